@@ -1,0 +1,222 @@
+/* util - see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+const char *sl_strerror(int err)
+{
+	switch (err) {
+	case SL_OK: return "success";
+	case SL_ENOMEM: return "out of memory";
+	case SL_EINVAL: return "invalid argument";
+	case SL_EIO: return "input/output error";
+	case SL_ETOOBIG: return "limit exceeded";
+	case SL_EPARSE: return "parse error";
+	case SL_ECONFIG: return "configuration error";
+	case SL_ENGINE: return "engine error";
+	case SL_ENOTFOUND: return "not found";
+	case SL_ETEMP: return "temporary failure";
+	}
+	return "unknown error";
+}
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "sluice: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *sl_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		oom(n);
+	return p;
+}
+
+void *sl_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		oom(n * size);
+	return p;
+}
+
+void *sl_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		oom(n);
+	return q;
+}
+
+char *sl_xstrdup(const char *s)
+{
+	return sl_xstrndup(s, strlen(s));
+}
+
+char *sl_xstrndup(const char *s, size_t n)
+{
+	char *p = sl_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *sl_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom(0);
+	va_end(ap);
+	return s;
+}
+
+void sl_buf_init(struct sl_buf *b, size_t cap)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->alloc = 0;
+	b->cap = cap;
+}
+
+int sl_buf_add(struct sl_buf *b, const void *p, size_t n)
+{
+	if (b->cap && (n > b->cap || b->len > b->cap - n))
+		return SL_ETOOBIG;
+	if (b->len + n + 1 > b->alloc) {
+		size_t want = b->alloc ? b->alloc : 256;
+		while (want < b->len + n + 1)
+			want *= 2;
+		b->data = sl_xrealloc(b->data, want);
+		b->alloc = want;
+	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return SL_OK;
+}
+
+int sl_buf_addstr(struct sl_buf *b, const char *s)
+{
+	return sl_buf_add(b, s, strlen(s));
+}
+
+int sl_buf_printf(struct sl_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n, rc;
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom(0);
+	rc = sl_buf_add(b, s, (size_t)n);
+	free(s);
+	return rc;
+}
+
+char *sl_buf_take(struct sl_buf *b)
+{
+	char *p = b->data ? b->data : sl_xstrdup("");
+	b->data = NULL;
+	b->len = b->alloc = 0;
+	return p;
+}
+
+void sl_buf_free(struct sl_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+}
+
+int sl_read_file(const char *path, size_t max, char **out, size_t *outlen, char **why)
+{
+	FILE *f = NULL;
+	struct stat st;
+	char *data = NULL;
+	size_t n = 0;
+	int rc = SL_EIO;
+
+	*out = NULL;
+	*outlen = 0;
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		*why = sl_xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		*why = sl_xasprintf("%s: not a regular file", path);
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		*why = sl_xasprintf("%s: %lld bytes is more than the limit of %zu",
+				    path, (long long)st.st_size, max);
+		rc = SL_ETOOBIG;
+		goto out;
+	}
+	data = sl_xmalloc((size_t)st.st_size + 1);
+	n = fread(data, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		*why = sl_xasprintf("%s: read error: %s", path, strerror(errno));
+		goto out;
+	}
+	data[n] = '\0';
+	*out = data;
+	*outlen = n;
+	data = NULL;
+	rc = SL_OK;
+out:
+	free(data);
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}
+
+void sl_sha256_hex(const void *p, size_t n, char out[65])
+{
+	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(c, p, (gssize)n);
+	g_strlcpy(out, g_checksum_get_string(c), 65);
+	g_checksum_free(c);
+}
+
+static int log_syslog;
+static enum sl_log_level log_max = SL_LOG_INFO;
+
+void sl_log_open(const char *ident, int use_syslog, enum sl_log_level max)
+{
+	log_syslog = use_syslog;
+	log_max = max;
+	if (use_syslog)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+void sl_log(enum sl_log_level lvl, const char *fmt, ...)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+	static const char *name[] = { "error", "warning", "notice", "info", "debug" };
+	va_list ap;
+	if (lvl > log_max)
+		return;
+	va_start(ap, fmt);
+	if (log_syslog) {
+		vsyslog(prio[lvl], fmt, ap);
+	} else {
+		fprintf(stderr, "sluice: %s: ", name[lvl]);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
