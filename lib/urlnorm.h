@@ -19,8 +19,14 @@
  * good.test, other parsers see evil.test behind userinfo) alt_host names the
  * other plausible destination, so that callers judge both.
  *
+ * A blob: URL is opaque but its alt_host is the host of the URL it wraps;
+ * file: URLs without a host (file:///x, file://localhost/x) have host "".
+ * The input is length-delimited (NUL bytes are data); output strings never
+ * contain NUL bytes (percent-encoded in paths, an error in hosts).
+ *
  * Limits: input longer than max_len is SL_ETOOBIG. Errors: SL_EPARSE with a
- * reason in *why (caller frees) for anything that is not a URL.
+ * reason in *why (caller frees; why may be NULL) for anything that is not a
+ * URL. On error *out is left cleared.
  */
 #ifndef SL_URLNORM_H
 #define SL_URLNORM_H

@@ -1,0 +1,282 @@
+/*
+ * sluicectl - the command line of sluice.
+ *
+ *   sluicectl scan [--config FILE] [-o k=v]... [--channel email|whatsapp]
+ *                  [--json] [--output FILE] FILE...
+ *   sluicectl config check [--config FILE] [-o k=v]... [--dump]
+ *
+ * scan runs the whole pipeline offline with the daemon's engine and policy.
+ * Exit status: 0 clean, 1 something was found, 2 error (one line on stderr).
+ */
+#include <glib.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "config.h"
+#include "msg.h"
+#include "pipeline.h"
+#include "report.h"
+#include "rewrite.h"
+#include "util.h"
+
+static const char *prog = "sluicectl";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sluicectl COMMAND [OPTIONS]\n"
+		"\n"
+		"commands:\n"
+		"  scan [OPTIONS] FILE...   run the pipeline on message files, offline\n"
+		"  config check [--dump]    check the configuration (and print it)\n"
+		"\n"
+		"options for every command:\n"
+		"  --config FILE            configuration file (default %s)\n"
+		"  -o section.key=value     override one key; may be repeated\n"
+		"  --help                   this text\n"
+		"\n"
+		"options for scan:\n"
+		"  --channel email|whatsapp the channel the input came from (default email)\n"
+		"  --json                   one JSON object per input, one per line\n"
+		"  --output FILE            write what the agent would receive (one input only;\n"
+		"                           '-' for standard output)\n"
+		"\n"
+		"exit status of scan: 0 clean, 1 something was found, 2 error\n",
+		SLUICE_DEFAULT_CONFIG);
+}
+
+static int write_file(const char *path, const unsigned char *p, size_t n)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+	if (f == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return -1;
+	}
+	if (n && fwrite(p, 1, n, f) != n) {
+		fprintf(stderr, "%s: %s: write error: %s\n", prog, path, strerror(errno));
+		if (f != stdout)
+			fclose(f);
+		return -1;
+	}
+	if (f != stdout && fclose(f) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+	struct sl_cli cli = { 0 };
+	struct sl_config *cfg = NULL;
+	struct sl_engine *eng = NULL;
+	const char *output = NULL;
+	int json = 0, status = 0, i, nfiles = 0;
+	enum sl_channel channel = SL_CHANNEL_EMAIL;
+	char *why = NULL;
+	char **files = sl_xcalloc((size_t)argc + 1, sizeof(char *));
+
+	for (i = 0; i < argc; i++) {
+		int r = sl_cli_option(&cli, argc, argv, &i);
+		if (r < 0) {
+			fprintf(stderr, "%s: %s needs a value\n", prog, argv[i]);
+			status = 2;
+			goto out;
+		}
+		if (r > 0)
+			continue;
+		if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+		} else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc) {
+			output = argv[++i];
+		} else if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "email") == 0) {
+				channel = SL_CHANNEL_EMAIL;
+			} else if (strcmp(argv[i], "whatsapp") == 0) {
+				fprintf(stderr, "%s: --channel whatsapp: the WhatsApp channel is not built yet\n", prog);
+				status = 2;
+				goto out;
+			} else {
+				fprintf(stderr, "%s: --channel: expected email or whatsapp, got '%s'\n", prog, argv[i]);
+				status = 2;
+				goto out;
+			}
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			goto out;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "%s: unknown option %s (see --help)\n", prog, argv[i]);
+			status = 2;
+			goto out;
+		} else {
+			files[nfiles++] = argv[i];
+		}
+	}
+	if (nfiles == 0) {
+		fprintf(stderr, "%s: scan: no input files (see --help)\n", prog);
+		status = 2;
+		goto out;
+	}
+	if (output != NULL && nfiles > 1) {
+		fprintf(stderr, "%s: --output takes one input file, got %d\n", prog, nfiles);
+		status = 2;
+		goto out;
+	}
+	cfg = sl_cli_load(&cli, prog);
+	if (cfg == NULL) {
+		status = 2;
+		goto out;
+	}
+	if (sl_engine_new(cfg, &eng, &why) != SL_OK) {
+		fprintf(stderr, "%s: %s\n", prog, why ? why : "cannot load the engine");
+		status = 2;
+		goto out;
+	}
+	for (i = 0; i < nfiles; i++) {
+		char *data = NULL;
+		size_t len = 0;
+		struct sl_msg *m;
+		double t0 = now_ms();
+		int rc;
+
+		free(why);
+		why = NULL;
+		/* Read a little past the limit: the pipeline reports it as a finding. */
+		rc = sl_read_file(files[i], (size_t)sl_config_int(cfg, "general.max_message_size") + 1, &data, &len, &why);
+		if (rc != SL_OK) {
+			fprintf(stderr, "%s: %s\n", prog, why);
+			status = 2;
+			continue;
+		}
+		m = sl_msg_new_take(channel, files[i], (unsigned char *)data, len);
+		rc = sl_engine_scan(eng, m);
+		if (rc != SL_OK) {
+			fprintf(stderr, "%s: %s: scan failed: %s (temporary failure)\n", prog, files[i], sl_strerror(rc));
+			status = 2;
+			sl_msg_free(m);
+			continue;
+		}
+		if (json) {
+			char *j = sl_report_json(m, files[i]);
+			puts(j);
+			free(j);
+		} else {
+			char *line = sl_msg_log_line(m, now_ms() - t0);
+			printf("%s\n", line);
+			free(line);
+		}
+		if (output != NULL) {
+			unsigned char *out = NULL;
+			size_t outlen = 0;
+			sl_rewrite_email(m, NULL, &out, &outlen);
+			if (out != NULL && write_file(output, out, outlen) != 0)
+				status = 2;
+			else if (out == NULL)
+				fprintf(stderr, "%s: %s: rejected: nothing would reach the agent, %s not written\n",
+					prog, files[i], output);
+			free(out);
+		}
+		if (m->verdict != SL_VERDICT_CLEAN && status == 0)
+			status = 1;
+		sl_msg_free(m);
+	}
+	fflush(stdout);
+out:
+	free(why);
+	free(files);
+	sl_engine_unref(eng);
+	sl_config_unref(cfg);
+	sl_cli_free(&cli);
+	return status;
+}
+
+static void print_line(void *ctx, const char *s)
+{
+	puts(s);
+}
+
+static int cmd_config(int argc, char **argv)
+{
+	struct sl_cli cli = { 0 };
+	struct sl_config *cfg;
+	int dump = 0, i, status = 0;
+
+	if (argc < 1 || strcmp(argv[0], "check") != 0) {
+		if (argc >= 1 && strcmp(argv[0], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		fprintf(stderr, "%s: usage: sluicectl config check [--config FILE] [-o k=v]... [--dump]\n", prog);
+		return 2;
+	}
+	for (i = 1; i < argc; i++) {
+		int r = sl_cli_option(&cli, argc, argv, &i);
+		if (r < 0) {
+			fprintf(stderr, "%s: %s needs a value\n", prog, argv[i]);
+			sl_cli_free(&cli);
+			return 2;
+		}
+		if (r > 0)
+			continue;
+		if (strcmp(argv[i], "--dump") == 0) {
+			dump = 1;
+		} else if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			sl_cli_free(&cli);
+			return 0;
+		} else {
+			fprintf(stderr, "%s: unknown option %s\n", prog, argv[i]);
+			sl_cli_free(&cli);
+			return 2;
+		}
+	}
+	cfg = sl_cli_load(&cli, prog);
+	if (cfg == NULL) {
+		status = 2;
+	} else {
+		struct sl_engine *eng = NULL;
+		char *why = NULL;
+		/* A config is good when the engine it describes loads. */
+		if (sl_engine_new(cfg, &eng, &why) != SL_OK) {
+			fprintf(stderr, "%s: %s\n", prog, why ? why : "engine failed to load");
+			status = 2;
+		} else if (dump) {
+			sl_config_dump(cfg, print_line, NULL);
+		} else {
+			printf("%s: ok\n", sl_config_file(cfg) ? sl_config_file(cfg) : "(defaults)");
+		}
+		free(why);
+		sl_engine_unref(eng);
+	}
+	sl_config_unref(cfg);
+	sl_cli_free(&cli);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	sl_log_open(prog, 0, SL_LOG_WARNING);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "scan") == 0)
+		return cmd_scan(argc - 2, argv + 2);
+	if (strcmp(argv[1], "config") == 0)
+		return cmd_config(argc - 2, argv + 2);
+	fprintf(stderr, "%s: unknown command '%s' (see --help)\n", prog, argv[1]);
+	return 2;
+}

@@ -1,0 +1,517 @@
+/* config - see config.h. */
+#include <glib.h>
+
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "util.h"
+
+enum ktype { K_STR, K_PATH, K_PATHLIST, K_INT, K_SIZE, K_BOOL, K_ACTION, K_LIST };
+
+struct key {
+	const char *name; /* "section.key" */
+	enum ktype type;
+	const char *def;
+	int64_t min, max; /* K_INT, K_SIZE */
+};
+
+#define KiB 1024LL
+#define MiB (1024LL * 1024)
+#define GiB (1024LL * 1024 * 1024)
+
+/* The schema: every key sluice knows. Documented in conf/sluice.conf. */
+static const struct key schema[] = {
+	{ "general.base_dir", K_PATH, ".", 0, 0 },
+	{ "general.data_dir", K_PATH, "var", 0, 0 },
+	{ "general.max_message_size", K_SIZE, "64M", 1024, 4 * GiB },
+	{ "general.log_level", K_STR, "info", 0, 0 },
+	{ "general.allow_insecure_loopback", K_BOOL, "false", 0, 0 },
+	{ "general.threads", K_INT, "0", 0, 256 },
+
+	{ "limits.header_size", K_SIZE, "100k", 1024, 64 * MiB },
+	{ "limits.mime_depth", K_INT, "20", 1, 1000 },
+	{ "limits.max_parts", K_INT, "1000", 1, 1000000 },
+	{ "limits.max_extracted_files", K_INT, "1000", 1, 1000000 },
+	{ "limits.max_extracted_size", K_SIZE, "256M", 1024, 16 * GiB },
+
+	{ "clamav.database_dirs", K_PATHLIST, "signatures;/var/lib/clamav", 0, 0 },
+	{ "clamav.max_scansize", K_SIZE, "400M", 1 * MiB, 4 * GiB },
+	{ "clamav.max_filesize", K_SIZE, "100M", 1 * MiB, 4 * GiB },
+	{ "clamav.max_recursion", K_INT, "17", 1, 100 },
+	{ "clamav.max_files", K_INT, "10000", 1, 1000000 },
+	{ "clamav.max_scantime", K_INT, "120000", 1000, 3600000 },
+	{ "clamav.alert_broken_executables", K_BOOL, "true", 0, 0 },
+	{ "clamav.alert_encrypted", K_BOOL, "true", 0, 0 },
+	{ "clamav.alert_macros", K_BOOL, "true", 0, 0 },
+	{ "clamav.alert_exceeds_max", K_BOOL, "true", 0, 0 },
+
+	{ "filetype.magic_bytes", K_SIZE, "1M", 4 * KiB, 64 * MiB },
+	{ "filetype.magic_files", K_PATHLIST, "", 0, 0 },
+
+	{ "policy.virus", K_ACTION, "remove", 0, 0 },
+	{ "policy.executable", K_ACTION, "remove", 0, 0 },
+	{ "policy.script", K_ACTION, "remove", 0, 0 },
+	{ "policy.shortcut", K_ACTION, "remove", 0, 0 },
+	{ "policy.disk_image", K_ACTION, "remove", 0, 0 },
+	{ "policy.onenote", K_ACTION, "remove", 0, 0 },
+	{ "policy.installer", K_ACTION, "remove", 0, 0 },
+	{ "policy.office_macro", K_ACTION, "remove", 0, 0 },
+	{ "policy.html_attachment", K_ACTION, "remove", 0, 0 },
+	{ "policy.encrypted_archive", K_ACTION, "remove", 0, 0 },
+	{ "policy.unreadable_archive", K_ACTION, "remove", 0, 0 },
+	{ "policy.double_extension", K_ACTION, "remove", 0, 0 },
+	{ "policy.bidi_filename", K_ACTION, "remove", 0, 0 },
+	{ "policy.type_mismatch", K_ACTION, "remove", 0, 0 },
+	{ "policy.heuristic", K_ACTION, "remove", 0, 0 },
+	{ "policy.structure", K_ACTION, "quarantine", 0, 0 },
+	{ "policy.limit", K_ACTION, "quarantine", 0, 0 },
+	{ "policy.unexplained_detection", K_ACTION, "quarantine", 0, 0 },
+	{ "policy.url_malicious", K_ACTION, "defang", 0, 0 },
+	{ "policy.url_suspicious", K_ACTION, "wrap", 0, 0 },
+	{ "policy.url_in_attachment", K_ACTION, "remove", 0, 0 },
+
+	{ "urls.blocklist_files", K_PATHLIST, "signatures/urls/blocklist.txt", 0, 0 },
+	{ "urls.allowlist_files", K_PATHLIST, "signatures/urls/allowlist.txt", 0, 0 },
+	{ "urls.shortener_files", K_PATHLIST, "signatures/urls/shorteners.txt", 0, 0 },
+	{ "urls.protected_files", K_PATHLIST, "signatures/urls/protected.txt", 0, 0 },
+	{ "urls.max_url_length", K_INT, "8192", 64, 1000000 },
+	{ "urls.max_urls", K_INT, "10000", 1, 10000000 },
+
+	{ "safelinks.base_url", K_STR, "", 0, 0 },
+	{ "safelinks.key_file", K_PATH, "", 0, 0 },
+};
+
+#define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
+
+struct value {
+	char *str;    /* effective string (paths absolute) */
+	int64_t num;  /* K_INT, K_SIZE, K_BOOL, K_ACTION */
+	char **list;  /* K_PATHLIST, K_LIST */
+};
+
+struct sl_config {
+	int refs;
+	char *file;
+	struct value v[NSCHEMA];
+};
+
+static int key_index(const char *name)
+{
+	size_t i;
+	for (i = 0; i < NSCHEMA; i++)
+		if (strcmp(schema[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int section_known(const char *section)
+{
+	size_t i, n = strlen(section);
+	for (i = 0; i < NSCHEMA; i++)
+		if (strncmp(schema[i].name, section, n) == 0 && schema[i].name[n] == '.')
+			return 1;
+	return 0;
+}
+
+/* Finds the line of "[section]" (key NULL) or of "key =" inside that section. */
+static unsigned find_line(const char *text, const char *section, const char *key)
+{
+	unsigned line = 1, found = 0;
+	int in_section = 0;
+	const char *p = text;
+	size_t slen = strlen(section), klen = key ? strlen(key) : 0;
+
+	while (p != NULL && *p) {
+		const char *eol = strchr(p, '\n');
+		const char *s = p;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '[') {
+			in_section = strncmp(s + 1, section, slen) == 0 && s[1 + slen] == ']';
+			if (in_section && key == NULL)
+				return line;
+		} else if (in_section && key != NULL && strncmp(s, key, klen) == 0) {
+			const char *t = s + klen;
+			while (*t == ' ' || *t == '\t')
+				t++;
+			if (*t == '=')
+				found = line; /* the last one wins, as in GKeyFile */
+		}
+		if (eol == NULL)
+			break;
+		p = eol + 1;
+		line++;
+	}
+	return found;
+}
+
+static char *where(const char *file, unsigned line)
+{
+	if (file == NULL)
+		return sl_xstrdup("-o");
+	if (line)
+		return sl_xasprintf("%s:%u", file, line);
+	return sl_xstrdup(file);
+}
+
+static int parse_size(const char *s, int64_t *out)
+{
+	char *end = NULL;
+	long long n;
+	int64_t mult = 1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || end == s || n < 0)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		mult = KiB, end++;
+	else if (*end == 'm' || *end == 'M')
+		mult = MiB, end++;
+	else if (*end == 'g' || *end == 'G')
+		mult = GiB, end++;
+	if (*end != '\0' || n > INT64_MAX / mult)
+		return -1;
+	*out = n * mult;
+	return 0;
+}
+
+static char *resolve_path(const char *base, const char *p)
+{
+	if (*p == '\0' || g_path_is_absolute(p) || base == NULL)
+		return sl_xstrdup(p);
+	{
+		gchar *j = g_build_filename(base, p, NULL);
+		gchar *c = g_canonicalize_filename(j, NULL);
+		char *r = sl_xstrdup(c);
+		g_free(j);
+		g_free(c);
+		return r;
+	}
+}
+
+static void value_clear(struct value *v)
+{
+	free(v->str);
+	v->str = NULL;
+	if (v->list != NULL)
+		g_strfreev(v->list);
+	v->list = NULL;
+}
+
+/* Checks and stores raw for key k; base resolves relative paths (NULL: cwd). */
+static int set_value(struct sl_config *c, size_t k, const char *raw, const char *base,
+		     const char *loc, char **why)
+{
+	const struct key *key = &schema[k];
+	struct value nv = { 0 };
+	gchar *stripped = g_strstrip(g_strdup(raw));
+	int rc = SL_ECONFIG;
+
+	switch (key->type) {
+	case K_STR:
+		nv.str = sl_xstrdup(stripped);
+		break;
+	case K_PATH:
+		nv.str = resolve_path(base, stripped);
+		break;
+	case K_PATHLIST:
+	case K_LIST: {
+		gchar **parts = g_strsplit(stripped, ";", -1);
+		GPtrArray *a = g_ptr_array_new();
+		size_t i;
+		for (i = 0; parts[i] != NULL; i++) {
+			gchar *e = g_strstrip(parts[i]);
+			if (*e == '\0')
+				continue;
+			if (key->type == K_PATHLIST) {
+				char *r = resolve_path(base, e);
+				g_ptr_array_add(a, g_strdup(r));
+				free(r);
+			} else {
+				g_ptr_array_add(a, g_strdup(e));
+			}
+		}
+		g_ptr_array_add(a, NULL);
+		nv.list = (char **)g_ptr_array_free(a, FALSE);
+		g_strfreev(parts);
+		nv.str = sl_xstrdup(stripped);
+		break;
+	}
+	case K_INT:
+	case K_SIZE: {
+		int64_t n = 0;
+		int bad;
+		if (key->type == K_SIZE) {
+			bad = parse_size(stripped, &n) != 0;
+		} else {
+			char *end = NULL;
+			errno = 0;
+			n = strtoll(stripped, &end, 10);
+			bad = errno != 0 || end == stripped || *end != '\0';
+		}
+		if (bad || n < key->min || n > key->max) {
+			*why = sl_xasprintf("%s: %s: expected %s between %lld and %lld, got '%s'", loc,
+					    key->name, key->type == K_SIZE ? "a size (bytes, or with k/M/G)" : "an integer",
+					    (long long)key->min, (long long)key->max, stripped);
+			goto out;
+		}
+		nv.num = n;
+		nv.str = sl_xstrdup(stripped);
+		break;
+	}
+	case K_BOOL:
+		if (g_ascii_strcasecmp(stripped, "true") == 0 || strcmp(stripped, "yes") == 0 ||
+		    strcmp(stripped, "1") == 0) {
+			nv.num = 1;
+		} else if (g_ascii_strcasecmp(stripped, "false") == 0 || strcmp(stripped, "no") == 0 ||
+			   strcmp(stripped, "0") == 0) {
+			nv.num = 0;
+		} else {
+			*why = sl_xasprintf("%s: %s: expected true or false, got '%s'", loc, key->name, stripped);
+			goto out;
+		}
+		nv.str = sl_xstrdup(nv.num ? "true" : "false");
+		break;
+	case K_ACTION: {
+		enum sl_action a;
+		if (sl_action_parse(stripped, &a) != SL_OK) {
+			*why = sl_xasprintf("%s: %s: expected one of none, remove, defang, wrap, quarantine, "
+					    "reject, got '%s'", loc, key->name, stripped);
+			goto out;
+		}
+		nv.num = a;
+		nv.str = sl_xstrdup(stripped);
+		break;
+	}
+	}
+	value_clear(&c->v[k]);
+	c->v[k] = nv;
+	memset(&nv, 0, sizeof(nv));
+	rc = SL_OK;
+out:
+	value_clear(&nv);
+	g_free(stripped);
+	return rc;
+}
+
+static int load_file(struct sl_config *c, const char *path, char **why)
+{
+	GKeyFile *kf = g_key_file_new();
+	GError *err = NULL;
+	gchar *text = NULL, **groups = NULL, *dir = NULL, *base = NULL;
+	char *loc = NULL;
+	int rc = SL_ECONFIG;
+	size_t i, j;
+	int bk = key_index("general.base_dir");
+
+	if (!g_file_get_contents(path, &text, NULL, &err)) {
+		*why = sl_xasprintf("%s: %s", path, err->message);
+		goto out;
+	}
+	if (!g_key_file_load_from_data(kf, text, (gsize)-1, G_KEY_FILE_NONE, &err)) {
+		*why = sl_xasprintf("%s: %s", path, err->message);
+		goto out;
+	}
+	/* base_dir first: other relative paths depend on it. */
+	dir = g_path_get_dirname(path);
+	{
+		gchar *abs = g_canonicalize_filename(dir, NULL);
+		g_free(dir);
+		dir = abs;
+	}
+	base = g_key_file_get_value(kf, "general", "base_dir", NULL);
+	loc = where(path, find_line(text, "general", "base_dir"));
+	if (set_value(c, (size_t)bk, base ? base : ".", dir, loc, why) != SL_OK)
+		goto out;
+	free(loc);
+	loc = NULL;
+
+	groups = g_key_file_get_groups(kf, NULL);
+	for (i = 0; groups[i] != NULL; i++) {
+		gchar **keys = NULL;
+		if (!section_known(groups[i])) {
+			loc = where(path, find_line(text, groups[i], NULL));
+			*why = sl_xasprintf("%s: [%s]: unknown section", loc, groups[i]);
+			goto out;
+		}
+		keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+		for (j = 0; keys != NULL && keys[j] != NULL; j++) {
+			char *name = sl_xasprintf("%s.%s", groups[i], keys[j]);
+			int k = key_index(name);
+			gchar *val;
+			int src;
+			free(loc);
+			loc = where(path, find_line(text, groups[i], keys[j]));
+			if (k < 0) {
+				*why = sl_xasprintf("%s: %s: unknown key", loc, name);
+				free(name);
+				g_strfreev(keys);
+				goto out;
+			}
+			free(name);
+			if (k == bk)
+				continue;
+			val = g_key_file_get_value(kf, groups[i], keys[j], NULL);
+			src = set_value(c, (size_t)k, val ? val : "", c->v[bk].str, loc, why);
+			g_free(val);
+			if (src != SL_OK) {
+				g_strfreev(keys);
+				goto out;
+			}
+		}
+		g_strfreev(keys);
+	}
+	rc = SL_OK;
+out:
+	if (err != NULL)
+		g_error_free(err);
+	free(loc);
+	g_free(base);
+	g_free(dir);
+	g_strfreev(groups);
+	g_free(text);
+	g_key_file_free(kf);
+	return rc;
+}
+
+int sl_config_load(const char *path, const char *const *overrides, size_t noverrides,
+		   struct sl_config **out, char **why)
+{
+	struct sl_config *c = sl_xcalloc(1, sizeof(*c));
+	char cwd[PATH_MAX];
+	const char *defbase;
+	size_t i;
+	int rc = SL_ECONFIG;
+
+	*out = NULL;
+	c->refs = 1;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		strcpy(cwd, "/");
+	/* Defaults: relative default paths resolve against the config's base
+	 * (or, with no file, the working directory). */
+	defbase = cwd;
+	for (i = 0; i < NSCHEMA; i++) {
+		if (set_value(c, i, schema[i].def, defbase, "default", why) != SL_OK)
+			goto out; /* a broken default is a bug, but report it */
+	}
+	if (path != NULL) {
+		c->file = sl_xstrdup(path);
+		if (load_file(c, path, why) != SL_OK)
+			goto out;
+		/* Re-resolve defaults that were not set in the file against base_dir. */
+		{
+			GKeyFile *kf = g_key_file_new();
+			if (g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL)) {
+				for (i = 0; i < NSCHEMA; i++) {
+					gchar *sec, *dot;
+					if (schema[i].type != K_PATH && schema[i].type != K_PATHLIST)
+						continue;
+					if (strcmp(schema[i].name, "general.base_dir") == 0)
+						continue;
+					sec = g_strdup(schema[i].name);
+					dot = strchr(sec, '.');
+					*dot = '\0';
+					if (!g_key_file_has_key(kf, sec, dot + 1, NULL))
+						set_value(c, i, schema[i].def, c->v[key_index("general.base_dir")].str,
+							  "default", why);
+					g_free(sec);
+				}
+			}
+			g_key_file_free(kf);
+		}
+	}
+	for (i = 0; i < noverrides; i++) {
+		const char *eq = strchr(overrides[i], '=');
+		char *name;
+		int k;
+		if (eq == NULL) {
+			*why = sl_xasprintf("-o %s: expected section.key=value", overrides[i]);
+			goto out;
+		}
+		name = sl_xstrndup(overrides[i], (size_t)(eq - overrides[i]));
+		k = key_index(name);
+		if (k < 0) {
+			*why = sl_xasprintf("-o %s: unknown key", name);
+			free(name);
+			goto out;
+		}
+		free(name);
+		if (set_value(c, (size_t)k, eq + 1, cwd, "-o", why) != SL_OK)
+			goto out;
+	}
+	*out = c;
+	c = NULL;
+	rc = SL_OK;
+out:
+	sl_config_unref(c);
+	return rc;
+}
+
+struct sl_config *sl_config_ref(struct sl_config *c)
+{
+	g_atomic_int_inc(&c->refs);
+	return c;
+}
+
+struct sl_config *sl_config_unref(struct sl_config *c)
+{
+	size_t i;
+	if (c == NULL || !g_atomic_int_dec_and_test(&c->refs))
+		return NULL;
+	for (i = 0; i < NSCHEMA; i++)
+		value_clear(&c->v[i]);
+	free(c->file);
+	free(c);
+	return NULL;
+}
+
+static const struct value *get(const struct sl_config *c, const char *key)
+{
+	int k = key_index(key);
+	if (k < 0) {
+		sl_log(SL_LOG_ERR, "internal error: config key %s is not in the schema", key);
+		abort();
+	}
+	return &c->v[k];
+}
+
+const char *sl_config_str(const struct sl_config *c, const char *key)
+{
+	return get(c, key)->str;
+}
+
+int64_t sl_config_int(const struct sl_config *c, const char *key)
+{
+	return get(c, key)->num;
+}
+
+int sl_config_bool(const struct sl_config *c, const char *key)
+{
+	return get(c, key)->num != 0;
+}
+
+char *const *sl_config_list(const struct sl_config *c, const char *key)
+{
+	return get(c, key)->list;
+}
+
+const char *sl_config_file(const struct sl_config *c)
+{
+	return c->file;
+}
+
+void sl_config_dump(const struct sl_config *c, void (*line)(void *, const char *), void *ctx)
+{
+	size_t i;
+	for (i = 0; i < NSCHEMA; i++) {
+		char *s = sl_xasprintf("%s = %s", schema[i].name, c->v[i].str ? c->v[i].str : "");
+		line(ctx, s);
+		free(s);
+	}
+}

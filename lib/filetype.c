@@ -1,0 +1,528 @@
+/* filetype - see filetype.h. */
+#include <glib.h>
+
+#include "filetype.h"
+
+#include <magic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct sl_filetype {
+	unsigned gen;         /* distinguishes engines for the per-thread handles */
+	char *magic_files;    /* ':'-separated, NULL for the system database */
+	size_t magic_bytes;
+};
+
+struct tls_magic {
+	unsigned gen;
+	magic_t mime, desc;
+};
+
+static unsigned next_gen = 1;
+
+static void tls_free(gpointer p)
+{
+	struct tls_magic *t = p;
+	if (t->mime)
+		magic_close(t->mime);
+	if (t->desc)
+		magic_close(t->desc);
+	free(t);
+}
+
+static GPrivate tls_key = G_PRIVATE_INIT(tls_free);
+
+static magic_t open_magic(const char *files, int flags, char **why)
+{
+	magic_t m = magic_open(flags | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ENCODING | MAGIC_ERROR);
+	if (m == NULL) {
+		*why = sl_xasprintf("libmagic: cannot open");
+		return NULL;
+	}
+	if (magic_load(m, files) != 0) {
+		*why = sl_xasprintf("libmagic: %s", magic_error(m));
+		magic_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* This thread's handles for ft, opened on first use. */
+static struct tls_magic *thread_magic(struct sl_filetype *ft)
+{
+	struct tls_magic *t = g_private_get(&tls_key);
+	char *why = NULL;
+	if (t != NULL && t->gen == ft->gen)
+		return t;
+	if (t == NULL)
+		t = sl_xcalloc(1, sizeof(*t));
+	if (t->mime)
+		magic_close(t->mime);
+	if (t->desc)
+		magic_close(t->desc);
+	t->mime = open_magic(ft->magic_files, MAGIC_MIME_TYPE, &why);
+	free(why);
+	why = NULL;
+	t->desc = open_magic(ft->magic_files, MAGIC_NONE, &why);
+	free(why);
+	t->gen = ft->gen;
+	g_private_set(&tls_key, t);
+	return t;
+}
+
+struct sl_filetype *sl_filetype_new(const struct sl_config *cfg, char **why)
+{
+	struct sl_filetype *ft = sl_xcalloc(1, sizeof(*ft));
+	char *const *files = sl_config_list(cfg, "filetype.magic_files");
+	struct tls_magic *t;
+	if (files != NULL && files[0] != NULL) {
+		gchar *j = g_strjoinv(":", (gchar **)files);
+		ft->magic_files = sl_xstrdup(j);
+		g_free(j);
+	}
+	ft->magic_bytes = (size_t)sl_config_int(cfg, "filetype.magic_bytes");
+	ft->gen = g_atomic_int_add(&next_gen, 1);
+	/* Load once now so that a broken magic file is a start-up error. */
+	{
+		magic_t m = open_magic(ft->magic_files, MAGIC_MIME_TYPE, why);
+		if (m == NULL) {
+			free(ft->magic_files);
+			free(ft);
+			return NULL;
+		}
+		magic_close(m);
+	}
+	t = thread_magic(ft);
+	(void)t;
+	return ft;
+}
+
+struct sl_filetype *sl_filetype_free(struct sl_filetype *ft)
+{
+	if (ft == NULL)
+		return NULL;
+	free(ft->magic_files);
+	free(ft);
+	return NULL;
+}
+
+/* Lower-case extension of name after the last dot (static buffer per call site). */
+static void ext_of(const char *name, char *out, size_t outlen)
+{
+	const char *dot, *slash;
+	size_t i;
+	out[0] = '\0';
+	if (name == NULL)
+		return;
+	slash = strrchr(name, '/');
+	if (slash != NULL)
+		name = slash + 1;
+	slash = strrchr(name, '\\');
+	if (slash != NULL)
+		name = slash + 1;
+	dot = strrchr(name, '.');
+	if (dot == NULL || dot[1] == '\0')
+		return;
+	for (i = 0; dot[1 + i] && i + 1 < outlen; i++)
+		out[i] = (char)g_ascii_tolower(dot[1 + i]);
+	out[i] = '\0';
+	/* Trailing spaces and dots are dropped by Windows. */
+	while (i > 0 && (out[i - 1] == ' ' || out[i - 1] == '.'))
+		out[--i] = '\0';
+}
+
+static int in_list(const char *ext, const char *const *list)
+{
+	size_t i;
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(ext, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const script_exts[] = {
+	"js", "jse", "vbs", "vbe", "ps1", "psm1", "psd1", "bat", "cmd", "hta", "wsf", "wsh", "wsc",
+	"scr", "sct", "vb", "msh", "msh1", "msh2", "mshxml", "ps2", "ps2xml", "psc1", "psc2", "reg",
+	"inf", "scf", "jar", "chm", "msc", "cpl", "com", "pif", "application", "appref-ms",
+	"settingcontent-ms", "xll", "ws", NULL,
+};
+static const char *const exe_exts[] = { "exe", "dll", "sys", "drv", "ocx", "elf", "bin", "app", "so", "dylib", NULL };
+static const char *const shortcut_exts[] = { "lnk", "url", "website", "library-ms", "searchconnector-ms", "desktop", NULL };
+static const char *const image_exts[] = { "iso", "img", "vhd", "vhdx", "vmdk", "dmg", "udf", NULL };
+static const char *const installer_exts[] = { "msi", "msp", "mst", "msix", "msixbundle", "appx", "appxbundle", NULL };
+static const char *const html_exts[] = { "htm", "html", "xhtml", "shtml", "mht", "mhtml", "svg", "svgz", "xht", NULL };
+/* Extensions people open without a second thought: the bait of a double extension. */
+static const char *const bait_exts[] = {
+	"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "rtf", "odt", "ods", "csv", "jpg",
+	"jpeg", "png", "gif", "bmp", "tif", "tiff", "mp3", "mp4", "wav", "avi", "mov", "zip", "rar",
+	"7z", "htm", "html", "eml", "msg", "ics", "xml", "json", "heic", "webp", NULL,
+};
+
+static int is_pe(const unsigned char *p, size_t n)
+{
+	uint32_t off;
+	if (n < 64 || p[0] != 'M' || p[1] != 'Z')
+		return 0;
+	off = (uint32_t)p[60] | (uint32_t)p[61] << 8 | (uint32_t)p[62] << 16 | (uint32_t)p[63] << 24;
+	if ((size_t)off + 4 <= n)
+		return memcmp(p + off, "PE\0\0", 4) == 0;
+	return 1; /* MZ with a header beyond what we hold: treat as executable */
+}
+
+static int is_macho(const unsigned char *p, size_t n)
+{
+	static const unsigned char m[][4] = {
+		{ 0xfe, 0xed, 0xfa, 0xce }, { 0xfe, 0xed, 0xfa, 0xcf },
+		{ 0xce, 0xfa, 0xed, 0xfe }, { 0xcf, 0xfa, 0xed, 0xfe },
+	};
+	size_t i;
+	if (n < 8)
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (memcmp(p, m[i], 4) == 0)
+			return 1;
+	/* Fat binaries share 0xcafebabe with Java classes; Java has a version >= 45 there. */
+	if (memcmp(p, "\xca\xfe\xba\xbe", 4) == 0) {
+		uint32_t narch = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+		return narch > 0 && narch < 30;
+	}
+	return 0;
+}
+
+static int at(const unsigned char *p, size_t n, size_t off, const char *s, size_t len)
+{
+	return n >= off + len && memcmp(p + off, s, len) == 0;
+}
+
+static int starts_ci(const unsigned char *p, size_t n, const char *s)
+{
+	size_t i = 0, len = strlen(s);
+	/* skip a BOM and leading white space */
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return n - i >= len && g_ascii_strncasecmp((const char *)p + i, s, len) == 0;
+}
+
+static int contains_ci(const unsigned char *p, size_t n, const char *s)
+{
+	size_t len = strlen(s), i;
+	if (n < len)
+		return 0;
+	for (i = 0; i + len <= n && i < 65536; i++)
+		if (g_ascii_strncasecmp((const char *)p + i, s, len) == 0)
+			return 1;
+	return 0;
+}
+
+static const unsigned char onenote_guid[16] = { 0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d,
+						0xae, 0xb1, 0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3 };
+
+const char *sl_filetype_category(const char *mime, const char *desc, const unsigned char *p,
+				 size_t n, size_t full_size, const char *filename)
+{
+	char ext[32];
+	mime = mime ? mime : "";
+	desc = desc ? desc : "";
+	ext_of(filename, ext, sizeof(ext));
+
+	/* Content first: it cannot lie. */
+	if (is_pe(p, n) || is_macho(p, n) || at(p, n, 0, "\x7f" "ELF", 4) ||
+	    strstr(desc, "PE32") != NULL || strstr(desc, "Mach-O") != NULL ||
+	    strncmp(desc, "ELF ", 4) == 0 || strcmp(mime, "application/x-dosexec") == 0 ||
+	    strcmp(mime, "application/x-executable") == 0 || strcmp(mime, "application/x-mach-binary") == 0 ||
+	    strcmp(mime, "application/x-pie-executable") == 0 || strcmp(mime, "application/x-sharedlib") == 0 ||
+	    strcmp(mime, "application/vnd.microsoft.portable-executable") == 0)
+		return "executable";
+	if (at(p, n, 0, (const char *)onenote_guid, 16))
+		return "onenote";
+	if (at(p, n, 0, "L\0\0\0\x01\x14\x02\0", 8) || strcmp(mime, "application/x-ms-shortcut") == 0 ||
+	    starts_ci(p, n, "[InternetShortcut]"))
+		return "shortcut";
+	if (at(p, n, 0x8001, "CD001", 5) || at(p, n, 0x8801, "CD001", 5) || at(p, n, 0x9001, "CD001", 5) ||
+	    at(p, n, 0x8001, "BEA01", 5) || at(p, n, 0, "vhdxfile", 8) || at(p, n, 0, "conectix", 8) ||
+	    (n == full_size && n >= 512 && memcmp(p + n - 512, "conectix", 8) == 0) ||
+	    (n == full_size && n >= 512 && memcmp(p + n - 512, "koly", 4) == 0) ||
+	    strcmp(mime, "application/x-iso9660-image") == 0 || strstr(desc, "ISO 9660") != NULL ||
+	    strstr(desc, "UDF filesystem") != NULL)
+		return "disk_image";
+	if (strstr(desc, "MSI Installer") != NULL || strcmp(mime, "application/x-msi") == 0)
+		return "installer";
+	if (starts_ci(p, n, "#!") || starts_ci(p, n, "#@~^") || contains_ci(p, n < 4096 ? n : 4096, "<hta:application"))
+		return "script";
+	/* Then names: scripts are text to libmagic. */
+	if (ext[0]) {
+		if (in_list(ext, script_exts))
+			return "script";
+		if (in_list(ext, shortcut_exts))
+			return "shortcut";
+		if (in_list(ext, image_exts))
+			return "disk_image";
+		if (strcmp(ext, "one") == 0 || strcmp(ext, "onepkg") == 0)
+			return "onenote";
+		if (in_list(ext, installer_exts))
+			return "installer";
+	}
+	if (strcmp(mime, "text/html") == 0 || strcmp(mime, "image/svg+xml") == 0 ||
+	    strcmp(mime, "application/xhtml+xml") == 0 || (ext[0] && in_list(ext, html_exts)))
+		return "html";
+	if (strcmp(mime, "application/zip") == 0 || strcmp(mime, "application/x-rar") == 0 ||
+	    strcmp(mime, "application/vnd.rar") == 0 || strcmp(mime, "application/x-7z-compressed") == 0 ||
+	    strcmp(mime, "application/x-tar") == 0 || strcmp(mime, "application/gzip") == 0 ||
+	    strcmp(mime, "application/x-bzip2") == 0 || strcmp(mime, "application/x-xz") == 0 ||
+	    strcmp(mime, "application/vnd.ms-cab-compressed") == 0 || strstr(desc, "Cabinet archive") != NULL ||
+	    strcmp(mime, "application/x-arj") == 0 || strcmp(mime, "application/x-lzh-compressed") == 0)
+		return "archive";
+	if (at(p, n, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
+		return "ole2";
+	if (strncmp(mime, "application/vnd.openxmlformats", 30) == 0 ||
+	    strncmp(mime, "application/vnd.ms-", 19) == 0 || strcmp(mime, "application/msword") == 0)
+		return "office";
+	return NULL;
+}
+
+/* Family of an extension and the detected types that fit it. */
+struct family {
+	const char *const *exts;
+	const char *const *types; /* prefixes */
+};
+
+static const char *const f_pdf_e[] = { "pdf", NULL };
+static const char *const f_pdf_t[] = { "application/pdf", NULL };
+static const char *const f_img_e[] = { "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic", NULL };
+static const char *const f_img_t[] = { "image/", NULL };
+static const char *const f_ole_e[] = { "doc", "xls", "ppt", "msg", "dot", "xlt", "pot", NULL };
+static const char *const f_ole_t[] = { "application/msword", "application/vnd.ms-", "application/x-ole-storage",
+				       "application/cdfv2", "application/CDFV2", NULL };
+static const char *const f_ooxml_e[] = { "docx", "xlsx", "pptx", "docm", "xlsm", "pptm", "dotx", "xltx", "odt", "ods", "odp", NULL };
+static const char *const f_ooxml_t[] = { "application/vnd.", "application/zip", "application/x-zip", "application/octet-stream", NULL };
+static const char *const f_zip_e[] = { "zip", NULL };
+static const char *const f_zip_t[] = { "application/zip", "application/x-zip", NULL };
+static const char *const f_text_e[] = { "txt", "csv", "tsv", "log", "ics", "vcf", NULL };
+static const char *const f_text_t[] = { "text/", "application/csv", "application/json", "application/octet-stream", NULL };
+static const char *const f_audio_e[] = { "mp3", "wav", "ogg", "m4a", "aac", "flac", "amr", "opus", NULL };
+static const char *const f_audio_t[] = { "audio/", "video/", "application/octet-stream", NULL };
+static const char *const f_video_e[] = { "mp4", "avi", "mov", "mkv", "webm", "3gp", NULL };
+static const char *const f_video_t[] = { "video/", "audio/", "application/octet-stream", NULL };
+
+static const struct family families[] = {
+	{ f_pdf_e, f_pdf_t }, { f_img_e, f_img_t }, { f_ole_e, f_ole_t }, { f_ooxml_e, f_ooxml_t },
+	{ f_zip_e, f_zip_t }, { f_text_e, f_text_t }, { f_audio_e, f_audio_t }, { f_video_e, f_video_t },
+};
+
+/* Does a declared or implied type fit what the content is? 1 yes, 0 no, -1 can't tell. */
+static int fits(const struct family *f, const char *detected)
+{
+	size_t i;
+	/* libmagic's "don't know" answers prove nothing. */
+	if (strcmp(detected, "application/octet-stream") == 0 || strcmp(detected, "text/plain") == 0 ||
+	    strcmp(detected, "application/x-empty") == 0 || strcmp(detected, "inode/x-empty") == 0)
+		return f->types == f_text_t ? 1 : -1;
+	for (i = 0; f->types[i] != NULL; i++)
+		if (g_ascii_strncasecmp(detected, f->types[i], strlen(f->types[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static const struct family *family_of_ext(const char *ext)
+{
+	size_t i;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (in_list(ext, families[i].exts))
+			return &families[i];
+	return NULL;
+}
+
+static const struct family *family_of_type(const char *declared)
+{
+	if (declared == NULL)
+		return NULL;
+	if (strcmp(declared, "application/pdf") == 0)
+		return &families[0];
+	if (strncmp(declared, "image/", 6) == 0 && strcmp(declared, "image/svg+xml") != 0)
+		return &families[1];
+	if (strcmp(declared, "application/zip") == 0 || strcmp(declared, "application/x-zip-compressed") == 0)
+		return &families[4];
+	if (strncmp(declared, "audio/", 6) == 0)
+		return &families[6];
+	if (strncmp(declared, "video/", 6) == 0)
+		return &families[7];
+	return NULL;
+}
+
+static int has_bidi(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (; *p; p++) {
+		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xaa && p[2] <= 0xae)))
+			return 1;
+		if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+			return 1;
+		if (p[0] == 0xd8 && p[1] == 0x9c)
+			return 1;
+	}
+	return 0;
+}
+
+static int is_dangerous_ext(const char *ext)
+{
+	return in_list(ext, exe_exts) || in_list(ext, script_exts) || in_list(ext, shortcut_exts) ||
+	       in_list(ext, image_exts) || in_list(ext, installer_exts) || strcmp(ext, "one") == 0 ||
+	       in_list(ext, html_exts);
+}
+
+static void check_name(struct sl_msg *m, int i, const char *name)
+{
+	char ext[32], inner[32];
+	const char *dot;
+	char *stem;
+
+	if (name == NULL || *name == '\0')
+		return;
+	if (has_bidi(name) && !sl_msg_has_finding(m, SL_FIND_FILENAME, "bidi_filename", i))
+		sl_msg_add_finding(m, SL_FIND_FILENAME, "bidi_filename", i,
+				   "file name '%s' hides its real extension with a right-to-left or other "
+				   "direction control character", name);
+	ext_of(name, ext, sizeof(ext));
+	if (!ext[0] || !is_dangerous_ext(ext))
+		return;
+	dot = strrchr(name, '.');
+	stem = sl_xstrndup(name, (size_t)(dot - name));
+	g_strchomp(stem); /* "invoice.pdf      .exe" */
+	ext_of(stem, inner, sizeof(inner));
+	if (inner[0] && in_list(inner, bait_exts) &&
+	    !sl_msg_has_finding(m, SL_FIND_FILENAME, "double_extension", i))
+		sl_msg_add_finding(m, SL_FIND_FILENAME, "double_extension", i,
+				   "file name '%s' looks like .%s but is .%s", name, inner, ext);
+	free(stem);
+}
+
+static void check_mismatch(struct sl_msg *m, int i)
+{
+	struct sl_part *p = &m->parts[i];
+	const char *names[2] = { p->filename, p->alt_filename };
+	size_t k;
+	if (p->detected_type == NULL)
+		return;
+	for (k = 0; k < 2; k++) {
+		char ext[32];
+		const struct family *f;
+		ext_of(names[k], ext, sizeof(ext));
+		f = ext[0] ? family_of_ext(ext) : NULL;
+		if (f != NULL && fits(f, p->detected_type) == 0) {
+			sl_msg_add_finding(m, SL_FIND_FILENAME, "type_mismatch", i,
+					   "file name '%s' says .%s but the content is %s", names[k], ext,
+					   p->detected_desc ? p->detected_desc : p->detected_type);
+			return;
+		}
+	}
+	{
+		const struct family *f = family_of_type(p->declared_type);
+		if (f != NULL && fits(f, p->detected_type) == 0)
+			sl_msg_add_finding(m, SL_FIND_FILENAME, "type_mismatch", i,
+					   "declared as %s but the content is %s", p->declared_type,
+					   p->detected_desc ? p->detected_desc : p->detected_type);
+	}
+}
+
+static const char *what_is(const char *cat)
+{
+	if (strcmp(cat, "executable") == 0) return "a program";
+	if (strcmp(cat, "script") == 0) return "a script";
+	if (strcmp(cat, "shortcut") == 0) return "a shortcut";
+	if (strcmp(cat, "disk_image") == 0) return "a disk image";
+	if (strcmp(cat, "onenote") == 0) return "a OneNote notebook";
+	if (strcmp(cat, "installer") == 0) return "an installer";
+	return cat;
+}
+
+static int has_utf16(const unsigned char *p, size_t n, const char *ascii)
+{
+	size_t len = strlen(ascii), i;
+	unsigned char pat[64];
+	if (len * 2 > sizeof(pat))
+		return 0;
+	for (i = 0; i < len; i++) {
+		pat[2 * i] = (unsigned char)ascii[i];
+		pat[2 * i + 1] = 0;
+	}
+	return memmem(p, n, pat, len * 2) != NULL;
+}
+
+int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
+{
+	struct tls_magic *t = thread_magic(ft);
+	size_t i;
+
+	for (i = 0; i < m->nparts; i++) {
+		struct sl_part *p = &m->parts[i];
+		size_t n = p->data_len < ft->magic_bytes ? p->data_len : ft->magic_bytes;
+		const char *cat;
+		const char *name;
+
+		if (p->is_container || p->data == NULL)
+			continue;
+		if (t->mime != NULL) {
+			const char *r = magic_buffer(t->mime, p->data, n);
+			p->detected_type = sl_xstrdup(r ? r : "application/octet-stream");
+		}
+		if (t->desc != NULL) {
+			const char *r = magic_buffer(t->desc, p->data, n);
+			p->detected_desc = sl_xstrdup(r ? r : "data");
+		}
+		name = p->filename ? p->filename : p->alt_filename;
+		cat = sl_filetype_category(p->detected_type, p->detected_desc, p->data, p->data_len, p->size, name);
+		if (cat == NULL && p->alt_filename != NULL && p->filename != NULL)
+			cat = sl_filetype_category(p->detected_type, p->detected_desc, p->data, p->data_len,
+						   p->size, p->alt_filename);
+		/* The text people read is not an attachment, whatever libmagic says of it. */
+		if (cat != NULL && strcmp(cat, "html") == 0 && p->is_body_text)
+			cat = NULL;
+		p->category = cat;
+		if (cat == NULL)
+			goto names;
+		if (strcmp(cat, "html") == 0) {
+			sl_msg_add_finding(m, SL_FIND_FILETYPE, "html_attachment", (int)i,
+					   "HTML sent as a file (%s): it opens in a browser, outside the mail "
+					   "client's protection", name ? name : "no name");
+		} else if (strcmp(cat, "archive") == 0) {
+			/* An archive ClamAV could open shows members; one it could not is unreadable. */
+			size_t k;
+			int members = 0;
+			for (k = i + 1; k < m->nparts; k++)
+				if (m->parts[k].parent == (int)i && m->parts[k].origin == SL_ORIGIN_ARCHIVE)
+					members++;
+			if (members == 0 && p->data_len == p->size &&
+			    !sl_msg_has_finding(m, SL_FIND_FILETYPE, "encrypted_archive", (int)i) &&
+			    !sl_msg_has_finding(m, SL_FIND_LIMIT, "limit", (int)i))
+				sl_msg_add_finding(m, SL_FIND_FILETYPE, "unreadable_archive", (int)i,
+						   "archive %s (%s) cannot be opened, so its contents cannot be checked",
+						   name ? name : "", p->detected_desc ? p->detected_desc : p->detected_type);
+			if (p->data_len == p->size &&
+			    (memmem(p->data, p->size, "vbaProject.bin", 14) != NULL ||
+			     memmem(p->data, p->size, "xl/macrosheets/", 15) != NULL) &&
+			    !sl_msg_has_finding(m, SL_FIND_FILETYPE, "office_macro", (int)i))
+				sl_msg_add_finding(m, SL_FIND_FILETYPE, "office_macro", (int)i,
+						   "Office document with macros (vbaProject.bin inside)");
+		} else if (strcmp(cat, "ole2") == 0 || strcmp(cat, "office") == 0) {
+			if ((has_utf16(p->data, p->data_len, "_VBA_PROJECT") ||
+			     memmem(p->data, p->data_len, "vbaProject.bin", 14) != NULL) &&
+			    !sl_msg_has_finding(m, SL_FIND_FILETYPE, "office_macro", (int)i))
+				sl_msg_add_finding(m, SL_FIND_FILETYPE, "office_macro", (int)i,
+						   "Office document with macros (VBA project inside)");
+		} else {
+			sl_msg_add_finding(m, SL_FIND_FILETYPE, cat, (int)i, "%s%s%s is %s (%s)",
+					   name ? "'" : "", name ? name : "this part", name ? "'" : "",
+					   what_is(cat), p->detected_desc ? p->detected_desc : p->detected_type);
+		}
+names:
+		check_name(m, (int)i, p->filename);
+		if (p->alt_filename != NULL)
+			check_name(m, (int)i, p->alt_filename);
+		check_mismatch(m, (int)i);
+	}
+	return SL_OK;
+}

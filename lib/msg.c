@@ -1,0 +1,175 @@
+/* msg - see msg.h. */
+#include "msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct sl_msg *sl_msg_new(enum sl_channel ch, const char *id, const unsigned char *raw, size_t len)
+{
+	struct sl_msg *m = sl_xcalloc(1, sizeof(*m));
+	m->channel = ch;
+	m->id = sl_xstrdup(id ? id : "-");
+	m->raw = raw;
+	m->raw_len = len;
+	m->headers_end = -1;
+	return m;
+}
+
+struct sl_msg *sl_msg_new_take(enum sl_channel ch, const char *id, unsigned char *raw, size_t len)
+{
+	struct sl_msg *m = sl_msg_new(ch, id, raw, len);
+	m->raw_owned = raw;
+	return m;
+}
+
+struct sl_msg *sl_msg_free(struct sl_msg *m)
+{
+	size_t i;
+	if (m == NULL)
+		return NULL;
+	if (m->mime_state != NULL && m->mime_state_free != NULL)
+		m->mime_state_free(m->mime_state);
+	for (i = 0; i < m->nparts; i++) {
+		struct sl_part *p = &m->parts[i];
+		free(p->id);
+		free(p->declared_type);
+		free(p->filename);
+		free(p->alt_filename);
+		free(p->charset);
+		free(p->encoding);
+		free(p->detected_type);
+		free(p->detected_desc);
+		free(p->data);
+		free(p->av_name);
+	}
+	free(m->parts);
+	for (i = 0; i < m->nurls; i++) {
+		free(m->urls[i].url);
+		free(m->urls[i].normalized);
+		free(m->urls[i].shown_as);
+		free(m->urls[i].source);
+	}
+	free(m->urls);
+	for (i = 0; i < m->nfindings; i++) {
+		free(m->findings[i].rule);
+		free(m->findings[i].detail);
+	}
+	free(m->findings);
+	free(m->raw_owned);
+	free(m->id);
+	free(m);
+	return NULL;
+}
+
+int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin)
+{
+	struct sl_part *p;
+	if (m->nparts == m->aparts) {
+		m->aparts = m->aparts ? m->aparts * 2 : 16;
+		m->parts = sl_xrealloc(m->parts, m->aparts * sizeof(*m->parts));
+	}
+	p = &m->parts[m->nparts];
+	memset(p, 0, sizeof(*p));
+	p->id = sl_xstrdup(id);
+	p->parent = parent;
+	p->origin = origin;
+	p->hdr_start = p->body_start = p->body_end = -1;
+	p->depth = parent >= 0 ? m->parts[parent].depth + 1 : 0;
+	return (int)m->nparts++;
+}
+
+void sl_msg_part_take_data(struct sl_msg *m, int i, unsigned char *data, size_t len)
+{
+	struct sl_part *p = &m->parts[i];
+	free(p->data);
+	p->data = data;
+	p->data_len = len;
+	p->size = len;
+	sl_sha256_hex(data ? (const void *)data : "", len, p->sha256);
+}
+
+void sl_msg_add_finding(struct sl_msg *m, enum sl_finding_kind kind, const char *rule, int part,
+			const char *fmt, ...)
+{
+	struct sl_finding *f;
+	va_list ap;
+	char *detail = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&detail, fmt, ap) < 0)
+		detail = sl_xstrdup("?");
+	va_end(ap);
+	if (m->nfindings == m->afindings) {
+		m->afindings = m->afindings ? m->afindings * 2 : 8;
+		m->findings = sl_xrealloc(m->findings, m->afindings * sizeof(*m->findings));
+	}
+	f = &m->findings[m->nfindings++];
+	f->kind = kind;
+	f->rule = sl_xstrdup(rule);
+	f->part = part;
+	f->detail = detail;
+	f->action = SL_ACT_NONE;
+}
+
+int sl_msg_has_finding(const struct sl_msg *m, enum sl_finding_kind kind, const char *rule, int part)
+{
+	size_t i;
+	for (i = 0; i < m->nfindings; i++) {
+		const struct sl_finding *f = &m->findings[i];
+		if (f->kind == kind && (rule == NULL || strcmp(f->rule, rule) == 0) &&
+		    (part < -1 || f->part == part))
+			return 1;
+	}
+	return 0;
+}
+
+int sl_msg_find_part(const struct sl_msg *m, const char *id)
+{
+	size_t i;
+	for (i = 0; i < m->nparts; i++)
+		if (strcmp(m->parts[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+int sl_msg_mime_ancestor(const struct sl_msg *m, int i)
+{
+	while (i >= 0 && m->parts[i].origin != SL_ORIGIN_MIME)
+		i = m->parts[i].parent;
+	return i;
+}
+
+const char *sl_verdict_name(enum sl_verdict v)
+{
+	static const char *n[] = { "clean", "rewrite", "quarantine", "reject" };
+	return n[v];
+}
+
+const char *sl_finding_kind_name(enum sl_finding_kind k)
+{
+	static const char *n[] = { "virus", "filetype", "filename", "url", "structure", "limit", "pan" };
+	return n[k];
+}
+
+static const char *action_names[] = { "none", "remove", "defang", "wrap", "quarantine", "reject" };
+
+const char *sl_action_name(enum sl_action a)
+{
+	return action_names[a];
+}
+
+int sl_action_parse(const char *s, enum sl_action *out)
+{
+	size_t i;
+	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
+		if (strcmp(s, action_names[i]) == 0) {
+			*out = (enum sl_action)i;
+			return SL_OK;
+		}
+	}
+	return SL_EINVAL;
+}

@@ -1,0 +1,144 @@
+/*
+ * msg - the one message model of sluice, for both channels.
+ *
+ * An sl_msg owns everything of one message: the raw bytes (borrowed or owned),
+ * a flat array of parts in tree order (each knows its parent), the URLs found
+ * and the findings stages add. It is freed in one place, sl_msg_free().
+ *
+ * Part ids are IMAP-style: "1", "2.1"; a message/rfc822 part N has children
+ * N.1, N.2; files found inside a part that are not MIME parts (uuencode
+ * blocks, TNEF attachments, archive members) are PARENT/1, PARENT/2...
+ *
+ * Stages add findings with sl_msg_add_finding(); they never act. The policy
+ * fills in each finding's action and the message's verdict.
+ */
+#ifndef SL_MSG_H
+#define SL_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sl_channel { SL_CHANNEL_EMAIL, SL_CHANNEL_WHATSAPP };
+
+enum sl_verdict { SL_VERDICT_CLEAN, SL_VERDICT_REWRITE, SL_VERDICT_QUARANTINE, SL_VERDICT_REJECT };
+
+enum sl_finding_kind {
+	SL_FIND_VIRUS,
+	SL_FIND_FILETYPE,
+	SL_FIND_FILENAME,
+	SL_FIND_URL,
+	SL_FIND_STRUCTURE,
+	SL_FIND_LIMIT,
+	SL_FIND_PAN,
+};
+
+enum sl_action {
+	SL_ACT_NONE,
+	SL_ACT_REMOVE,
+	SL_ACT_DEFANG,
+	SL_ACT_WRAP,
+	SL_ACT_QUARANTINE,
+	SL_ACT_REJECT,
+};
+
+enum sl_part_origin {
+	SL_ORIGIN_MIME,     /* a MIME entity of the message */
+	SL_ORIGIN_UUENCODE, /* a uuencoded block inside a text part */
+	SL_ORIGIN_TNEF,     /* an attachment inside winmail.dat */
+	SL_ORIGIN_ARCHIVE,  /* a file inside a container, as ClamAV unpacked it */
+};
+
+struct sl_part {
+	char *id;                 /* "1.2", "3/1" */
+	int parent;               /* index in msg->parts, -1 for top */
+	enum sl_part_origin origin;
+	int depth;                /* MIME nesting depth (0 = top entity) */
+	char *declared_type;      /* lower-case "type/subtype" as declared, or NULL */
+	char *filename;           /* UTF-8 file name (RFC 2231/2047 decoded), or NULL */
+	char *alt_filename;       /* Content-Type name when it differs from filename */
+	char *charset;            /* declared charset, or NULL */
+	char *encoding;           /* declared Content-Transfer-Encoding, lower-case, or NULL */
+	int is_attachment;        /* disposition attachment or has a file name */
+	int is_container;         /* multipart or message/rfc822: no bytes of its own */
+	int is_body_text;         /* text/plain or text/html meant to be read, not a file */
+	char *detected_type;      /* libmagic MIME type */
+	char *detected_desc;      /* libmagic description */
+	const char *category;     /* filetype category (static string) or NULL */
+	unsigned char *data;      /* decoded bytes (owned), NULL for containers */
+	size_t data_len;          /* bytes held in data: size, or a head for archive members */
+	size_t size;              /* real size of the decoded content */
+	char sha256[65];
+	/* Byte ranges in the raw message (MIME parts only; -1 when unknown). */
+	int64_t hdr_start;        /* first byte of this entity's header block */
+	int64_t body_start;       /* first byte of the (encoded) body */
+	int64_t body_end;         /* one past the last byte of the body */
+	/* uuencode children: the block's range inside the parent's decoded text. */
+	size_t span_begin, span_end;
+	char *av_name;            /* ClamAV detection on this part itself, or NULL */
+	int av_scanned;           /* ClamAV saw these bytes (directly or in the raw scan) */
+};
+
+struct sl_url {
+	char *url;        /* as found */
+	char *normalized; /* as a browser resolves it, or NULL */
+	int part;         /* index in msg->parts */
+	size_t offset;    /* byte offset in the part's decoded text */
+	size_t length;
+	char *shown_as;   /* text shown for it (anchor text), or NULL */
+	const char *reputation; /* "malicious|suspicious|clean|unknown" */
+	char *source;     /* which list or heuristic */
+	int context;      /* enum sl_url_context (urls.h) */
+};
+
+struct sl_finding {
+	enum sl_finding_kind kind;
+	char *rule;       /* policy key that decides its action, e.g. "executable" */
+	int part;         /* index in msg->parts, -1 for the whole message */
+	char *detail;     /* for people */
+	enum sl_action action;
+};
+
+struct sl_msg {
+	enum sl_channel channel;
+	char *id;                 /* queue id, file name or webhook id: for logs */
+	const unsigned char *raw; /* the message as received */
+	size_t raw_len;
+	unsigned char *raw_owned; /* set when the message owns raw */
+	struct sl_part *parts;
+	size_t nparts, aparts;
+	struct sl_url *urls;
+	size_t nurls, aurls;
+	struct sl_finding *findings;
+	size_t nfindings, afindings;
+	enum sl_verdict verdict;
+	int64_t headers_end;      /* end of the top-level header block, -1 unknown */
+	int crlf;                 /* the message uses CRLF line ends */
+	void *mime_state;         /* the MIME parser's tree (mime.c owns it) */
+	void (*mime_state_free)(void *);
+};
+
+struct sl_msg *sl_msg_new(enum sl_channel ch, const char *id, const unsigned char *raw, size_t len);
+/* Like sl_msg_new but the message takes ownership of raw (malloc'd). */
+struct sl_msg *sl_msg_new_take(enum sl_channel ch, const char *id, unsigned char *raw, size_t len);
+struct sl_msg *sl_msg_free(struct sl_msg *m); /* returns NULL */
+
+/* Appends a part; the message copies strings. Returns its index. */
+int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin);
+/* Gives decoded bytes to part i (takes ownership) and computes size and sha256. */
+void sl_msg_part_take_data(struct sl_msg *m, int i, unsigned char *data, size_t len);
+/* Index of part whose id is id, or -1. */
+int sl_msg_find_part(const struct sl_msg *m, const char *id);
+
+void sl_msg_add_finding(struct sl_msg *m, enum sl_finding_kind kind, const char *rule, int part,
+			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int sl_msg_has_finding(const struct sl_msg *m, enum sl_finding_kind kind, const char *rule, int part);
+
+/* Index of the top-level MIME part that contains part i (i itself when it is MIME). */
+int sl_msg_mime_ancestor(const struct sl_msg *m, int i);
+
+const char *sl_verdict_name(enum sl_verdict v);
+const char *sl_finding_kind_name(enum sl_finding_kind k);
+const char *sl_action_name(enum sl_action a);
+int sl_action_parse(const char *s, enum sl_action *out);
+
+#endif

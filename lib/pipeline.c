@@ -1,0 +1,141 @@
+/* pipeline - see pipeline.h. */
+#include <glib.h>
+
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "av.h"
+#include "filetype.h"
+#include "mime.h"
+#include "policy.h"
+#include "util.h"
+
+/* Stage adapters: each module keeps its own typed API. */
+#define STAGE(s)                                                                         \
+	static void *s##_new_(const struct sl_config *c, char **why) { return sl_##s##_new(c, why); } \
+	static int s##_run_(void *st, struct sl_msg *m) { return sl_##s##_run(st, m); }   \
+	static void s##_free_(void *st) { sl_##s##_free(st); }
+
+STAGE(mime)
+STAGE(av)
+STAGE(filetype)
+
+struct stage {
+	const char *name;
+	void *(*create)(const struct sl_config *, char **);
+	int (*run)(void *, struct sl_msg *);
+	void (*destroy)(void *);
+};
+
+/* The order matters: av adds the archive members that filetype then judges. */
+static const struct stage stages[] = {
+	{ "mime", mime_new_, mime_run_, mime_free_ },
+	{ "av", av_new_, av_run_, av_free_ },
+	{ "filetype", filetype_new_, filetype_run_, filetype_free_ },
+};
+
+#define NSTAGES (sizeof(stages) / sizeof(stages[0]))
+
+struct sl_engine {
+	int refs;
+	struct sl_config *cfg;
+	void *state[NSTAGES];
+	struct sl_policy *policy;
+	size_t max_message;
+};
+
+int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why)
+{
+	struct sl_engine *e = sl_xcalloc(1, sizeof(*e));
+	size_t i;
+	e->refs = 1;
+	e->cfg = sl_config_ref(cfg);
+	e->max_message = (size_t)sl_config_int(cfg, "general.max_message_size");
+	*out = NULL;
+	for (i = 0; i < NSTAGES; i++) {
+		e->state[i] = stages[i].create(cfg, why);
+		if (e->state[i] == NULL) {
+			sl_engine_unref(e);
+			return SL_ECONFIG;
+		}
+	}
+	e->policy = sl_policy_new(cfg, why);
+	*out = e;
+	return SL_OK;
+}
+
+struct sl_engine *sl_engine_ref(struct sl_engine *e)
+{
+	g_atomic_int_inc(&e->refs);
+	return e;
+}
+
+struct sl_engine *sl_engine_unref(struct sl_engine *e)
+{
+	size_t i;
+	if (e == NULL || !g_atomic_int_dec_and_test(&e->refs))
+		return NULL;
+	for (i = 0; i < NSTAGES; i++)
+		if (e->state[i] != NULL)
+			stages[i].destroy(e->state[i]);
+	sl_policy_free(e->policy);
+	sl_config_unref(e->cfg);
+	free(e);
+	return NULL;
+}
+
+const struct sl_config *sl_engine_config(const struct sl_engine *e)
+{
+	return e->cfg;
+}
+
+void *sl_engine_stage(const struct sl_engine *e, const char *name)
+{
+	size_t i;
+	for (i = 0; i < NSTAGES; i++)
+		if (strcmp(stages[i].name, name) == 0)
+			return e->state[i];
+	return NULL;
+}
+
+int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
+{
+	size_t i;
+	int rc;
+	if (m->raw_len > e->max_message) {
+		sl_msg_add_finding(m, SL_FIND_LIMIT, "limit", -1,
+				   "message of %zu bytes is larger than general.max_message_size (%zu)",
+				   m->raw_len, e->max_message);
+		return sl_policy_run(e->policy, m);
+	}
+	for (i = 0; i < NSTAGES; i++) {
+		rc = stages[i].run(e->state[i], m);
+		if (rc != SL_OK) {
+			sl_log(SL_LOG_WARNING, "id=%s stage=%s error=\"%s\"", m->id, stages[i].name, sl_strerror(rc));
+			return rc == SL_ETEMP ? SL_ETEMP : rc;
+		}
+	}
+	return sl_policy_run(e->policy, m);
+}
+
+char *sl_msg_log_line(const struct sl_msg *m, double ms)
+{
+	struct sl_buf b;
+	size_t i, nleaf = 0;
+	sl_buf_init(&b, 0);
+	for (i = 0; i < m->nparts; i++)
+		if (!m->parts[i].is_container)
+			nleaf++;
+	sl_buf_printf(&b, "id=%s channel=%s verdict=%s size=%zu parts=%zu urls=%zu findings=%zu",
+		      m->id, m->channel == SL_CHANNEL_EMAIL ? "email" : "whatsapp",
+		      sl_verdict_name(m->verdict), m->raw_len, nleaf, m->nurls, m->nfindings);
+	for (i = 0; i < m->nfindings && i < 8; i++) {
+		const struct sl_finding *f = &m->findings[i];
+		sl_buf_printf(&b, " finding=%s/%s@%s:%s", sl_finding_kind_name(f->kind), f->rule,
+			      f->part >= 0 ? m->parts[f->part].id : "msg", sl_action_name(f->action));
+	}
+	sl_buf_printf(&b, " ms=%.1f", ms);
+	return sl_buf_take(&b);
+}

@@ -1,0 +1,37 @@
+/*
+ * pipeline - the engine: one config snapshot, the stages built from it, and
+ * the policy, loaded once per process and shared by every thread.
+ *
+ * The stages are a table (pipeline.c): each has new/run/free and adds
+ * findings to the message; none acts. Adding a stage is one row there.
+ * sl_engine_scan() runs every stage, then the policy, on one sl_msg.
+ *
+ * An engine is reference-counted and immutable: a reload builds a new engine
+ * and swaps it in; in-flight messages finish on the old one. A reload that
+ * fails keeps the old engine.
+ *
+ * Errors: sl_engine_new returns SL_ECONFIG/SL_ENGINE with *why for people;
+ * sl_engine_scan returns SL_ETEMP when a stage could not finish (the front end
+ * tempfails: the sender's MTA or Meta retries).
+ */
+#ifndef SL_PIPELINE_H
+#define SL_PIPELINE_H
+
+#include "config.h"
+#include "msg.h"
+
+struct sl_engine;
+
+int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why);
+struct sl_engine *sl_engine_ref(struct sl_engine *e);
+struct sl_engine *sl_engine_unref(struct sl_engine *e);
+const struct sl_config *sl_engine_config(const struct sl_engine *e);
+/* The stage state by name ("av", ...), for tools and benchmarks; NULL if absent. */
+void *sl_engine_stage(const struct sl_engine *e, const char *name);
+
+int sl_engine_scan(struct sl_engine *e, struct sl_msg *m);
+
+/* One key=value log line for the message (no bodies, no secrets); caller frees. */
+char *sl_msg_log_line(const struct sl_msg *m, double ms);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * rewrite - the e-mail rewriter: carries out the policy's actions on the raw
+ * message by splicing original bytes, so that every kept part stays
+ * byte-identical (GMime's own write-out is not byte-exact).
+ *
+ *  clean       the input, unchanged
+ *  rewrite     X-Sluice-Verdict header on top; each removed part replaced by a
+ *              short text/plain part naming the file, what it really is, why it
+ *              was removed and a reference a supervisor can look up; a removed
+ *              uuencoded block is cut out of its text part, which is re-encoded
+ *              with its own transfer encoding and charset
+ *  quarantine  a placeholder: the original headers that identify the message,
+ *              a notice and the reference (the original waits in quarantine)
+ *  reject      nothing (*out is NULL)
+ *
+ * The reference of a message is "SL-" + the first 16 hex digits of the
+ * SHA-256 of its raw bytes; of a part, that plus "/" + the part id.
+ *
+ * Text edits (struct sl_text_edit) are the general tool: replace a byte range
+ * of a part's decoded content; the URL rewriter uses them too.
+ */
+#ifndef SL_REWRITE_H
+#define SL_REWRITE_H
+
+#include <stddef.h>
+
+#include "msg.h"
+
+struct sl_text_edit {
+	int part;          /* index in msg->parts (a MIME leaf) */
+	size_t begin, end; /* range in the part's decoded content */
+	char *replacement; /* owned */
+};
+
+struct sl_edits {
+	struct sl_text_edit *v;
+	size_t n, alloc;
+};
+
+void sl_edits_add(struct sl_edits *e, int part, size_t begin, size_t end, const char *replacement);
+void sl_edits_clear(struct sl_edits *e);
+
+/* The message reference (17+ chars); caller frees. */
+char *sl_msg_reference(const struct sl_msg *m);
+
+/* Builds what the agent receives; extra holds text edits from other rewriters
+ * (may be NULL). *out is malloc'd (NULL for reject). */
+int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsigned char **out,
+		     size_t *outlen);
+
+#endif

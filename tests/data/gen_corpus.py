@@ -1,0 +1,1361 @@
+#!/usr/bin/env python3
+"""Generate the sluice test corpus: tests/data/email/*.eml + *.expect and
+tests/data/payloads/*.
+
+Everything is written by this script, deterministically: fixed dates,
+boundaries, Message-IDs, zip timestamps, no randomness.  Run it from anywhere:
+
+    python3 tests/data/gen_corpus.py          # (re)writes the corpus
+    python3 tests/data/gen_corpus.py --check  # exit 1 if a checked-in file differs
+
+The crafted file formats (PE, ELF, Mach-O, LNK, ISO 9660, VHD, VHDX, OneNote,
+TNEF, OLE2/CFB, OOXML, PDF, PNG, zip incl. ZipCrypto) are written by small
+writers below, just valid enough for libmagic and ClamAV to recognise them.
+See tests/data/email/README.md for the .expect format and the case list.
+"""
+
+import base64
+import binascii
+import hashlib
+import os
+import struct
+import sys
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMAIL_DIR = os.path.join(HERE, "email")
+PAYLOAD_DIR = os.path.join(HERE, "payloads")
+
+# The EICAR anti-virus test file (a public standard test string).
+EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
+assert len(EICAR) == 68
+
+ZIP_DATE = (2024, 3, 4, 9, 15, 0)
+
+
+# --------------------------------------------------------------------------
+# small binary format writers
+# --------------------------------------------------------------------------
+
+def make_pe():
+    """A minimal PE32 GUI executable (i386, one .text section with `ret`)."""
+    dos = bytearray(0x80)
+    dos[0:2] = b"MZ"
+    struct.pack_into("<H", dos, 2, 0x90)          # bytes on last page
+    struct.pack_into("<H", dos, 4, 3)             # pages
+    struct.pack_into("<H", dos, 8, 4)             # header paragraphs
+    struct.pack_into("<H", dos, 0x18, 0x40)       # e_lfarlc
+    struct.pack_into("<I", dos, 0x3C, 0x80)       # e_lfanew
+    stub = b"\x0e\x1f\xba\x0e\x00\xb4\x09\xcd\x21\xb8\x01\x4c\xcd\x21" \
+           b"This program cannot be run in DOS mode.\r\r\n$"
+    dos[0x40:0x40 + len(stub)] = stub
+    coff = b"PE\0\0" + struct.pack("<HHIIIHH", 0x14C, 1, 0x65E59000, 0, 0, 0xE0, 0x0102)
+    opt = struct.pack("<HBBIIIIIIIIIHHHHHHIIIIHHIIIIII",
+                      0x10B, 14, 0,          # magic, linker version
+                      0x200, 0, 0,           # size of code, init data, uninit
+                      0x1000, 0x1000, 0x2000,  # entry, base of code, base of data
+                      0x400000, 0x1000, 0x200,  # image base, section/file align
+                      6, 0, 0, 0, 6, 0,       # os, image, subsystem versions
+                      0,                      # win32 version
+                      0x2000, 0x200, 0,       # size of image, headers, checksum
+                      2, 0x8140,              # subsystem GUI, dll characteristics
+                      0x100000, 0x1000, 0x100000, 0x1000, 0, 16)
+    opt += b"\0" * (16 * 8)
+    assert len(opt) == 0xE0
+    sect = struct.pack("<8sIIIIIIHHI", b".text", 0x10, 0x1000, 0x200, 0x200,
+                       0, 0, 0, 0, 0x60000020)
+    hdr = bytes(dos) + coff + opt + sect
+    hdr += b"\0" * (0x200 - len(hdr))
+    code = b"\x31\xc0\xc3" + b"\0" * (0x200 - 3)
+    return hdr + code
+
+
+def make_elf():
+    """A minimal static x86-64 ELF executable: exit(0)."""
+    code = b"\x31\xff\xb8\x3c\x00\x00\x00\x0f\x05"  # xor edi,edi; mov eax,60; syscall
+    base = 0x400000
+    entry = base + 64 + 56
+    ehdr = b"\x7fELF" + bytes([2, 1, 1, 0]) + b"\0" * 8
+    ehdr += struct.pack("<HHIQQQIHHHHHH", 2, 0x3E, 1, entry, 64, 0, 0, 64, 56, 1, 64, 0, 0)
+    size = 64 + 56 + len(code)
+    phdr = struct.pack("<IIQQQQQQ", 1, 5, 0, base, base, size, size, 0x1000)
+    return ehdr + phdr + code
+
+
+def make_macho():
+    """A minimal 64-bit Mach-O x86_64 executable header with one LC_UNIXTHREAD-free
+    segment command (__PAGEZERO)."""
+    seg = struct.pack("<II16sQQQQIIII", 0x19, 72, b"__PAGEZERO", 0, 0x100000000, 0, 0, 0, 0, 0, 0)
+    hdr = struct.pack("<IiiIIII", 0xFEEDFACF, 0x01000007, 3, 2, 1, len(seg), 0x00200085)
+    hdr += struct.pack("<I", 0)  # reserved
+    data = hdr + seg
+    return data + b"\0" * (4096 - len(data))
+
+
+def make_lnk():
+    """A Windows shell link: 76-byte header + relative path + arguments (unicode)."""
+    flags = 0x08 | 0x20 | 0x80  # HasRelativePath | HasArguments | IsUnicode
+    ft = struct.pack("<Q", 133540000000000000)
+    hdr = struct.pack("<I16sII", 0x4C,
+                      bytes.fromhex("0114020000000000c000000000000046"), flags, 0x20)
+    hdr += ft + ft + ft + struct.pack("<IiIHHII", 0, 0, 1, 0, 0, 0, 0)
+    assert len(hdr) == 76
+
+    def sd(s):
+        return struct.pack("<H", len(s)) + s.encode("utf-16-le")
+    body = sd("..\\..\\..\\Windows\\System32\\cmd.exe")
+    body += sd("/c echo sluice test shortcut")
+    return hdr + body + b"\0\0\0\0"
+
+
+def both16(v):
+    return struct.pack("<H", v) + struct.pack(">H", v)
+
+
+def both32(v):
+    return struct.pack("<I", v) + struct.pack(">I", v)
+
+
+def make_iso(volume=b"SLUICE_TEST"):
+    """32 KiB system area, an ISO 9660 primary volume descriptor at 32768, a
+    set terminator, and a root directory record."""
+    blocks = 20
+    pvd = bytearray(2048)
+    pvd[0] = 1
+    pvd[1:6] = b"CD001"
+    pvd[6] = 1
+    pvd[8:40] = b"LINUX".ljust(32)
+    pvd[40:72] = volume.ljust(32)
+    pvd[80:88] = both32(blocks)
+    pvd[120:124] = both16(1)
+    pvd[124:128] = both16(1)
+    pvd[128:132] = both16(2048)
+    pvd[132:140] = both32(10)
+    pvd[140:144] = struct.pack("<I", 18)
+    pvd[148:152] = struct.pack(">I", 19)
+    root = bytearray(34)
+    root[0] = 34
+    root[2:10] = both32(20 - 2)
+    root[10:18] = both32(2048)
+    root[18:25] = bytes([124, 3, 4, 9, 15, 0, 4])
+    root[25] = 2
+    root[28:32] = both16(1)
+    root[32] = 1
+    pvd[156:190] = root
+    pvd[190:318] = b" " * 128
+    pvd[318:446] = b" " * 128
+    pvd[446:574] = b" " * 128
+    pvd[574:702] = b" " * 128
+    pvd[702:813] = b" " * 111
+    pvd[813:830] = b"2024030409150000\x04"
+    pvd[830:847] = b"2024030409150000\x04"
+    pvd[847:864] = b"0" * 16 + b"\0"
+    pvd[864:881] = b"0" * 16 + b"\0"
+    pvd[881] = 1
+    term = bytearray(2048)
+    term[0] = 255
+    term[1:6] = b"CD001"
+    term[6] = 1
+    data = b"\0" * 32768 + bytes(pvd) + bytes(term)
+    data += b"\0" * (blocks * 2048 - len(data))
+    return data
+
+
+def vhd_footer(size, disk_type, data_offset):
+    f = bytearray(512)
+    f[0:8] = b"conectix"
+    struct.pack_into(">II", f, 8, 2, 0x00010000)
+    struct.pack_into(">Q", f, 16, data_offset)
+    struct.pack_into(">I", f, 24, 762776100)
+    f[28:32] = b"slce"
+    struct.pack_into(">I", f, 32, 0x00010000)
+    f[36:40] = b"Wi2k"
+    struct.pack_into(">QQ", f, 40, size, size)
+    struct.pack_into(">HBB", f, 56, 16, 4, 17)
+    struct.pack_into(">I", f, 60, disk_type)
+    f[68:84] = bytes(range(0x10, 0x20))
+    csum = (~sum(f)) & 0xFFFFFFFF
+    struct.pack_into(">I", f, 64, csum)
+    return bytes(f)
+
+
+def make_vhd():
+    """A dynamic VHD: footer copy, 'cxsparse' header, one-entry BAT, footer."""
+    foot = vhd_footer(2 * 1024 * 1024, 3, 512)
+    dyn = bytearray(1024)
+    dyn[0:8] = b"cxsparse"
+    struct.pack_into(">QQIII", dyn, 8, 0xFFFFFFFFFFFFFFFF, 1536, 0x00010000, 1, 2 * 1024 * 1024)
+    csum = (~sum(dyn)) & 0xFFFFFFFF
+    struct.pack_into(">I", dyn, 36, csum)
+    bat = b"\xff\xff\xff\xff" * 128
+    return foot + bytes(dyn) + bat + foot
+
+
+def make_vhdx():
+    """'vhdxfile' identifier + creator, two 'head' headers at 64/128 KiB, two
+    'regi' region tables at 192/256 KiB (zeros elsewhere)."""
+    data = bytearray(0x40000 + 4096)
+    ident = b"vhdxfile" + "sluice corpus".encode("utf-16-le")
+    data[0:len(ident)] = ident
+    for i, off in enumerate((0x10000, 0x20000)):
+        data[off:off + 4] = b"head"
+        struct.pack_into("<IQ", data, off + 4, 0, i + 1)
+    for off in (0x30000, 0x40000):
+        data[off:off + 4] = b"regi"
+    return bytes(data)
+
+
+def make_onenote():
+    """OneNote revision store header GUID followed by filler and text."""
+    guid = bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3")
+    file_format = bytes.fromhex("3fdd9a109d1b1d43a5b70fd1b4a0d8e1")
+    data = guid + b"\0" * 16 + file_format + b"\0" * 16
+    data += struct.pack("<IIII", 0x2A, 0x2A, 0x2A, 0x2A)
+    data += b"\xff" * 8
+    data += "Double click to view the document".encode("utf-16-le")
+    return data + b"\0" * (1024 - len(data))
+
+
+def tnef(attachments, key=0x5A31):
+    """TNEF (winmail.dat) with a message class and file attachments."""
+    out = bytearray(struct.pack("<IH", 0x223E9F78, key))
+
+    def attr(level, aid, data):
+        out.extend(struct.pack("<BII", level, aid, len(data)))
+        out.extend(data)
+        out.extend(struct.pack("<H", sum(data) & 0xFFFF))
+    attr(1, 0x00089006, struct.pack("<I", 0x00010000))            # attTnefVersion
+    attr(1, 0x00069007, struct.pack("<II", 1252, 0))              # attOemCodepage
+    attr(1, 0x00078008, b"IPM.Microsoft Mail.Note\0")             # attMessageClass
+    for name, data in attachments:
+        attr(2, 0x00069002, struct.pack("<HIHHI", 1, 0xFFFFFFFF, 0, 0, 0))  # attAttachRenddata
+        attr(2, 0x00018010, name.encode("latin-1") + b"\0")         # attAttachTitle
+        attr(2, 0x00038013, struct.pack("<7H", 2024, 3, 4, 9, 15, 0, 1))  # attAttachModifyDate
+        attr(2, 0x0006800F, data)                                  # attAttachData
+    return bytes(out)
+
+
+# ---- OLE2 / Compound File Binary ------------------------------------------
+
+ENDOFCHAIN, FREESECT, FATSECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def cfb(tree, root_clsid=b"\0" * 16):
+    """Write a version-3 compound file.  tree: dict name -> bytes (stream) or
+    dict (storage).  Streams under 4096 bytes go to the mini stream (64-byte
+    mini sectors, one mini FAT), larger ones to regular 512-byte sectors."""
+    entries = []   # [name, type, clsid, data, children(list of idx)]
+
+    def add(name, node, clsid=b"\0" * 16):
+        idx = len(entries)
+        if isinstance(node, dict):
+            entries.append([name, 1, clsid, None, []])
+            kids = [add(k, v) for k, v in node.items()]
+            entries[idx][4] = kids
+        else:
+            entries.append([name, 2, clsid, node, []])
+        return idx
+    root = add("Root Entry", tree, root_clsid)
+    entries[root][1] = 5
+
+    sectors, fat = [], []
+
+    def put_chain(data, marker=None):
+        """Append data as a chain of regular sectors; returns first sector."""
+        n = max(1, (len(data) + 511) // 512)
+        first = len(sectors)
+        for i in range(n):
+            chunk = data[i * 512:(i + 1) * 512]
+            sectors.append(chunk + b"\0" * (512 - len(chunk)))
+            fat.append(marker if marker is not None else
+                       (len(sectors) if i + 1 < n else ENDOFCHAIN))
+        return first
+
+    sectors.append(None)          # sector 0: the FAT itself
+    fat.append(FATSECT)
+    starts = {}
+    mini = bytearray()
+    minifat = []
+    for idx, e in enumerate(entries):
+        if e[1] != 2:
+            continue
+        data = e[3]
+        if len(data) >= 4096:
+            starts[idx] = put_chain(data)
+        else:
+            n = max(1, (len(data) + 63) // 64)
+            starts[idx] = len(mini) // 64
+            mini += data + b"\0" * (n * 64 - len(data))
+            for i in range(n):
+                minifat.append(len(minifat) + 1 if i + 1 < n else ENDOFCHAIN)
+    root_start, minifat_start, n_minifat = ENDOFCHAIN, ENDOFCHAIN, 0
+    if mini:
+        root_start = put_chain(bytes(mini))
+        mf = minifat + [FREESECT] * (-len(minifat) % 128)
+        n_minifat = len(mf) // 128
+        minifat_start = put_chain(struct.pack("<%dI" % len(mf), *mf))
+
+    def key(idx):
+        n = entries[idx][0]
+        return (len(n), n.upper())
+    right, child = {}, {}
+    for idx, e in enumerate(entries):
+        kids = sorted(e[4], key=key)
+        child[idx] = kids[0] if kids else NOSTREAM
+        for a, b in zip(kids, kids[1:]):
+            right[a] = b
+    raw = bytearray()
+    for idx, (name, typ, clsid, data, kids) in enumerate(entries):
+        ent = bytearray(128)
+        nm = name.encode("utf-16-le") + b"\0\0"
+        ent[0:len(nm)] = nm
+        struct.pack_into("<HBB", ent, 64, len(nm), typ, 1)
+        struct.pack_into("<III", ent, 68, NOSTREAM, right.get(idx, NOSTREAM), child[idx])
+        ent[80:96] = clsid
+        if typ == 2:
+            struct.pack_into("<IQ", ent, 116, starts[idx], len(data))
+        elif typ == 5:
+            struct.pack_into("<IQ", ent, 116, root_start, len(mini))
+        raw += ent
+    while len(raw) % 512:
+        ent = bytearray(128)
+        struct.pack_into("<III", ent, 68, NOSTREAM, NOSTREAM, NOSTREAM)
+        raw += ent
+    dir_start = put_chain(bytes(raw))
+    assert len(fat) <= 128, "one FAT sector only"
+    fat += [FREESECT] * (128 - len(fat))
+    sectors[0] = struct.pack("<128I", *fat)
+
+    hdr = bytearray(512)
+    hdr[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
+    struct.pack_into("<HHHHH", hdr, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", hdr, 40, 0, 1, dir_start, 0, 4096,
+                     minifat_start, n_minifat, ENDOFCHAIN, 0)
+    struct.pack_into("<109I", hdr, 76, *([0] + [FREESECT] * 108))
+    return bytes(hdr) + b"".join(sectors)
+
+
+def ovba_compress(data):
+    """MS-OVBA CompressedContainer using literal tokens only (valid, not small)."""
+    out = bytearray(b"\x01")
+    for c in range(0, max(len(data), 1), 4096):
+        chunk = data[c:c + 4096]
+        body = bytearray()
+        for i in range(0, len(chunk), 8):
+            body += b"\x00" + chunk[i:i + 8]
+        out += struct.pack("<H", (len(body) + 2 - 3) | 0x3000 | 0x8000) + body
+    return bytes(out)
+
+
+def vba_dir(modules):
+    """The VBA 'dir' stream (MS-OVBA 2.3.4.2), uncompressed form."""
+    def rec(rid, data):
+        return struct.pack("<HI", rid, len(data)) + data
+    d = rec(1, struct.pack("<I", 1)) + rec(2, struct.pack("<I", 0x409))
+    d += rec(0x14, struct.pack("<I", 0x409)) + rec(3, struct.pack("<H", 1252))
+    d += rec(4, b"Project") + rec(5, b"") + rec(0x40, b"") + rec(6, b"") + rec(0x3D, b"")
+    d += rec(7, struct.pack("<I", 0)) + rec(8, struct.pack("<I", 0))
+    d += struct.pack("<HIIH", 9, 4, 1, 0)           # PROJECTVERSION
+    d += rec(0x0C, b"") + rec(0x3C, b"")
+    d += rec(0x0F, struct.pack("<H", len(modules))) + rec(0x13, struct.pack("<H", 0xFFFF))
+    for name, doc in modules:
+        n = name.encode("latin-1")
+        u = name.encode("utf-16-le")
+        d += rec(0x19, n) + rec(0x47, u) + rec(0x1A, n) + rec(0x32, u)
+        d += rec(0x1C, b"") + rec(0x48, b"") + rec(0x31, struct.pack("<I", 0))
+        d += rec(0x1E, struct.pack("<I", 0)) + rec(0x2C, struct.pack("<H", 0xFFFF))
+        d += rec(0x22 if doc else 0x21, b"") + rec(0x2B, b"")
+    d += rec(0x10, b"")
+    return d
+
+
+def summary_info(title):
+    """A tiny \\x05SummaryInformation property set holding only PIDSI_TITLE."""
+    fmtid = bytes.fromhex("e0859ff2f94f6810ab9108002b27b3d9")
+    t = title.encode("latin-1") + b"\0"
+    prop = struct.pack("<II", 0x1E, len(t)) + t + b"\0" * (-len(t) % 4)   # VT_LPSTR
+    section = struct.pack("<IIII", 16 + len(prop), 1, 2, 16) + prop
+    hdr = struct.pack("<HHI16sI", 0xFFFE, 0, 0x00020006, b"\0" * 16, 1) + fmtid + struct.pack("<I", 48)
+    return hdr + section
+
+
+def vba_project_cfb(with_word=True):
+    """An OLE2 file holding a VBA project with one document module whose
+    AutoOpen shows a message box: Macros/VBA/{_VBA_PROJECT,dir,ThisDocument}
+    + Macros/PROJECT in a Word 97 .doc, or VBA/... + PROJECT at the root of a
+    vbaProject.bin (for .docm)."""
+    src = (b'Attribute VB_Name = "ThisDocument"\r\n'
+           b'Sub AutoOpen()\r\n    MsgBox "sluice corpus test macro"\r\nEnd Sub\r\n')
+    vba = {
+        "_VBA_PROJECT": b"\xcc\x61\xff\xff\x00\x00\x00",
+        "dir": ovba_compress(vba_dir([("ThisDocument", True)])),
+        "ThisDocument": ovba_compress(src),
+    }
+    project = (b'ID="{00000000-0000-0000-0000-000000000000}"\r\n'
+               b'Document=ThisDocument/&H00000000\r\nName="Project"\r\n')
+    if with_word:
+        tree = {
+            "WordDocument": b"\xec\xa5\xc1\x00" + b"\0" * 508,
+            "1Table": b"\0" * 64,
+            "\x05SummaryInformation": summary_info("Objednavka"),
+            "Macros": {"VBA": vba, "PROJECT": project},
+        }
+        return cfb(tree, bytes.fromhex("0609020000000000c000000000000046"))
+    return cfb({"VBA": vba, "PROJECT": project})
+
+
+def make_msi():
+    """An OLE2 file with the Windows Installer root CLSID and a couple of
+    streams."""
+    tree = {
+        "\x05SummaryInformation": summary_info("Installation Database"),
+        "\u4840\u3b3f\u43f2\u4438\u45b1": b"fake string pool",   # encoded table name
+        "\u4840\u3f7f\u4164\u422f\u4836": b"fake table data",
+    }
+    return cfb(tree, bytes.fromhex("84100c0000000000c000000000000046"))
+
+
+# ---- zip -------------------------------------------------------------------
+
+def _dos_time(dt):
+    y, mo, d, h, mi, s = dt
+    return ((h << 11) | (mi << 5) | (s // 2)), (((y - 1980) << 9) | (mo << 5) | d)
+
+
+def _crc_table():
+    t = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (0xEDB88320 ^ (c >> 1)) if c & 1 else (c >> 1)
+        t.append(c)
+    return t
+
+
+CRC_TABLE = _crc_table()
+
+
+def zipcrypto_encrypt(data, password, crc):
+    k = [0x12345678, 0x23456789, 0x34567890]
+
+    def upd(c):
+        k[0] = (k[0] >> 8) ^ CRC_TABLE[(k[0] ^ c) & 0xFF]
+        k[1] = ((k[1] + (k[0] & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
+        k[2] = (k[2] >> 8) ^ CRC_TABLE[(k[2] ^ (k[1] >> 24)) & 0xFF]
+    for c in password:
+        upd(c)
+    header = bytes(range(0x31, 0x31 + 11)) + bytes([(crc >> 24) & 0xFF])
+    out = bytearray()
+    for p in header + data:
+        t = (k[2] | 2) & 0xFFFF
+        out.append(p ^ (((t * (t ^ 1)) >> 8) & 0xFF))
+        upd(p)
+    return bytes(out)
+
+
+def make_zip(members, deflate=True, password=None):
+    """members: list of (name, bytes).  Deterministic zip (fixed timestamps).
+    With password: traditional PKWARE (ZipCrypto) encryption, stored."""
+    local = bytearray()
+    central = bytearray()
+    t, d = _dos_time(ZIP_DATE)
+    for name, data in members:
+        nm = name.encode("utf-8")
+        crc = zlib.crc32(data) & 0xFFFFFFFF
+        flags = 0x800 if any(b > 127 for b in nm) else 0
+        if password is not None:
+            method, comp = 0, zipcrypto_encrypt(data, password, crc)
+            flags |= 1
+        elif deflate:
+            co = zlib.compressobj(9, zlib.DEFLATED, -15)
+            method, comp = 8, co.compress(data) + co.flush()
+        else:
+            method, comp = 0, data
+        off = len(local)
+        local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, method, t, d,
+                             crc, len(comp), len(data), len(nm), 0) + nm + comp
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 0x031E, 20, flags, method,
+                               t, d, crc, len(comp), len(data), len(nm), 0, 0, 0, 0,
+                               0o100644 << 16, off) + nm
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members),
+                       len(central), len(local), 0)
+    return bytes(local + central + eocd)
+
+
+CT_HDR = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def make_docx(text, macro=False):
+    main_ct = ("application/vnd.ms-word.document.macroEnabled.main+xml" if macro else
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")
+    ct = (CT_HDR + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+          '<Default Extension="xml" ContentType="application/xml"/>'
+          + ('<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>' if macro else '')
+          + '<Override PartName="/word/document.xml" ContentType="%s"/></Types>' % main_ct)
+    rels = (CT_HDR + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+            '</Relationships>')
+    doc = (CT_HDR + '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+           '<w:body><w:p><w:r><w:t>%s</w:t></w:r></w:p></w:body></w:document>' % text)
+    members = [("[Content_Types].xml", ct.encode()), ("_rels/.rels", rels.encode()),
+               ("word/document.xml", doc.encode())]
+    if macro:
+        drels = (CT_HDR + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 '<Relationship Id="rId1" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+                 '</Relationships>')
+        members += [("word/_rels/document.xml.rels", drels.encode()),
+                    ("word/vbaProject.bin", vba_project_cfb(with_word=False))]
+    return make_zip(members)
+
+
+def make_pdf(lines):
+    """A small valid one-page PDF with the given text lines (ASCII)."""
+    content = b"BT /F1 12 Tf 72 750 Td 14 TL\n"
+    for ln in lines:
+        esc = ln.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        content += b"(" + esc.encode("latin-1") + b") Tj T*\n"
+    content += b"ET\n"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"endstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offs = []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for o in offs:
+        out += b"%010d 00000 n \n" % o
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def make_png(w=24, h=24):
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    raw = b""
+    for y in range(h):
+        raw += b"\0" + b"".join(bytes([(x * 10) & 255, (y * 10) & 255, 0x80]) for x in range(w))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def make_csv(target):
+    names = ["Novák", "Müller", "García", "Dubois", "Kowalski", "Tanaka", "Silva", "Rossi"]
+    rows = ["id;date;customer;order;amount_eur;status"]
+    size = len(rows[0]) + 1
+    i = 0
+    while size < target:
+        row = "%07d;2024-%02d-%02d;%s;ORD-%06d;%d.%02d;%s" % (
+            i, i % 12 + 1, i % 28 + 1, names[i % 8], (i * 7919) % 1000000,
+            (i * 37) % 5000, i % 100, ("open", "shipped", "delivered", "returned")[i % 4])
+        rows.append(row)
+        size += len(row.encode()) + 1
+        i += 1
+    return ("\r\n".join(rows) + "\r\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------
+# message building
+# --------------------------------------------------------------------------
+
+def b64(data):
+    s = base64.b64encode(data)
+    return b"\n".join(s[i:i + 76] for i in range(0, len(s), 76)) + b"\n"
+
+
+def qp_all(data, force=b"-!$@[\\]^{}"):
+    """Quoted-printable that also encodes the bytes in `force` (legal in QP)."""
+    out, line = [], b""
+    for c in data:
+        ch = bytes([c])
+        if c == 0x0A:
+            out.append(line)
+            line = b""
+            continue
+        if c == 0x3D or c > 126 or (c < 32 and c != 9) or ch in force:
+            tok = b"=%02X" % c
+        else:
+            tok = ch
+        if len(line) + len(tok) > 75:
+            out.append(line + b"=")
+            line = b""
+        line += tok
+    out.append(line)
+    return b"\n".join(out) + b"\n"
+
+
+def uuencode(name, data):
+    out = b"begin 644 " + name.encode() + b"\n"
+    for i in range(0, len(data), 45):
+        out += binascii.b2a_uu(data[i:i + 45], backtick=True)
+    return out + b"`\nend\n"
+
+
+def rfc2047(s):
+    return "=?UTF-8?B?" + base64.b64encode(s.encode("utf-8")).decode() + "?="
+
+
+def rfc2231(s):
+    from urllib.parse import quote
+    return "UTF-8''" + quote(s.encode("utf-8"), safe="")
+
+
+class E:
+    """A MIME entity: header list + body bytes (LF line ends) or children."""
+
+    def __init__(self, headers, body=b"", children=None, boundary=None,
+                 preamble=b"", epilogue=b"", close=True):
+        self.headers = headers
+        self.body = body
+        self.children = children
+        self.boundary = boundary
+        self.preamble = preamble
+        self.epilogue = epilogue
+        self.close = close
+
+    def render(self):
+        out = bytearray()
+        self._render(out)
+        return bytes(out)
+
+    def _render(self, out):
+        for n, v in self.headers:
+            out += n.encode("utf-8", "surrogateescape") + b": "
+            out += v if isinstance(v, bytes) else v.encode("utf-8", "surrogateescape")
+            out += b"\n"
+        out += b"\n"
+        if self.children is None:
+            out += self.body
+            return
+        bd = self.boundary.encode()
+        out += self.preamble
+        for c in self.children:
+            out += b"--" + bd + b"\n"
+            c._render(out)
+            if not out.endswith(b"\n"):
+                out += b"\n"
+        if self.close:
+            out += b"--" + bd + b"--\n" + self.epilogue
+
+
+def text(body, subtype="plain", charset="utf-8", cte="8bit", extra=()):
+    data = body.encode(charset) if isinstance(body, str) else body
+    if cte == "quoted-printable":
+        data = qp_all(data, force=b"")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    h = [("Content-Type", "text/%s; charset=%s" % (subtype, charset))]
+    if cte != "7bit-implicit":
+        h.append(("Content-Transfer-Encoding", cte))
+    return E(h + list(extra), data)
+
+
+def attach(filename, data, ctype="application/octet-stream", cte="base64",
+           disp="attachment", name_param=None, disp_param=None, extra=()):
+    """name_param/disp_param: raw parameter strings to use instead of the
+    plain quoted filename (for RFC 2047 / 2231 / odd names)."""
+    np = name_param if name_param is not None else 'name="%s"' % filename
+    dp = disp_param if disp_param is not None else 'filename="%s"' % filename
+    h = [("Content-Type", "%s; %s" % (ctype, np)),
+         ("Content-Disposition", "%s; %s" % (disp, dp)),
+         ("Content-Transfer-Encoding", cte)] + list(extra)
+    body = b64(data) if cte == "base64" else (qp_all(data) if cte == "quoted-printable" else data)
+    return E(h, body)
+
+
+def multipart(subtype, children, boundary, extra_params="", **kw):
+    return E([("Content-Type", 'multipart/%s; boundary="%s"%s' % (subtype, boundary, extra_params))],
+             children=children, boundary=boundary, **kw)
+
+
+DATES = ["Mon, 04 Mar 2024 09:15:00 +0100", "Tue, 05 Mar 2024 14:02:31 +0100",
+         "Wed, 06 Mar 2024 07:48:12 +0000", "Thu, 07 Mar 2024 18:30:05 -0500",
+         "Fri, 08 Mar 2024 11:11:11 +0900"]
+
+SENDERS = {
+    "en": ('"Mark Ellison" <mark.ellison@customer.example>', "support@contact-center.example"),
+    "de": ('"Jana Hoffmann" <j.hoffmann@kunde.example>', "kundenservice@contact-center.example"),
+    "es": ('"Lucía Martín" <lucia.martin@cliente.example>', "atencion@contact-center.example"),
+    "fr": ('"Élodie Bernard" <elodie.bernard@client.example>', "service@contact-center.example"),
+    "cs": ('"Petr Dvořák" <petr.dvorak@zakaznik.example>', "podpora@contact-center.example"),
+    "ja": ('"田中 美咲" <misaki.tanaka@kokyaku.example>', "support-jp@contact-center.example"),
+    "pl": ('"Anna Wiśniewska" <anna.w@klient.example>', "obsluga@contact-center.example"),
+    "pt": ('"João Pereira" <joao.pereira@cliente.example>', "suporte@contact-center.example"),
+}
+
+
+def top(name, idx, lang, subject, entity, extra=()):
+    frm, to = SENDERS[lang]
+    h = [("From", frm if all(ord(c) < 128 for c in frm) else _enc_display(frm)),
+         ("To", to),
+         ("Subject", subject if all(ord(c) < 128 for c in subject) else rfc2047(subject)),
+         ("Date", DATES[idx % len(DATES)]),
+         ("Message-ID", "<%s.%04d@corpus.sluice.test>" % (name, idx)),
+         ("MIME-Version", "1.0")] + list(extra)
+    return E(h + entity.headers, entity.body, entity.children, entity.boundary,
+             entity.preamble, entity.epilogue, entity.close)
+
+
+def _enc_display(addr):
+    disp, rest = addr.rsplit(" <", 1)
+    return rfc2047(disp.strip('"')) + " <" + rest
+
+
+# --------------------------------------------------------------------------
+# payloads
+# --------------------------------------------------------------------------
+
+PE = make_pe()
+
+SMUGGLE_BLOB = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Invoice 2024-118</title></head>
+<body>
+<p>Your invoice is being prepared, please wait...</p>
+<script>
+  var b64 = "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  var raw = window.atob(b64);
+  var bytes = new Uint8Array(raw.length);
+  for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+  var blob = new Blob([bytes], {type: "application/octet-stream"});
+  var a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = "Invoice_2024-118.iso";
+  document.body.appendChild(a);
+  a.click();
+</script>
+</body></html>
+"""
+
+HTML_SAMPLES = {
+    "smuggling_blob_download.html": SMUGGLE_BLOB,
+    "smuggling_mssaveoropenblob.html": """<html>
+<BODY onload="go()">
+<SCRIPT type="text/javascript">
+function go() {
+    var d   =   ATOB ( "UEsDBBQAAAAIAAAAIQA=" );
+    var arr = new   Uint8Array(d.length);
+    for (var k = 0; k < d.length; k++) arr[k] = d.charCodeAt(k);
+    var f = new    Blob( [arr] , { type : 'application/zip' } );
+    if (window.navigator.msSaveOrOpenBlob) {
+        window.navigator.msSaveOrOpenBlob(f, "Lieferschein.zip");
+    }
+}
+</SCRIPT>
+</BODY></html>
+""",
+    "smuggling_datauri_link.html": """<html><body>
+<p>Estimado cliente, su factura se descarga automáticamente.</p>
+<a id="f" href="data:application/octet-stream;base64,TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAA=" download="factura.exe">factura</a>
+<script>document.getElementById("f").click();</script>
+</body></html>
+""",
+    "smuggling_datauri_script.html": """<html><head><title>Lieferung</title></head><body>
+<p>Ihre Lieferbestätigung wird geöffnet.</p>
+<script>
+var p = "UEsDBAoAAAAAAAAAIQAAAAAAAAAAAAAAAAAJAAAAcmVhZG1lLnR4dA==";
+var link = document.createElement('a');
+link.href = "data:application/octet-stream;base64," + p;
+link.download = "Lieferschein.zip";
+document.body.appendChild(link);
+link.click();
+</script>
+</body></html>
+""",
+    "smuggling_datauri_attr_first.html": """<html><body><a download="rechnung.exe"   href="data:application/octet-stream;base64,TVqQAAMAAAAEAAAA">Rechnung öffnen</a></body></html>
+""",
+    "clean_download_link.html": """<!DOCTYPE html>
+<html><head><title>Newsletter</title></head>
+<body>
+<h1>Spring news</h1>
+<p>Download our new price list: <a href="https://www.example.com/prices.pdf" download>prices.pdf</a></p>
+<p>Read the <a href="https://www.example.com/blog">blog</a>.</p>
+</body></html>
+""",
+    "clean_csv_export.html": """<html><body>
+<button id="exp">Export CSV</button>
+<script>
+document.getElementById("exp").onclick = function () {
+  var blob = new Blob(["a,b\\n1,2\\n"], {type: "text/csv"});
+  var a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = "export.csv";
+  a.click();
+};
+</script>
+</body></html>
+""",
+    "clean_atob_token.html": """<html><body>
+<script>
+var token = "eyJ1c2VyIjoiYWdlbnQifQ==";
+var info = JSON.parse(atob(token));
+document.write("Hello " + info.user);
+</script>
+<img src="data:image/png;base64,iVBORw0KGgo=" alt="logo">
+</body></html>
+""",
+    "clean_data_page_and_download.html": """<html><body><p>See <a href="data">our data page</a> and <a href="manual.pdf" download="manual.pdf">the manual</a>.</p></body></html>
+""",
+}
+
+BINARY_PAYLOADS = {
+    "eicar.com": EICAR,
+    "eicar_lf.com": EICAR + b"\n",
+    "eicar_crlf.com": EICAR + b"\r\n",
+    "pe32.exe": PE,
+    "elf64": make_elf(),
+    "macho64": make_macho(),
+    "shortcut.lnk": make_lnk(),
+    "image.iso": make_iso(),
+    "disk.vhd": make_vhd(),
+    "disk.vhdx": make_vhdx(),
+    "notebook.one": make_onenote(),
+    "installer.msi": make_msi(),
+    "macros.doc": vba_project_cfb(),
+    "macros.docm": make_docx("Objednávka č. 2024/118", macro=True),
+    "plain.docx": make_docx("Rechnung März 2024"),
+    "invoice.pdf": make_pdf(["Invoice 2024-0117", "Total: 118.00 EUR"]),
+    "logo.png": make_png(),
+    "winmail.dat": tnef([("eicar.com", EICAR)]),
+    "encrypted.zip": make_zip([("Rechnung.exe", PE)], password=b"2024"),
+}
+
+
+# --------------------------------------------------------------------------
+# the cases
+# --------------------------------------------------------------------------
+
+CASES = []   # (name, raw bytes, expect text)
+
+
+def case(name, crlf, entity_or_bytes, expect):
+    raw = entity_or_bytes if isinstance(entity_or_bytes, bytes) else entity_or_bytes.render()
+    if crlf:
+        assert b"\r" not in raw, name
+        raw = raw.replace(b"\n", b"\r\n")
+    exp = "# %s (%s line ends)\n" % (name, "CRLF" if crlf else "LF")
+    exp += "\n".join(l.strip() for l in expect.strip().splitlines()) + "\n"
+    CASES.append((name, raw, exp))
+
+
+def nxt():
+    return len(CASES) + 1
+
+
+def mixed(name, lang, subject, parts, crlf, expect, bnd=None, extra=()):
+    i = nxt()
+    ent = multipart("mixed", parts, bnd or "=_sluice_%s_%04d" % (name, i))
+    case(name, crlf, top(name, i, lang, subject, ent, extra), expect)
+
+
+T = {
+    "en_invoice": "Hello,\n\nplease find attached the invoice for order 2024-118.\n"
+                  "Let me know if anything is missing.\n\nKind regards,\nMark Ellison\n",
+    "en_complaint": "Hi support team,\n\nmy parcel (tracking 7731 0042 9987) still has not arrived,\n"
+                    "it is ten days late. The details are in the attachment.\n\nThanks,\nMark\n",
+    "de_invoice": "Sehr geehrte Damen und Herren,\n\nanbei die Rechnung für März. Bitte prüfen Sie "
+                  "die Beträge.\n\nMit freundlichen Grüßen\nJana Hoffmann\n",
+    "de_delivery": "Guten Tag,\n\ndie Lieferung vom 28.02. war unvollständig, zwei Artikel fehlen.\n"
+                   "Den Lieferschein finden Sie im Anhang.\n\nViele Grüße\nJana Hoffmann\n",
+    "es_invoice": "Buenos días:\n\nles adjunto la factura pendiente. El importe no coincide con el "
+                  "pedido.\n\nUn saludo,\nLucía Martín\n",
+    "fr_complaint": "Bonjour,\n\nma commande est arrivée endommagée. Vous trouverez les photos et "
+                    "la facture en pièce jointe.\n\nCordialement,\nÉlodie Bernard\n",
+    "cs_invoice": "Dobrý den,\n\nv příloze posílám fakturu č. 2024/118. Prosím o kontrolu "
+                  "a potvrzení přijetí.\n\nS pozdravem\nPetr Dvořák\n",
+    "ja_delivery": "お世話になっております。\n\n注文番号 2024-118 の商品がまだ届いておりません。\n"
+                   "詳細を添付いたしますのでご確認ください。\n\n田中 美咲\n",
+    "pl_complaint": "Dzień dobry,\n\nzamówienie dotarło uszkodzone. W załączniku przesyłam "
+                    "dokumenty.\n\nPozdrawiam\nAnna Wiśniewska\n",
+    "pt_invoice": "Olá,\n\nsegue em anexo a fatura referente ao mês de março.\n"
+                  "Aguardo a confirmação do pagamento.\n\nCumprimentos,\nJoão Pereira\n",
+}
+
+
+def build_cases():
+    CASES.clear()
+    eic = attach("eicar.com", EICAR)
+
+    # ---- EICAR in every wrapping: rewrite, virus on the right part ---------
+    mixed("virus_eicar_base64", "en", "Invoice 2024-118", [text(T["en_invoice"]), eic], True, """
+        verdict: rewrite
+        finding: virus 2
+        removed: 2
+        kept: 1""")
+    mixed("virus_eicar_qp", "de", "Rechnung März", [
+        text(T["de_invoice"], cte="quoted-printable"),
+        attach("pruefsumme.txt", EICAR + b"\n", "text/plain; charset=us-ascii", cte="quoted-printable")],
+        False, """
+        # the EICAR bytes are quoted-printable with '-', '!', '$', ... as =XX: the raw
+        # message does not contain the signature string, only the decoded part does
+        verdict: rewrite
+        finding: virus 2
+        removed: 2
+        kept: 1""")
+    i = nxt()
+    case("virus_eicar_uuencode", False, top("virus_eicar_uuencode", i, "es", "Factura pendiente",
+         text((T["es_invoice"] + "\n").encode() + uuencode("factura.com", EICAR) + b"\n--\nLucia\n")),
+         """
+        # single text/plain part (1) with a uuencoded block: the extracted file is 1/1
+        verdict: rewrite
+        finding: virus 1""")
+    mixed("virus_eicar_zip", "fr", "Facture et photos", [
+        text(T["fr_complaint"]),
+        attach("factures.zip", make_zip([("facture_mars.pdf", make_pdf(["Facture 2024-03"])),
+                                         ("eicar.com", EICAR)]), "application/zip")], True, """
+        # zip member 2 of part 2 is EICAR (deflated): 2/2
+        verdict: rewrite
+        finding: virus 2
+        removed: 2
+        kept: 1""")
+    inner = make_zip([("eicar.com", EICAR)])
+    mixed("virus_eicar_zip_in_zip", "cs", "Doklady k reklamaci", [
+        text(T["cs_invoice"]),
+        attach("doklady.zip", make_zip([("precti.txt", "Doklady k reklamaci.\n".encode()),
+                                        ("archiv.zip", inner)]), "application/zip")], False, """
+        # doklady.zip (part 2) member 2 is archiv.zip, whose member 1 is EICAR: 2/2/1
+        verdict: rewrite
+        finding: virus 2
+        removed: 2
+        kept: 1""")
+    mixed("virus_eicar_tnef", "en", "Delivery complaint", [
+        text(T["en_complaint"]),
+        attach("winmail.dat", tnef([("notes.txt", b"Parcel 7731 0042 9987 missing.\r\n"),
+                                    ("eicar.com", EICAR)]), "application/ms-tnef")], True, """
+        # winmail.dat (part 2) holds notes.txt (2/1) and eicar.com (2/2)
+        verdict: rewrite
+        finding: virus 2
+        removed: 2
+        kept: 1""")
+    fwd_inner = top("virus_eicar_rfc822_inner", 900, "de", "Rechnung", multipart(
+        "mixed", [text(T["de_invoice"]), eic], "=_inner_fwd_0001"))
+    mixed("virus_eicar_rfc822", "pt", "Fwd: Rechnung", [
+        text("Bom dia,\n\nencaminho a mensagem que recebi do fornecedor.\n\nJoão\n"),
+        E([("Content-Type", "message/rfc822"),
+           ("Content-Disposition", 'attachment; filename="Rechnung.eml"')], fwd_inner.render())],
+        False, """
+        # part 2 is message/rfc822; its body is multipart: 2.1 text, 2.2 eicar.com
+        verdict: rewrite
+        finding: virus 2.2
+        removed: 2.2
+        kept: 1
+        kept: 2.1""")
+
+    # ---- executables -----------------------------------------------------
+    mixed("exe_double_extension", "en", "Invoice 2024-118", [
+        text(T["en_invoice"]), attach("invoice.pdf.exe", PE)], True, """
+        verdict: rewrite
+        finding: filetype 2
+        finding: filename 2
+        removed: 2
+        kept: 1""")
+    mixed("exe_named_pdf", "de", "Bericht", [
+        text(T["de_invoice"]), attach("report.pdf", PE, "application/pdf")], False, """
+        # declared application/pdf + name report.pdf, content is PE32
+        verdict: rewrite
+        finding: filetype|filename 2
+        removed: 2
+        kept: 1""")
+    mixed("exe_elf", "pl", "Aktualizacja oprogramowania", [
+        text(T["pl_complaint"]), attach("aktualizacja", make_elf())], False, """
+        verdict: rewrite
+        finding: filetype 2
+        removed: 2
+        kept: 1""")
+    mixed("exe_macho", "en", "Invoice viewer", [
+        text(T["en_invoice"]), attach("InvoiceViewer", make_macho())], True, """
+        verdict: rewrite
+        finding: filetype 2
+        removed: 2
+        kept: 1""")
+
+    # ---- scripts, shortcuts, images, installers, macros ------------------
+    risky = [
+        ("script_js", "es", "Factura_0423.js", "application/javascript",
+         b'var sh = new ActiveXObject("WScript.Shell");\r\nsh.Popup("sluice corpus test");\r\n'),
+        ("script_jse", "de", "Rechnung_0311.jse", "application/octet-stream",
+         b"#@~^GgAAAA==sluice corpus encoded script test QwIAAA==^#~@\r\n"),
+        ("script_vbs", "en", "Delivery_Note.vbs", "text/vbscript",
+         b'Set sh = CreateObject("WScript.Shell")\r\nsh.Popup "sluice corpus test"\r\n'),
+        ("script_vbe", "fr", "Facture.vbe", "application/octet-stream",
+         b"#@~^FAAAAA==sluice corpus vbe test LwIAAA==^#~@\r\n"),
+        ("script_ps1", "en", "update.ps1", "text/plain",
+         b'Write-Host "sluice corpus test"\r\nStart-Process notepad.exe\r\n'),
+        ("script_bat", "cs", "instalace.bat", "application/x-bat",
+         b"@echo off\r\necho sluice corpus test\r\nstart notepad.exe\r\n"),
+        ("script_cmd", "pl", "faktura.cmd", "text/plain",
+         b"@echo off\r\necho sluice corpus test\r\n"),
+        ("script_hta", "es", "Factura.hta", "application/hta",
+         b'<html><head><HTA:APPLICATION ID="inv" APPLICATIONNAME="Factura"></head>\r\n'
+         b'<body><script language="VBScript">MsgBox "sluice corpus test"</script></body></html>\r\n'),
+        ("script_wsf", "de", "Lieferschein.wsf", "text/xml",
+         b'<job id="x"><script language="JScript">WScript.Echo("sluice corpus test");</script></job>\r\n'),
+        ("script_scr", "pt", "Fotos_2024.scr", "application/octet-stream", PE),
+        ("shortcut_lnk", "cs", "Faktura_2024.lnk", "application/octet-stream", make_lnk()),
+        ("shortcut_url", "en", "Tracking.url", "application/internet-shortcut",
+         b"[InternetShortcut]\r\nURL=https://files.example.net/tracking/7731.exe\r\n"),
+        ("diskimage_iso", "cs", "Zasilka_2024.iso", "application/x-iso9660-image", make_iso()),
+        ("diskimage_img", "en", "Order_8841.img", "application/octet-stream", make_iso(b"ORDER_8841")),
+        ("diskimage_vhd", "de", "Sicherung.vhd", "application/octet-stream", make_vhd()),
+        ("diskimage_vhdx", "fr", "Facture_mars.vhdx", "application/octet-stream", make_vhdx()),
+        ("onenote_one", "en", "Invoice_March.one", "application/onenote", make_onenote()),
+        ("installer_msi", "pl", "Instalator_faktur.msi", "application/x-msi", make_msi()),
+        ("office_doc_macros", "cs", "Objednavka_2024.doc", "application/msword", vba_project_cfb()),
+        ("office_docm", "es", "Pedido_4471.docm",
+         "application/vnd.ms-word.document.macroEnabled.12",
+         make_docx("Pedido 4471", macro=True)),
+        ("html_attachment", "en", "Account_Verification.html", "text/html",
+         b"<html><body><h1>Verify your account</h1><form action=\"https://login.example.org/verify\" "
+         b"method=\"post\"><input name=\"user\"><input name=\"password\" type=\"password\">"
+         b"<input type=\"submit\"></form></body></html>\r\n"),
+        ("html_smuggling", "en", "Invoice_2024-118.html", "text/html", SMUGGLE_BLOB.encode()),
+    ]
+    notes = {
+        "script_scr": "content is PE32",
+        "shortcut_lnk": "libmagic: MS Windows shortcut",
+        "diskimage_iso": "libmagic: ISO 9660 CD-ROM filesystem data",
+        "diskimage_img": "ISO 9660 content under an .img name",
+        "diskimage_vhd": "dynamic VHD: footer copy at 0, cxsparse header, footer at end",
+        "diskimage_vhdx": "libmagic: Microsoft Disk Image eXtended",
+        "onenote_one": "libmagic does not know OneNote (says data): the name and the GUID decide",
+        "installer_msi": "libmagic: Composite Document File V2 Document ... MSI Installer",
+        "office_doc_macros": "OLE2 with Macros/VBA; clamscan --alert-macros: Heuristics.OLE2.ContainsMacros.VBA",
+        "office_docm": "OOXML zip with word/vbaProject.bin (OLE2 VBA project)",
+        "html_attachment": "text/html with Content-Disposition attachment",
+        "html_smuggling": "matches Sluice.Heuristic.HTMLSmuggling-BlobDownload",
+    }
+    for k, (name, lang, fname, ctype, data) in enumerate(risky):
+        kind = "filetype|filename"
+        if name == "html_smuggling":
+            kind = "virus|filetype|filename"
+        body = {"en": "en_invoice", "de": "de_delivery", "es": "es_invoice", "fr": "fr_complaint",
+                "cs": "cs_invoice", "pl": "pl_complaint", "pt": "pt_invoice"}[lang]
+        mixed(name, lang, fname.rsplit(".", 1)[0].replace("_", " "), [
+            text(T[body]), attach(fname, data, ctype)], k % 2 == 0, """
+            # %s
+            verdict: rewrite
+            finding: %s 2
+            removed: 2
+            kept: 1""" % (notes.get(name, "attachment " + fname), kind))
+
+    mixed("zip_with_exe", "de", "Lieferschein", [
+        text(T["de_delivery"]),
+        attach("Lieferschein.zip", make_zip([("Lieferschein.exe", PE)]), "application/zip")], True, """
+        # the zip's only member (2/1) is a PE32 executable
+        verdict: rewrite
+        finding: filetype 2/1
+        removed: 2
+        kept: 1""")
+    mixed("zip_encrypted", "de", "Rechnung (geschützt)", [
+        text("Guten Tag,\n\ndie Rechnung ist passwortgeschützt. Passwort: 2024\n\nJana Hoffmann\n"),
+        attach("Rechnung_geschuetzt.zip", make_zip([("Rechnung.exe", PE)], password=b"2024"),
+               "application/zip")], False, """
+        # ZipCrypto (PKWARE traditional) encryption, password 2024, member Rechnung.exe
+        verdict: rewrite
+        finding: filetype|structure|limit 2
+        removed: 2
+        kept: 1""")
+    rtl = "invoice\u202Egpj.exe"
+    mixed("filename_rtl_override", "en", "Invoice photo", [
+        text(T["en_invoice"]),
+        attach(rtl, PE, name_param="name*=" + rfc2231(rtl), disp_param="filename*=" + rfc2231(rtl))],
+        True, """
+        # RFC 2231 name invoice<U+202E>gpj.exe (shows as invoiceexe.jpg), content PE32
+        verdict: rewrite
+        finding: filename 2
+        removed: 2
+        kept: 1""")
+
+    build_structure_cases()
+    build_clean_cases()
+
+
+def hdr_block(name, idx, lang, subject, extra):
+    frm, to = SENDERS[lang]
+    lines = ["From: " + (frm if all(ord(c) < 128 for c in frm) else _enc_display(frm)),
+             "To: " + to, "Subject: " + subject, "Date: " + DATES[idx % len(DATES)],
+             "Message-ID: <%s.%04d@corpus.sluice.test>" % (name, idx), "MIME-Version: 1.0"]
+    return ("\n".join(lines) + "\n").encode() + extra
+
+
+def build_structure_cases():
+    # two Content-Type headers on the top-level message
+    i = nxt()
+    raw = hdr_block("struct_two_content_types", i, "en", "Invoice 2024-118",
+                    b"Content-Type: text/plain; charset=utf-8\n"
+                    b'Content-Type: multipart/mixed; boundary="=_two_ct_0001"\n\n')
+    raw += (b"--=_two_ct_0001\nContent-Type: text/plain; charset=utf-8\n\n" + T["en_invoice"].encode() +
+            b"--=_two_ct_0001\nContent-Type: application/octet-stream; name=\"data.bin\"\n"
+            b"Content-Transfer-Encoding: base64\n\n" + b64(b"\0\1\2\3 sluice corpus") + b"--=_two_ct_0001--\n")
+    case("struct_two_content_types", False, raw, """
+        verdict: quarantine
+        finding: structure""")
+
+    # two Content-Transfer-Encoding headers on part 2
+    i = nxt()
+    pdf = make_pdf(["Faktura 2024/118"])
+    raw = hdr_block("struct_two_cte", i, "cs", "Faktura", b'Content-Type: multipart/mixed; boundary="=_two_cte_0002"\n\n')
+    raw += (b"--=_two_cte_0002\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n" +
+            T["cs_invoice"].encode() +
+            b"--=_two_cte_0002\nContent-Type: application/pdf; name=\"faktura.pdf\"\n"
+            b"Content-Transfer-Encoding: base64\nContent-Transfer-Encoding: quoted-printable\n"
+            b"Content-Disposition: attachment; filename=\"faktura.pdf\"\n\n" + b64(pdf) + b"--=_two_cte_0002--\n")
+    case("struct_two_cte", True, raw, """
+        # part 2 says base64 and quoted-printable
+        verdict: quarantine
+        finding: structure""")
+
+    # boundary parameter given twice with different values; each split is plausible
+    i = nxt()
+    raw = hdr_block("struct_boundary_twice", i, "de", "Lieferschein",
+                    b'Content-Type: multipart/mixed; boundary="AAA_sluice"; boundary="BBB_sluice"\n\n')
+    raw += (b"--AAA_sluice\nContent-Type: text/plain; charset=utf-8\n\n" + T["de_delivery"].encode() +
+            b"--BBB_sluice\nContent-Type: text/plain; charset=utf-8\n\nErste Lesart.\n"
+            b"--AAA_sluice\nContent-Type: application/octet-stream; name=\"lieferschein.exe\"\n"
+            b"Content-Transfer-Encoding: base64\n\n" + b64(PE) +
+            b"--BBB_sluice\nContent-Type: text/plain; charset=utf-8\n\nZweite Lesart.\n"
+            b"--BBB_sluice--\n--AAA_sluice--\n")
+    case("struct_boundary_twice", False, raw, """
+        # boundary="AAA_sluice"; boundary="BBB_sluice": the AAA reading has a PE part
+        verdict: quarantine
+        finding: structure""")
+
+    # unterminated multipart (no closing delimiter)
+    i = nxt()
+    ent = multipart("mixed", [text(T["fr_complaint"]),
+                              attach("photo.png", make_png(), "image/png")],
+                    "=_unterminated_0004", close=False)
+    case("struct_unterminated_multipart", True, top("struct_unterminated_multipart", i, "fr",
+         "Colis endommagé", ent), """
+        verdict: quarantine
+        finding: structure""")
+
+    # nesting 1000 deep
+    i = nxt()
+    depth = 1000
+    raw = bytearray(hdr_block("limit_nesting_1000", i, "en", "Nested", b""))
+    for d in range(depth):
+        raw += b'Content-Type: multipart/mixed; boundary="n%04d"\n\n--n%04d\n' % (d, d)
+    raw += b"Content-Type: text/plain; charset=us-ascii\n\nthe bottom of a 1000-deep nest\n"
+    for d in reversed(range(depth)):
+        raw += b"--n%04d--\n" % d
+    case("limit_nesting_1000", False, bytes(raw), """
+        # 1000 nested multipart/mixed, one text/plain leaf at the bottom
+        verdict: quarantine
+        finding: limit|structure""")
+
+    # 100 000 parts
+    i = nxt()
+    raw = bytearray(hdr_block("limit_100000_parts", i, "en", "Many parts",
+                              b'Content-Type: multipart/mixed; boundary="p"\n\n'))
+    for k in range(100000):
+        raw += b"--p\n\n%x\n" % (k % 16)
+    raw += b"--p--\n"
+    case("limit_100000_parts", False, bytes(raw), """
+        # 100 000 tiny text/plain parts (implicit type)
+        verdict: quarantine
+        finding: limit|structure""")
+
+    # a 1 MB header line
+    i = nxt()
+    raw = hdr_block("limit_header_1mb", i, "en", "Long header",
+                    b"X-Customer-Reference: " + b"A7" * (512 * 1024) + b"\n"
+                    b"Content-Type: text/plain; charset=utf-8\n\n") + T["en_complaint"].encode()
+    case("limit_header_1mb", True, raw, """
+        # one unfolded 1 MiB header line
+        verdict: quarantine
+        finding: limit|structure""")
+
+    # NUL bytes in a header and in the body
+    i = nxt()
+    raw = hdr_block("struct_nul_bytes", i, "es", "Factura\0 2024",
+                    b"Content-Type: text/plain; charset=utf-8\n\n")
+    raw += b"Buenos d\xc3\xadas,\0\0 adjunto\0 la factura.\n"
+    case("struct_nul_bytes", False, raw, """
+        verdict: quarantine
+        finding: structure""")
+
+    # invalid UTF-8 in the subject: a sloppy client, not an attack -> clean
+    i = nxt()
+    raw = hdr_block("invalid_utf8_subject", i, "de", "Rechnung f\xfcr M\xe4rz \xc3(\xff".encode("latin-1").decode("latin-1"),
+                    b"")
+    raw = raw.replace(b"Subject: Rechnung f\xc3\xbcr M\xc3\xa4rz \xc3\x83(\xc3\xbf",
+                      b"Subject: Rechnung f\xfcr M\xe4rz \xc3(\xff")
+    raw += b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n" + T["de_invoice"].encode()
+    assert b"\xfcr M\xe4rz \xc3(\xff" in raw
+    case("invalid_utf8_subject", True, raw, """
+        # raw 8-bit Latin-1 and a broken UTF-8 sequence in Subject: sloppy, not
+        # hostile. Decision: delivered untouched; no structure finding.
+        verdict: clean
+        nofinding: structure
+        identical: yes""")
+
+    # EICAR hidden in the multipart preamble (plain), outside any MIME part
+    pdf = make_pdf(["Invoice 2024-0117", "Total: 118.00 EUR"])
+    ent = multipart("mixed", [text(T["en_invoice"]), attach("invoice.pdf", pdf, "application/pdf")],
+                    "=_preamble_plain_0010",
+                    preamble=b"This is a multi-part message in MIME format.\n" + EICAR + b"\n\n")
+    case("hidden_eicar_preamble_plain", False, top("hidden_eicar_preamble_plain", nxt(), "en",
+         "Invoice 2024-0117", ent), """
+        # EICAR in the preamble: no MIME part holds it, only ClamAV's scan of the raw
+        # message finds it -> unexplained second-opinion detection
+        verdict: quarantine
+        finding: virus|structure""")
+
+    # EICAR hidden in the preamble as a base64 block
+    ent = multipart("mixed", [text(T["de_invoice"]), attach("rechnung.pdf", pdf, "application/pdf")],
+                    "=_preamble_b64_0011",
+                    preamble=b"Content-Transfer-Encoding: base64\n\n" + b64(EICAR) + b"\n")
+    case("hidden_eicar_preamble_base64", True, top("hidden_eicar_preamble_base64", nxt(), "de",
+         "Rechnung", ent), """
+        # base64 EICAR in the preamble: ClamAV 1.4.6 does not decode a preamble, so
+        # neither our parse nor the second opinion sees it, and no mail client shows
+        # it. Documents the blind spot: delivered, or quarantined if the pipeline
+        # chooses to look at preambles; never rewrite/reject.
+        verdict: clean|quarantine""")
+
+
+def build_clean_cases():
+    clean = """
+        verdict: clean
+        nofinding: virus
+        nofinding: filetype
+        nofinding: filename
+        nofinding: structure
+        nofinding: limit
+        identical: yes"""
+    pdf = make_pdf(["Faktura c. 2024/118", "Celkem: 2 450,00 CZK"])
+    mixed("clean_pdf_invoice", "cs", "Faktura č. 2024/118", [
+        text(T["cs_invoice"]), attach("Faktura_2024_118.pdf", pdf, "application/pdf")], True, clean)
+    mixed("clean_docx", "de", "Rechnung März", [
+        text(T["de_invoice"]),
+        attach("Rechnung_Maerz.docx", make_docx("Rechnung März 2024: 118,00 EUR"),
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document")], False, clean)
+    mixed("clean_zip_two_pdfs", "fr", "Factures février et mars", [
+        text(T["fr_complaint"]),
+        attach("factures.zip", make_zip([("facture_fevrier.pdf", make_pdf(["Facture 2024-02"])),
+                                         ("facture_mars.pdf", make_pdf(["Facture 2024-03"]))]),
+               "application/zip")], True, clean)
+
+    i = nxt()
+    html = ('<html><body><p>Hello,</p><p>here is the photo of the damaged box:</p>'
+            '<p><img src="cid:box-photo.0001@corpus.sluice.test" alt="box"></p>'
+            '<p>Regards,<br>Mark</p></body></html>\n')
+    rel = multipart("related", [
+        text(html, "html", cte="quoted-printable"),
+        E([("Content-Type", 'image/png; name="box.png"'),
+           ("Content-Transfer-Encoding", "base64"),
+           ("Content-ID", "<box-photo.0001@corpus.sluice.test>"),
+           ("Content-Disposition", 'inline; filename="box.png"')], b64(make_png()))],
+        "=_related_%04d" % i, extra_params='; type="text/html"')
+    case("clean_inline_png_related", False, top("clean_inline_png_related", i, "en",
+         "Damaged box", rel), clean)
+
+    cz = "Faktura_č._2024.pdf"
+    jp = "請求書_2024年3月.pdf"
+    mixed("clean_names_rfc2047", "ja", "請求書の件", [
+        text(T["ja_delivery"], cte="base64" if False else "8bit"),
+        attach(cz, make_pdf(["Faktura 2024"]), "application/pdf",
+               name_param='name="%s"' % rfc2047(cz), disp_param='filename="%s"' % rfc2047(cz)),
+        attach(jp, make_pdf(["Seikyusho 2024-03"]), "application/pdf",
+               name_param='name="%s"' % rfc2047(jp), disp_param='filename="%s"' % rfc2047(jp))],
+        True, clean)
+    de = "Rechnung_März.pdf"
+    enc = rfc2231(jp)
+    half = enc.index("%", len(enc) // 2)
+    mixed("clean_names_rfc2231", "de", "Rechnung März", [
+        text(T["de_invoice"]),
+        attach(de, make_pdf(["Rechnung Maerz"]), "application/pdf",
+               name_param="name*=" + rfc2231(de), disp_param="filename*=" + rfc2231(de)),
+        attach(jp, make_pdf(["Seikyusho"]), "application/pdf",
+               name_param="name*=" + enc,
+               disp_param="\n filename*0*=%s;\n filename*1*=%s" % (enc[:half], enc[half:]))],
+        False, clean)
+    mixed("clean_csv_5mb", "pl", "Eksport zamówień", [
+        text(T["pl_complaint"]),
+        attach("zamowienia_2024.csv", make_csv(5 * 1024 * 1024), "text/csv; charset=utf-8")],
+        True, clean)
+    i = nxt()
+    case("clean_plain_text", False, top("clean_plain_text", i, "pt", "Fatura de março",
+         text(T["pt_invoice"])), clean)
+
+    i = nxt()
+    plain = ("Spring offers from Contact Center Example\n\nNew opening hours: Mon-Fri 8:00-20:00.\n"
+             "Details: https://www.example.com/news/spring\n")
+    html = ('<html><body><h1>Spring offers</h1><p>New opening hours: Mon&ndash;Fri 8:00&ndash;20:00.</p>'
+            '<p><a href="https://www.example.com/news/spring">Details</a> &middot; '
+            '<a href="https://www.example.com/unsubscribe">Unsubscribe</a></p></body></html>\n')
+    alt = multipart("alternative", [text(plain), text(html, "html")], "=_alt_%04d" % i)
+    case("clean_newsletter_alternative", True, top("clean_newsletter_alternative", i, "en",
+         "Spring news", alt), clean)
+
+    fwd = top("clean_forward_inner", 901, "fr", "Commande 2024-118", multipart(
+        "mixed", [text(T["fr_complaint"]), attach("facture.pdf", make_pdf(["Facture 2024-118"]),
+                                                   "application/pdf")], "=_inner_clean_0001"))
+    mixed("clean_forward_rfc822", "es", "Fwd: Commande 2024-118", [
+        text("Hola,\n\nte reenvío el mensaje de la clienta francesa.\n\nLucía\n"),
+        E([("Content-Type", "message/rfc822"),
+           ("Content-Disposition", 'inline; filename="Commande.eml"')], fwd.render())], False, clean)
+
+    i = nxt()
+    sig = b"\x30\x82\x01\x00\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" + bytes(range(241))
+    signed = multipart("signed", [
+        text("Bonjour,\n\nveuillez trouver ma réclamation signée.\n\nÉlodie Bernard\n",
+             cte="quoted-printable"),
+        E([("Content-Type", 'application/pkcs7-signature; name="smime.p7s"'),
+           ("Content-Transfer-Encoding", "base64"),
+           ("Content-Disposition", 'attachment; filename="smime.p7s"')], b64(sig))],
+        "=_signed_%04d" % i, extra_params='; protocol="application/pkcs7-signature"; micalg=sha-256')
+    case("clean_multipart_signed", True, top("clean_multipart_signed", i, "fr",
+         "Réclamation signée", signed), clean)
+
+
+README_NOTE = "generated by tests/data/gen_corpus.py: edit the generator, not this file\n"
+
+
+def outputs():
+    build_cases()
+    files = {}
+    for name, raw, exp in CASES:
+        files[os.path.join(EMAIL_DIR, name + ".eml")] = raw
+        files[os.path.join(EMAIL_DIR, name + ".expect")] = ("# " + README_NOTE + exp).encode()
+    for name, data in HTML_SAMPLES.items():
+        files[os.path.join(PAYLOAD_DIR, "html", name)] = data.encode()
+    for name, data in BINARY_PAYLOADS.items():
+        files[os.path.join(PAYLOAD_DIR, name)] = data
+    return files
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    bad = 0
+    files = outputs()
+    for path, data in sorted(files.items()):
+        if check:
+            try:
+                with open(path, "rb") as f:
+                    same = f.read() == data
+            except OSError:
+                same = False
+            if not same:
+                print("differs: " + os.path.relpath(path, HERE))
+                bad += 1
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+    if not check:
+        total = sum(len(d) for d in files.values())
+        print("wrote %d files, %.1f MB" % (len(files), total / 1e6))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
