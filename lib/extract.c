@@ -80,8 +80,8 @@ static void cut_name(char *s)
 	if (n <= NAME_MAX_BYTES)
 		return;
 	n = NAME_MAX_BYTES;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
+	while (n > NAME_MAX_BYTES - 3 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--; /* not inside a UTF-8 sequence, when it is UTF-8 */
 	s[n] = '\0';
 }
 

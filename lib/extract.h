@@ -7,6 +7,18 @@
  * either the functions stop and return SL_ETOOBIG with what they found so far.
  * Malformed input is SL_EPARSE with a reason; never a crash, never unbounded
  * work (linear in the input).
+ *
+ * Found files are appended to *out (start it as {0}); on any result, errors
+ * included, *out holds every file completed before the stop, and the caller
+ * frees it with sl_extract_list_clear(). The limits count only what one call
+ * adds; 0 means none allowed. A file cut by max_bytes is dropped, not kept
+ * truncated. *why (may be NULL) is set only on an error, caller frees.
+ * uuencode: SL_EPARSE only when "begin" lines were seen and none of them held
+ * decodable data; a block without "end" ends after its last encoded line.
+ * TNEF: SL_EPARSE for a damaged stream or MAPI property list, with the
+ * attachments read up to the damage in *out; checksums are not enforced. An
+ * embedded message comes out as a file whose data is TNEF again (sl_tnef_is);
+ * recursing is the caller's choice, with its own depth limit.
  */
 #ifndef SL_EXTRACT_H
 #define SL_EXTRACT_H

@@ -45,6 +45,7 @@ struct sl_msg *sl_msg_free(struct sl_msg *m)
 		free(p->detected_desc);
 		free(p->data);
 		free(p->av_name);
+		free(p->text_owned);
 	}
 	free(m->parts);
 	for (i = 0; i < m->nurls; i++) {
@@ -52,6 +53,7 @@ struct sl_msg *sl_msg_free(struct sl_msg *m)
 		free(m->urls[i].normalized);
 		free(m->urls[i].shown_as);
 		free(m->urls[i].source);
+		free(m->urls[i].reason);
 	}
 	free(m->urls);
 	for (i = 0; i < m->nfindings; i++) {
@@ -63,6 +65,32 @@ struct sl_msg *sl_msg_free(struct sl_msg *m)
 	free(m->id);
 	free(m);
 	return NULL;
+}
+
+int sl_msg_add_url(struct sl_msg *m, int part, const char *url, size_t offset, size_t length,
+		   enum sl_url_context ctx, const char *shown_as)
+{
+	struct sl_url *u;
+	if (m->nurls == m->aurls) {
+		m->aurls = m->aurls ? m->aurls * 2 : 16;
+		m->urls = sl_xrealloc(m->urls, m->aurls * sizeof(*m->urls));
+	}
+	u = &m->urls[m->nurls];
+	memset(u, 0, sizeof(*u));
+	u->url = sl_xstrdup(url);
+	u->part = part;
+	u->offset = offset;
+	u->length = length;
+	u->context = ctx;
+	u->shown_as = shown_as ? sl_xstrdup(shown_as) : NULL;
+	u->reputation = SL_REP_UNKNOWN;
+	return (int)m->nurls++;
+}
+
+const char *sl_url_rep_name(enum sl_url_rep r)
+{
+	static const char *n[] = { "unknown", "clean", "suspicious", "malicious" };
+	return n[r];
 }
 
 int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin)

@@ -74,20 +74,39 @@ struct sl_part {
 	int64_t body_end;         /* one past the last byte of the body */
 	/* uuencode children: the block's range inside the parent's decoded text. */
 	size_t span_begin, span_end;
+	/* The part's content as UTF-8 text (text and HTML parts, for the URL stages):
+	 * text_owned is NULL when text is data itself (UTF-8/ASCII content), else
+	 * the converted copy; offsets of URLs refer to text. */
+	const char *text;
+	size_t text_len;
+	char *text_owned;
 	char *av_name;            /* ClamAV detection on this part itself, or NULL */
 	int av_scanned;           /* ClamAV saw these bytes (directly or in the raw scan) */
 };
 
+/* Where a URL was found: decides how it can be rewritten. */
+enum sl_url_context {
+	SL_URLCTX_TEXT,         /* plain text: the URL itself at [offset, offset+length) */
+	SL_URLCTX_HREF,         /* HTML a/area href: the attribute value (with its quotes) */
+	SL_URLCTX_FORM,         /* HTML form action: attribute value */
+	SL_URLCTX_SRC,          /* HTML img/iframe src: recorded, not wrapped */
+	SL_URLCTX_META_REFRESH, /* HTML meta http-equiv=refresh: the content attribute value */
+	SL_URLCTX_ATTACHMENT,   /* inside an attachment that cannot be edited in place (PDF /URI) */
+};
+
+enum sl_url_rep { SL_REP_UNKNOWN, SL_REP_CLEAN, SL_REP_SUSPICIOUS, SL_REP_MALICIOUS };
+
 struct sl_url {
-	char *url;        /* as found */
-	char *normalized; /* as a browser resolves it, or NULL */
+	char *url;        /* as found, after entity and transfer decoding (UTF-8) */
+	char *normalized; /* as a browser resolves it, or NULL when it does not parse */
 	int part;         /* index in msg->parts */
-	size_t offset;    /* byte offset in the part's decoded text */
+	size_t offset;    /* byte range in the part's text (sl_part.text) to replace */
 	size_t length;
+	enum sl_url_context context;
 	char *shown_as;   /* text shown for it (anchor text), or NULL */
-	const char *reputation; /* "malicious|suspicious|clean|unknown" */
-	char *source;     /* which list or heuristic */
-	int context;      /* enum sl_url_context (urls.h) */
+	enum sl_url_rep reputation;
+	char *source;     /* which list or heuristic decided, or NULL */
+	char *reason;     /* for people, when not clean/unknown */
 };
 
 struct sl_finding {
@@ -121,6 +140,12 @@ struct sl_msg *sl_msg_new(enum sl_channel ch, const char *id, const unsigned cha
 /* Like sl_msg_new but the message takes ownership of raw (malloc'd). */
 struct sl_msg *sl_msg_new_take(enum sl_channel ch, const char *id, unsigned char *raw, size_t len);
 struct sl_msg *sl_msg_free(struct sl_msg *m); /* returns NULL */
+
+/* Appends a URL found in part at [offset, offset+length) of its text; strings are copied.
+ * Returns its index. */
+int sl_msg_add_url(struct sl_msg *m, int part, const char *url, size_t offset, size_t length,
+		   enum sl_url_context ctx, const char *shown_as);
+const char *sl_url_rep_name(enum sl_url_rep r);
 
 /* Appends a part; the message copies strings. Returns its index. */
 int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin);

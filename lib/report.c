@@ -70,7 +70,7 @@ char *sl_report_json(const struct sl_msg *m, const char *file)
 		json_object_set_new(j, "found", str_or_null(u->url));
 		json_object_set_new(j, "part", str_or_null(m->parts[u->part].id));
 		json_object_set_new(j, "shown_as", str_or_null(u->shown_as));
-		json_object_set_new(j, "reputation", str_or_null(u->reputation ? u->reputation : "unknown"));
+		json_object_set_new(j, "reputation", json_string(sl_url_rep_name(u->reputation)));
 		json_object_set_new(j, "source", str_or_null(u->source));
 		json_array_append_new(ua, j);
 	}

@@ -9,7 +9,7 @@
 
 #include "util.h"
 
-void sl_edits_add(struct sl_edits *e, int part, size_t begin, size_t end, const char *replacement)
+void sl_edits_add_bytes(struct sl_edits *e, int part, size_t begin, size_t end, const char *p, size_t n)
 {
 	if (e->n == e->alloc) {
 		e->alloc = e->alloc ? e->alloc * 2 : 8;
@@ -18,8 +18,14 @@ void sl_edits_add(struct sl_edits *e, int part, size_t begin, size_t end, const 
 	e->v[e->n].part = part;
 	e->v[e->n].begin = begin;
 	e->v[e->n].end = end;
-	e->v[e->n].replacement = sl_xstrdup(replacement);
+	e->v[e->n].replacement = sl_xstrndup(p, n);
+	e->v[e->n].replacement_len = n;
 	e->n++;
+}
+
+void sl_edits_add(struct sl_edits *e, int part, size_t begin, size_t end, const char *replacement)
+{
+	sl_edits_add_bytes(e, part, begin, end, replacement, strlen(replacement));
 }
 
 void sl_edits_clear(struct sl_edits *e)
@@ -303,8 +309,8 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 	}
 	if (extra != NULL)
 		for (i = 0; i < extra->n; i++)
-			sl_edits_add(&edits, extra->v[i].part, extra->v[i].begin, extra->v[i].end,
-				     extra->v[i].replacement);
+			sl_edits_add_bytes(&edits, extra->v[i].part, extra->v[i].begin, extra->v[i].end,
+					   extra->v[i].replacement, extra->v[i].replacement_len);
 
 	for (i = 0; i < m->nparts; i++) {
 		const struct sl_part *p = &m->parts[i];
@@ -343,7 +349,7 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 			if (e->begin < at || e->end > p->size)
 				continue; /* overlapping edit: the first one wins */
 			sl_buf_add(&dec, p->data + at, e->begin - at);
-			sl_buf_addstr(&dec, e->replacement);
+			sl_buf_add(&dec, e->replacement, e->replacement_len);
 			at = e->end;
 		}
 		sl_buf_add(&dec, p->data + at, p->size - at);
@@ -390,7 +396,7 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 			if (e->part != part || e->begin < at || e->end > p->size)
 				continue;
 			sl_buf_add(&dec, p->data + at, e->begin - at);
-			sl_buf_addstr(&dec, e->replacement);
+			sl_buf_add(&dec, e->replacement, e->replacement_len);
 			at = e->end;
 		}
 		sl_buf_add(&dec, p->data + at, p->size - at);

@@ -29,7 +29,8 @@
 struct sl_text_edit {
 	int part;          /* index in msg->parts (a MIME leaf) */
 	size_t begin, end; /* range in the part's decoded content */
-	char *replacement; /* owned */
+	char *replacement; /* owned; may hold NUL bytes */
+	size_t replacement_len;
 };
 
 struct sl_edits {
@@ -38,6 +39,7 @@ struct sl_edits {
 };
 
 void sl_edits_add(struct sl_edits *e, int part, size_t begin, size_t end, const char *replacement);
+void sl_edits_add_bytes(struct sl_edits *e, int part, size_t begin, size_t end, const char *p, size_t n);
 void sl_edits_clear(struct sl_edits *e);
 
 /* The message reference (17+ chars); caller frees. */
