@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "util.h"
 
 struct sl_av {
+	uint64_t scan_ns;     /* time spent inside libclamav, all threads (for benchmarks) */
 	struct cl_engine *engine;
 	struct cl_scan_options opts;
 	unsigned sigs;
@@ -285,6 +287,11 @@ struct sl_av *sl_av_free(struct sl_av *av)
 	return NULL;
 }
 
+uint64_t sl_av_scan_ns(const struct sl_av *av)
+{
+	return __atomic_load_n(&av->scan_ns, __ATOMIC_RELAXED);
+}
+
 unsigned sl_av_signatures(const struct sl_av *av)
 {
 	return av->sigs;
@@ -311,9 +318,15 @@ static int do_scan(struct scan *s, const void *p, size_t n, const char *name)
 	unsigned long scanned = 0;
 	cl_error_t rc;
 
+	struct timespec t0, t1;
 	if (map == NULL)
 		return SL_ETEMP;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = cl_scanmap_callback(map, name, &virname, &scanned, s->av->engine, &s->av->opts, s);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	__atomic_add_fetch(&s->av->scan_ns,
+			   (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec)),
+			   __ATOMIC_RELAXED);
 	cl_fmap_close(map);
 	if (rc != CL_CLEAN && rc != CL_VIRUS) {
 		sl_log(SL_LOG_WARNING, "id=%s clamav: %s", s->m ? s->m->id : "-", cl_strerror(rc));

@@ -25,6 +25,8 @@
 #ifndef SL_AV_H
 #define SL_AV_H
 
+#include <stdint.h>
+
 #include "config.h"
 #include "msg.h"
 
@@ -37,5 +39,7 @@ int sl_av_run(struct sl_av *av, struct sl_msg *m);
 /* Scans bytes on their own (for tools and benchmarks); *virname is static. */
 int sl_av_scan_buffer(struct sl_av *av, const void *p, size_t n, const char **virname);
 unsigned sl_av_signatures(const struct sl_av *av);
+/* Nanoseconds spent inside libclamav by sl_av_run so far (all threads). */
+uint64_t sl_av_scan_ns(const struct sl_av *av);
 
 #endif

@@ -403,7 +403,7 @@ int sl_uu_extract(const char *text, size_t len, size_t max_files, size_t max_byt
 	struct line l;
 	enum uu_kind kind;
 	const char *name;
-	size_t namelen, off = 0, resume, invalid = 0;
+	size_t namelen, off = 0, resume = 0, invalid = 0;
 	int valid = 0, rc = SL_OK;
 
 	if (text == NULL && len > 0)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds sluice and starts sluiced in the foreground
+# on the embedded defaults (conf/sluice.conf: data under var/, the project's
+# own signatures plus /var/lib/clamav when it holds databases).
+# Ctrl-C (or SIGTERM) stops it. Extra arguments go to sluiced (e.g. -o key=value).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh run
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_TESTS=OFF >/dev/null
+cmake --build build -j"$(nproc)"
+echo "starting sluiced (conf/sluice.conf); Ctrl-C stops it"
+exec ./build/sluiced --config conf/sluice.conf --stderr "$@"
