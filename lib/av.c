@@ -4,6 +4,7 @@
 #include "av.h"
 
 #include <clamav.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +30,7 @@ struct layer {
 	size_t size;
 	unsigned attrs;
 	int part;         /* index in msg->parts when mapped, else -1 */
+	int member;       /* inside a container that is one of our parts (or a member) */
 	char *virname;    /* first detection on this layer itself */
 	unsigned char *head;
 	size_t head_len;
@@ -102,6 +104,36 @@ static int is_container_type(const char *t)
 	return 0;
 }
 
+/* ClamAV hands text parts over with its own line ends: the same text, as far
+ * as signatures go, when the bytes agree but for CRs and trailing newlines. */
+static int same_text(const unsigned char *a, size_t an, const unsigned char *b, size_t bn)
+{
+	size_t i = 0, j = 0;
+	for (;;) {
+		while (i < an && a[i] == '\r')
+			i++;
+		while (j < bn && b[j] == '\r')
+			j++;
+		if (i == an || j == bn)
+			break;
+		if (a[i] != b[j])
+			return 0;
+		i++, j++;
+	}
+	for (; i < an; i++)
+		if (a[i] != '\r' && a[i] != '\n')
+			return 0;
+	for (; j < bn; j++)
+		if (b[j] != '\r' && b[j] != '\n')
+			return 0;
+	return 1;
+}
+
+static int is_text_part(const struct sl_part *p)
+{
+	return p->declared_type != NULL && strncmp(p->declared_type, "text/", 5) == 0;
+}
+
 /* Finds the leaf part with exactly these bytes that no layer has claimed yet,
  * under part `under` when it is not -1. */
 static int match_part(struct sl_msg *m, const char *buf, size_t size, int under)
@@ -109,9 +141,15 @@ static int match_part(struct sl_msg *m, const char *buf, size_t size, int under)
 	size_t i;
 	for (i = 0; i < m->nparts; i++) {
 		struct sl_part *p = &m->parts[i];
-		if (p->is_container || p->av_scanned || p->size != size || p->data == NULL ||
-		    p->origin == SL_ORIGIN_ARCHIVE)
+		int text = 0;
+		if (p->is_container || p->av_scanned || p->data == NULL || p->origin == SL_ORIGIN_ARCHIVE)
 			continue;
+		if (p->size != size) {
+			/* CRLF text seen with LF: at most one byte more per line, plus a newline. */
+			if (!is_text_part(p) || size > p->size + 2 || size + p->size / 2 < p->size)
+				continue;
+			text = 1;
+		}
 		if (under >= 0) {
 			int a = p->parent;
 			while (a >= 0 && a != under)
@@ -119,7 +157,10 @@ static int match_part(struct sl_msg *m, const char *buf, size_t size, int under)
 			if (a != under)
 				continue;
 		}
-		if (memcmp(p->data, buf, size) == 0)
+		if (text ? same_text(p->data, p->size, (const unsigned char *)buf, size)
+			 : memcmp(p->data, buf, size) == 0)
+			return (int)i;
+		if (!text && is_text_part(p) && same_text(p->data, p->size, (const unsigned char *)buf, size))
 			return (int)i;
 	}
 	return -1;
@@ -156,8 +197,12 @@ static cl_error_t on_inspect(int fd, const char *type, const char **ancestors, s
 			l.part = match_part(s->m, buf, file_size, -1);
 		if (l.part >= 0) {
 			s->m->parts[l.part].av_scanned = 1;
-		} else {
-			/* Maybe an archive member: keep a head for libmagic and its hash. */
+		} else if (l.parent >= 0) {
+			const struct layer *pl = &g_array_index(s->layers, struct layer, l.parent);
+			l.member = is_container_type(pl->type) && (pl->part >= 0 || pl->member);
+		}
+		if (l.member) {
+			/* An archive member: keep a head for libmagic and its hash. */
 			l.head_len = file_size < s->av->head_bytes ? file_size : s->av->head_bytes;
 			l.head = sl_xmalloc(l.head_len + 1);
 			memcpy(l.head, buf, l.head_len);
@@ -370,6 +415,18 @@ static void add_detection(struct sl_msg *m, int part, const char *virname)
 		sl_msg_add_finding(m, kind, rule, part, "%s (%s)", what, virname);
 }
 
+/* Parts whose contents we unpacked ourselves (TNEF, uuencode) need no
+ * second, differently cut view of the same files from ClamAV. */
+static int has_own_children(const struct sl_msg *m, int part)
+{
+	size_t k;
+	for (k = 0; k < m->nparts; k++)
+		if (m->parts[k].parent == part &&
+		    (m->parts[k].origin == SL_ORIGIN_TNEF || m->parts[k].origin == SL_ORIGIN_UUENCODE))
+			return 1;
+	return 0;
+}
+
 /* Turns the layers of one scan into parts and findings. */
 static void digest(struct scan *s)
 {
@@ -382,8 +439,8 @@ static void digest(struct scan *s)
 		struct layer *l = &g_array_index(s->layers, struct layer, i);
 		const struct layer *pl = l->parent >= 0 ? &g_array_index(s->layers, struct layer, l->parent) : NULL;
 
-		if (l->part < 0 && l->head != NULL && pl != NULL && pl->part >= 0 &&
-		    is_container_type(pl->type) && !(l->attrs & LAYER_ATTRIBUTES_NORMALIZED)) {
+		if (l->part < 0 && l->member && l->head != NULL && pl != NULL && pl->part >= 0 &&
+		    !(l->attrs & LAYER_ATTRIBUTES_NORMALIZED) && !has_own_children(m, pl->part)) {
 			/* A member of a container we know: a part of its own. */
 			if (members >= s->av->max_members) {
 				if (!limit_noted)
@@ -397,7 +454,7 @@ static void digest(struct scan *s)
 				char *id;
 				int idx;
 				for (k = 0; k < m->nparts; k++)
-					if (m->parts[k].parent == pl->part && m->parts[k].origin == SL_ORIGIN_ARCHIVE)
+					if (m->parts[k].parent == pl->part && m->parts[k].origin != SL_ORIGIN_MIME)
 						nchild++;
 				id = sl_xasprintf("%s/%zu", m->parts[pl->part].id, nchild + 1);
 				idx = sl_msg_add_part(m, pl->part, id, SL_ORIGIN_ARCHIVE);
@@ -492,6 +549,9 @@ int sl_av_run(struct sl_av *av, struct sl_msg *m)
 		if (p->is_container || p->av_scanned || p->data == NULL || p->origin == SL_ORIGIN_ARCHIVE)
 			continue;
 		s.base_part = (int)i;
+		if (getenv("SLUICE_DEBUG_AV"))
+			fprintf(stderr, "rescan %s part %s type %s size %zu\n", m->id, p->id,
+				p->declared_type ? p->declared_type : "-", p->size);
 		rc = do_scan(&s, p->data, p->size, p->filename);
 		if (rc != SL_OK)
 			goto out;

@@ -51,7 +51,7 @@ static const struct key schema[] = {
 	{ "clamav.alert_macros", K_BOOL, "true", 0, 0 },
 	{ "clamav.alert_exceeds_max", K_BOOL, "true", 0, 0 },
 
-	{ "filetype.magic_bytes", K_SIZE, "1M", 4 * KiB, 64 * MiB },
+	{ "filetype.magic_bytes", K_SIZE, "64k", 40 * KiB, 64 * MiB },
 	{ "filetype.magic_files", K_PATHLIST, "", 0, 0 },
 
 	{ "policy.virus", K_ACTION, "remove", 0, 0 },

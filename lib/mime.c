@@ -70,6 +70,7 @@ static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item
 		what = "MIME nesting deeper than the parser allows";
 		kind = SL_FIND_LIMIT;
 		rule = "limit";
+		m->incomplete = 1;
 		break;
 	default:
 		return; /* cosmetic: 8-bit headers, bad RFC 2047 words, address lists */
@@ -153,6 +154,7 @@ static int add_walk_part(struct walk *w, int parent, const char *id)
 			sl_msg_add_finding(w->m, SL_FIND_LIMIT, "limit", -1,
 					   "more than %zu MIME parts (limits.max_parts)", w->mi->max_parts);
 		w->parts_noted = 1;
+		w->m->incomplete = 1;
 		return -1;
 	}
 	w->nparts++;
@@ -248,6 +250,7 @@ static void walk_body(struct walk *w, GMimeObject *body, int parent, const char 
 				sl_msg_add_finding(w->m, SL_FIND_LIMIT, "limit", idx,
 						   "MIME nesting deeper than %d (limits.mime_depth)", w->mi->max_depth);
 			w->depth_noted = 1;
+			w->m->incomplete = 1;
 			return;
 		}
 		for (i = 0; i < n; i++) {
@@ -283,6 +286,7 @@ static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char
 				sl_msg_add_finding(w->m, SL_FIND_LIMIT, "limit", idx,
 						   "MIME nesting deeper than %d (limits.mime_depth)", w->mi->max_depth);
 			w->depth_noted = 1;
+			w->m->incomplete = 1;
 			return;
 		}
 		for (i = 0; i < n; i++) {
@@ -308,6 +312,7 @@ static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char
 				sl_msg_add_finding(w->m, SL_FIND_LIMIT, "limit", idx,
 						   "MIME nesting deeper than %d (limits.mime_depth)", w->mi->max_depth);
 			w->depth_noted = 1;
+			w->m->incomplete = 1;
 			return;
 		}
 		walk_body(w, g_mime_message_get_mime_part(inner), idx, id, depth + 1);

@@ -130,6 +130,7 @@ struct sl_msg {
 	struct sl_finding *findings;
 	size_t nfindings, afindings;
 	enum sl_verdict verdict;
+	int incomplete;           /* a stage could not look at everything: never clean */
 	int64_t headers_end;      /* end of the top-level header block, -1 unknown */
 	int crlf;                 /* the message uses CRLF line ends */
 	void *mime_state;         /* the MIME parser's tree (mime.c owns it) */

@@ -116,6 +116,11 @@ int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
 			sl_log(SL_LOG_WARNING, "id=%s stage=%s error=\"%s\"", m->id, stages[i].name, sl_strerror(rc));
 			return rc == SL_ETEMP ? SL_ETEMP : rc;
 		}
+		/* Past the structure limits the later stages would only be a way to make
+		 * us (and ClamAV's own MIME parser) work without bound: the message goes
+		 * to quarantine as it is. */
+		if (m->incomplete)
+			break;
 	}
 	return sl_policy_run(e->policy, m);
 }

@@ -75,6 +75,9 @@ int sl_policy_run(struct sl_policy *p, struct sl_msg *m)
 			break;
 		}
 	}
+	/* A message some stage could not look at in full is never delivered as is. */
+	if (m->incomplete && v < SL_VERDICT_QUARANTINE)
+		v = SL_VERDICT_QUARANTINE;
 	m->verdict = v;
 	return SL_OK;
 }

@@ -28,7 +28,8 @@
  *
  * Limits: URLs longer than urls.max_url_length are not parsed and are
  * suspicious; at most SL_REPUTATION_MAX_EMBEDDED URLs carried inside one
- * URL's path and query are judged.
+ * URL's path and query (as written, percent-decoded once and twice) are
+ * judged, out of at most four times as many candidates.
  *
  * Errors: new returns NULL with *why (caller frees), e.g.
  * "urls.blocklist_files: /x/blocklist.txt: No such file or directory"; a bad

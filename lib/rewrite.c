@@ -336,7 +336,8 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 	}
 
 	/* Text edits: per part, rebuild the decoded content and re-encode it. */
-	qsort(edits.v, edits.n, sizeof(*edits.v), cmp_edit);
+	if (edits.n > 0)
+		qsort(edits.v, edits.n, sizeof(*edits.v), cmp_edit);
 	for (i = 0; i < edits.n;) {
 		int part = edits.v[i].part;
 		const struct sl_part *p = &m->parts[part];

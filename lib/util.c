@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <glib.h>
+
+#include <clamav.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,10 +188,24 @@ out:
 
 void sl_sha256_hex(const void *p, size_t n, char out[65])
 {
-	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(c, p, (gssize)n);
-	g_strlcpy(out, g_checksum_get_string(c), 65);
-	g_checksum_free(c);
+	/* libclamav's hash goes through OpenSSL (SHA extensions where the CPU has
+	 * them): several times faster than GChecksum on large attachments. */
+	unsigned char md[32];
+	unsigned int mdlen = sizeof(md);
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+	if (cl_hash_data("sha256", p, n, md, &mdlen) == NULL || mdlen != 32) {
+		GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+		g_checksum_update(c, p, (gssize)n);
+		g_strlcpy(out, g_checksum_get_string(c), 65);
+		g_checksum_free(c);
+		return;
+	}
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
 }
 
 static int log_syslog;

@@ -10,13 +10,13 @@ mkdir -p "$work/corpus"
 seeds=()
 [ -d "$src/tests/fuzz/seeds/$name" ] && seeds+=("$src/tests/fuzz/seeds/$name")
 case "$name" in
-  fuzz_mime*|fuzz_pipeline*) seeds+=("$src/tests/data") ;;
+  fuzz_mime*) seeds+=("$src/tests/data/email") ;;
 esac
 # Seed files above 1 MB make little progress; the fuzzer drops them anyway.
 for d in "${seeds[@]}"; do
-  find "$d" -type f -size -1024k ! -name '*.expect' -exec cp -t "$work/corpus" {} + 2>/dev/null || true
+  find "$d" -type f -size -128k ! -name '*.expect' -exec cp -t "$work/corpus" {} + 2>/dev/null || true
 done
-"$bin" -max_total_time="$secs" -max_len=262144 -timeout=20 -rss_limit_mb=2048 \
+"$bin" -max_total_time="$secs" -max_len=131072 -timeout=20 -rss_limit_mb=2048 \
   -artifact_prefix="$work/" -print_final_stats=1 "$work/corpus" 2>"$work/log" || {
   tail -60 "$work/log"; ls "$work"; exit 1; }
 grep -E 'stat::number_of_executed_units|Done' "$work/log" | tail -2

@@ -268,7 +268,7 @@ static void test_defang_only_for_links(void **state)
 	sl_policy_free(p);
 }
 
-/* BUG: policy.c:54-57 turns a whole-message remove into quarantine before it
+/* BUG: policy.c:55-58 turns a whole-message remove into quarantine before it
  * turns defang/wrap on a non-URL finding into remove, so a whole-message
  * finding whose rule is set to defang or wrap ends up as "remove" on part -1:
  * verdict rewrite, and the rewriter has nothing to remove; the message goes
