@@ -336,6 +336,7 @@ static int load_file(struct sl_config *c, const char *path, char **why)
 	for (i = 0; groups[i] != NULL; i++) {
 		gchar **keys = NULL;
 		if (!section_known(groups[i])) {
+			free(loc);
 			loc = where(path, find_line(text, groups[i], NULL));
 			*why = sl_xasprintf("%s: [%s]: unknown section", loc, groups[i]);
 			goto out;
@@ -435,6 +436,7 @@ int sl_config_load(const char *path, const char *const *overrides, size_t noverr
 			goto out;
 		}
 		name = sl_xstrndup(overrides[i], (size_t)(eq - overrides[i]));
+		g_strstrip(name);
 		k = key_index(name);
 		if (k < 0) {
 			*why = sl_xasprintf("-o %s: unknown key", name);

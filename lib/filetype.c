@@ -132,15 +132,21 @@ static void ext_of(const char *name, char *out, size_t outlen)
 	slash = strrchr(name, '\\');
 	if (slash != NULL)
 		name = slash + 1;
-	dot = strrchr(name, '.');
-	if (dot == NULL || dot[1] == '\0')
-		return;
-	for (i = 0; dot[1 + i] && i + 1 < outlen; i++)
-		out[i] = (char)g_ascii_tolower(dot[1 + i]);
-	out[i] = '\0';
-	/* Trailing spaces and dots are dropped by Windows. */
-	while (i > 0 && (out[i - 1] == ' ' || out[i - 1] == '.'))
-		out[--i] = '\0';
+	{
+		/* Windows drops trailing spaces and dots: "evil.js." is evil.js. */
+		size_t len = strlen(name);
+		while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '.'))
+			len--;
+		dot = NULL;
+		for (i = 0; i < len; i++)
+			if (name[i] == '.')
+				dot = name + i;
+		if (dot == NULL || (size_t)(dot - name) + 1 >= len)
+			return;
+		for (i = 0; dot + 1 + i < name + len && i + 1 < outlen; i++)
+			out[i] = (char)g_ascii_tolower(dot[1 + i]);
+		out[i] = '\0';
+	}
 }
 
 static int in_list(const char *ext, const char *const *list)
@@ -401,7 +407,14 @@ static void check_name(struct sl_msg *m, int i, const char *name)
 	ext_of(name, ext, sizeof(ext));
 	if (!ext[0] || !is_dangerous_ext(ext))
 		return;
-	dot = strrchr(name, '.');
+	{
+		size_t len = strlen(name);
+		while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '.'))
+			len--;
+		dot = name + (len ? len - 1 : 0);
+		while (dot > name && *dot != '.')
+			dot--;
+	}
 	stem = sl_xstrndup(name, (size_t)(dot - name));
 	g_strchomp(stem); /* "invoice.pdf      .exe" */
 	ext_of(stem, inner, sizeof(inner));

@@ -52,10 +52,10 @@ int sl_policy_run(struct sl_policy *p, struct sl_msg *m)
 		gpointer a = g_hash_table_lookup(p->actions, f->rule);
 		enum sl_action act = a ? (enum sl_action)(GPOINTER_TO_INT(a) - 1) : SL_ACT_QUARANTINE;
 
-		if (act == SL_ACT_REMOVE && f->part < 0)
-			act = SL_ACT_QUARANTINE;
 		if ((act == SL_ACT_DEFANG || act == SL_ACT_WRAP) && f->kind != SL_FIND_URL)
 			act = SL_ACT_REMOVE; /* only links can be defanged */
+		if ((act == SL_ACT_REMOVE || act == SL_ACT_DEFANG || act == SL_ACT_WRAP) && f->part < 0)
+			act = SL_ACT_QUARANTINE; /* nothing to cut out: hold it all */
 		f->action = act;
 		switch (act) {
 		case SL_ACT_REJECT:

@@ -321,6 +321,27 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 			whole_body = (int)i; /* the message is this one part */
 			continue;
 		}
+		if (p->is_container) {
+			/* A forwarded message or a multipart as a whole: up to the end
+			 * of its last descendant. */
+			size_t k;
+			int64_t endpos = -1;
+			for (k = i + 1; k < m->nparts; k++) {
+				int a = m->parts[k].parent;
+				while (a >= 0 && a != (int)i)
+					a = m->parts[a].parent;
+				if (a == (int)i && m->parts[k].origin == SL_ORIGIN_MIME && m->parts[k].body_end > endpos)
+					endpos = m->parts[k].body_end;
+			}
+			if (endpos < 0 || p->hdr_start <= 0)
+				continue;
+			s.start = (size_t)p->hdr_start;
+			s.end = (size_t)endpos;
+			s.repl = notice_part(m, (int)i, ref, 1);
+			s.repl_len = strlen(s.repl);
+			g_array_append_val(splices, s);
+			continue;
+		}
 		if (p->body_end < 0)
 			continue;
 		if (p->hdr_start > 0) {
