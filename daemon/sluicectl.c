@@ -181,7 +181,7 @@ static int cmd_scan(int argc, char **argv)
 		if (output != NULL) {
 			unsigned char *out = NULL;
 			size_t outlen = 0;
-			sl_rewrite_email(m, NULL, &out, &outlen);
+			sl_engine_rewrite_email(eng, m, &out, &outlen);
 			if (out != NULL && write_file(output, out, outlen) != 0)
 				status = 2;
 			else if (out == NULL)

@@ -10,6 +10,10 @@
 #include "filetype.h"
 #include "mime.h"
 #include "policy.h"
+#include "reputation.h"
+#include "rewrite.h"
+#include "urlrewrite.h"
+#include "urls.h"
 #include "util.h"
 
 /* Stage adapters: each module keeps its own typed API. */
@@ -21,6 +25,8 @@
 STAGE(mime)
 STAGE(av)
 STAGE(filetype)
+STAGE(urls)
+STAGE(reputation)
 
 struct stage {
 	const char *name;
@@ -29,11 +35,15 @@ struct stage {
 	void (*destroy)(void *);
 };
 
-/* The order matters: av adds the archive members that filetype then judges. */
+/* The order matters: av adds the archive members that filetype then judges;
+ * urls reads text and HTML by the types filetype found; reputation judges
+ * what urls found. */
 static const struct stage stages[] = {
 	{ "mime", mime_new_, mime_run_, mime_free_ },
 	{ "av", av_new_, av_run_, av_free_ },
 	{ "filetype", filetype_new_, filetype_run_, filetype_free_ },
+	{ "urls", urls_new_, urls_run_, urls_free_ },
+	{ "reputation", reputation_new_, reputation_run_, reputation_free_ },
 };
 
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
@@ -43,6 +53,7 @@ struct sl_engine {
 	struct sl_config *cfg;
 	void *state[NSTAGES];
 	struct sl_policy *policy;
+	struct sl_urlrewrite *urlrewrite;
 	size_t max_message;
 };
 
@@ -62,6 +73,11 @@ int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why)
 		}
 	}
 	e->policy = sl_policy_new(cfg, why);
+	e->urlrewrite = sl_urlrewrite_new(cfg, why);
+	if (e->urlrewrite == NULL) {
+		sl_engine_unref(e);
+		return SL_ECONFIG;
+	}
 	*out = e;
 	return SL_OK;
 }
@@ -81,6 +97,7 @@ struct sl_engine *sl_engine_unref(struct sl_engine *e)
 		if (e->state[i] != NULL)
 			stages[i].destroy(e->state[i]);
 	sl_policy_free(e->policy);
+	sl_urlrewrite_free(e->urlrewrite);
 	sl_config_unref(e->cfg);
 	free(e);
 	return NULL;
@@ -123,6 +140,18 @@ int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
 			break;
 	}
 	return sl_policy_run(e->policy, m);
+}
+
+int sl_engine_rewrite_email(const struct sl_engine *e, const struct sl_msg *m, unsigned char **out,
+			    size_t *outlen)
+{
+	struct sl_edits edits = { 0 };
+	int rc;
+	if (m->verdict == SL_VERDICT_REWRITE)
+		sl_urlrewrite_edits(e->urlrewrite, m, &edits);
+	rc = sl_rewrite_email(m, &edits, out, outlen);
+	sl_edits_clear(&edits);
+	return rc;
 }
 
 char *sl_msg_log_line(const struct sl_msg *m, double ms)

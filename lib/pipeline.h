@@ -31,6 +31,11 @@ void *sl_engine_stage(const struct sl_engine *e, const char *name);
 
 int sl_engine_scan(struct sl_engine *e, struct sl_msg *m);
 
+/* What the agent receives by e-mail after a scan (rewrite.h): the policy's
+ * removals plus the links the URL rewriter disarms. *out NULL for reject. */
+int sl_engine_rewrite_email(const struct sl_engine *e, const struct sl_msg *m, unsigned char **out,
+			    size_t *outlen);
+
 /* One key=value log line for the message (no bodies, no secrets); caller frees. */
 char *sl_msg_log_line(const struct sl_msg *m, double ms);
 
