@@ -8,7 +8,11 @@
  */
 #include <glib.h>
 
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,39 @@ static void usage(FILE *f)
 		"\n"
 		"Signals: TERM or INT stop, HUP reloads the configuration.\n",
 		SLUICE_DEFAULT_CONFIG);
+}
+
+/* Root gives up root: data_dir goes to the configured user, then setgid/setuid. */
+static int drop_privileges(const struct sl_config *cfg)
+{
+	const char *user = sl_config_str(cfg, "general.user");
+	const char *dd = sl_config_str(cfg, "general.data_dir");
+	struct passwd *pw;
+	if (geteuid() != 0)
+		return 0;
+	if (*user == '\0') {
+		fprintf(stderr, "%s: general.user: refusing to run as root without a user to switch to\n", prog);
+		return -1;
+	}
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		fprintf(stderr, "%s: general.user: no such user '%s'\n", prog, user);
+		return -1;
+	}
+	if (chown(dd, pw->pw_uid, pw->pw_gid) != 0) {
+		fprintf(stderr, "%s: general.data_dir: chown %s: %s\n", prog, dd, strerror(errno));
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		fprintf(stderr, "%s: cannot switch to user %s: %s\n", prog, user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) { /* must be impossible now */
+		fprintf(stderr, "%s: still root after switching users\n", prog);
+		return -1;
+	}
+	sl_log(SL_LOG_INFO, "running as user %s", user);
+	return 0;
 }
 
 static struct sl_engine *load(const struct sl_cli *cli)
@@ -100,6 +137,11 @@ int main(int argc, char **argv)
 		if (g_mkdir_with_parents(dd, 0750) != 0) {
 			sl_log(SL_LOG_ERR, "general.data_dir: cannot create %s", dd);
 			fprintf(stderr, "%s: general.data_dir: cannot create %s\n", prog, dd);
+			sl_engine_unref(eng);
+			sl_cli_free(&cli);
+			return 2;
+		}
+		if (drop_privileges(cfg) != 0) {
 			sl_engine_unref(eng);
 			sl_cli_free(&cli);
 			return 2;

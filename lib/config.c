@@ -33,6 +33,7 @@ static const struct key schema[] = {
 	{ "general.log_level", K_STR, "info", 0, 0 },
 	{ "general.allow_insecure_loopback", K_BOOL, "false", 0, 0 },
 	{ "general.threads", K_INT, "0", 0, 256 },
+	{ "general.user", K_STR, "sluice", 0, 0 },
 
 	{ "limits.header_size", K_SIZE, "100k", 1024, 64 * MiB },
 	{ "limits.mime_depth", K_INT, "20", 1, 1000 },

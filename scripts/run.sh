@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh run
+# sluiced started as root switches to the unprivileged user "sluice".
+if [ "$(id -u)" = 0 ] && ! getent passwd sluice >/dev/null; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin sluice
+fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 echo "starting sluiced (conf/sluice.conf); Ctrl-C stops it"

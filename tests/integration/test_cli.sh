@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# sluicectl as a person uses it: help, exit codes, errors that name the file,
+# the line and the key.
+. "$(dirname "$0")/lib.sh"
+
+out=$("$SLUICECTL" --help); check "sluicectl --help" grep -q "scan" <<<"$out"
+out=$("$SLUICECTL" scan --help); check "scan --help" grep -q -- "--output" <<<"$out"
+out=$("$SLUICECTL" config --help); check "config --help" grep -q "config check" <<<"$out"
+out=$("$SLUICED" --help); check "sluiced --help" grep -q -- "--config" <<<"$out"
+
+set +e
+"$SLUICECTL" scan --config "$CONF" -o general.data_dir="$TMP" "$TMP/missing.eml" 2>"$TMP/err"; rc=$?
+set -e
+check "missing input is exit 2" test "$rc" = 2
+check "missing input names the file" grep -q "missing.eml: No such file" "$TMP/err"
+
+printf '[limits]\nmime_depth = 20\n\n[policy]\nvirus = maybe\n' >"$TMP/bad.conf"
+set +e
+"$SLUICECTL" config check --config "$TMP/bad.conf" 2>"$TMP/err"; rc=$?
+set -e
+check "bad value is exit 2" test "$rc" = 2
+check "bad value names file:line: key" grep -q "bad.conf:5: policy.virus" "$TMP/err"
+
+printf '[limits]\nmime_deep = 20\n' >"$TMP/bad2.conf"
+set +e
+"$SLUICECTL" config check --config "$TMP/bad2.conf" 2>"$TMP/err"; rc=$?
+set -e
+check "unknown key refused" test "$rc" = 2
+check "unknown key names file:line: key" grep -q "bad2.conf:2: limits.mime_deep: unknown key" "$TMP/err"
+
+set +e
+"$SLUICECTL" config check --config "$CONF" -o limits.nothing=1 2>"$TMP/err"; rc=$?
+set -e
+check "unknown -o key refused" test "$rc" = 2
+check "unknown -o key named" grep -q "limits.nothing: unknown key" "$TMP/err"
+
+check "shipped config checks" "$SLUICECTL" config check --config "$CONF"
+"$SLUICECTL" config check --config "$CONF" -o limits.mime_depth=7 --dump >"$TMP/dump"
+check "-o override applies" grep -q "^limits.mime_depth = 7$" "$TMP/dump"
+
+# Exit status of scan: 0 clean, 1 found.
+set +e
+"$SLUICECTL" scan --config "$CONF" "$SRC/tests/data/email/clean_plain_text.eml" >/dev/null; rc=$?
+"$SLUICECTL" scan --config "$CONF" "$SRC/tests/data/email/virus_eicar_base64.eml" >/dev/null; rc2=$?
+"$SLUICECTL" scan --config "$CONF" -o clamav.database_dirs="$TMP/nosigs" "$SRC/tests/data/email/clean_plain_text.eml" 2>"$TMP/err" >/dev/null; rc3=$?
+set -e
+check "clean is exit 0" test "$rc" = 0
+check "found is exit 1" test "$rc2" = 1
+check "no signatures is exit 2" test "$rc3" = 2
+check "no signatures says why" grep -q "clamav.database_dirs" "$TMP/err"
+
+# JSON: one object per input, one per line.
+"$SLUICECTL" scan --config "$CONF" --json "$SRC/tests/data/email/clean_plain_text.eml" \
+  "$SRC/tests/data/email/virus_eicar_zip.eml" >"$TMP/json" || true
+check "one JSON line per input" test "$(wc -l <"$TMP/json")" = 2
+check "JSON parses" python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/json"
+finish
