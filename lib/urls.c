@@ -19,16 +19,17 @@
 /*
  * U: a character that may be part of a URL in text: not space, not a control,
  * not <>"` and not the quotes and CJK punctuation that people put around URLs.
- * D: a domain label character. T: a top-level domain (alphabetic, or an
- * A-label). Each alternative starts only where no word, dot or slash precedes
+ * D: a domain label character. LABELS: labels each followed by a dot and
+ * another label, so that the last one is left for T, the top-level domain
+ * (alphabetic, or an A-label) and a trailing dot is not taken. Each alternative starts only where no word, dot or slash precedes
  * it and scans its token once (possessive), so a search is linear.
  */
 #define U "[^\\s\\p{Z}\\p{Cc}<>\"`\\x{2018}\\x{2019}\\x{201C}\\x{201D}\\x{00AB}\\x{00BB}" \
 	  "\\x{200B}-\\x{200D}\\x{2060}\\x{FEFF}\\x{3000}-\\x{303F}\\x{FF01}\\x{FF08}\\x{FF09}" \
 	  "\\x{FF0C}\\x{FF0E}\\x{FF1A}\\x{FF1B}\\x{FF1F}\\x{FFFD}]"
 #define D "[\\p{L}\\p{N}]"
-#define T "(?:\\p{L}{2,63}+|xn--[a-z0-9-]{1,59}+)"
-#define LABELS "(?:" D "[\\p{L}\\p{N}-]*+\\.)"
+#define T "(?:\\p{L}{2,63}+|xn--[a-z0-9-]{1,59}+)(?![\\p{L}\\p{N}-])"
+#define LABELS "(?:" D "[\\p{L}\\p{N}-]*+\\.(?=" D "))"
 #define NOTAFTER "(?<![\\p{L}\\p{N}._@/\\\\-])"
 static const char url_pattern[] =
 	"(?:https?|ftp):(?://|\\\\\\\\)" U "++"
@@ -49,7 +50,6 @@ struct run {
 	pcre2_match_data *md;
 	GHashTable *seen;   /* attribute offsets recorded in the current HTML part */
 	GPtrArray *walk;    /* scratch stack for anchor text */
-	size_t toolong;     /* URLs not recorded for their length */
 	int stopped;        /* urls.max_urls reached */
 };
 
@@ -106,11 +106,11 @@ struct sl_urls *sl_urls_free(struct sl_urls *u)
 static int add(struct run *r, int part, const char *url, size_t len, size_t off, size_t srclen,
 	       enum sl_url_context ctx, const char *shown)
 {
-	char *copy;
+	char *fixed = NULL, *copy;
 
 	if (r->stopped)
 		return SL_ETOOBIG;
-	if (r->m->nurls + r->toolong >= r->u->max_urls) {
+	if (r->m->nurls >= r->u->max_urls) {
 		sl_msg_add_finding(r->m, SL_FIND_LIMIT, "limit", part,
 				   "more than %zu URLs in the message (urls.max_urls): the rest were "
 				   "not examined",
@@ -118,16 +118,19 @@ static int add(struct run *r, int part, const char *url, size_t len, size_t off,
 		r->stopped = 1;
 		return SL_ETOOBIG;
 	}
-	if (len > r->u->max_url_length) {
-		sl_msg_add_finding(r->m, SL_FIND_URL, "url_suspicious", part,
-				   "URL of %zu bytes, longer than urls.max_url_length (%zu)", len,
-				   r->u->max_url_length);
-		r->toolong++;
-		return 0;
+	/* gumbo can decode a huge numeric reference into invalid UTF-8 */
+	if (!g_utf8_validate_len(url, len, NULL)) {
+		fixed = g_utf8_make_valid(url, (gssize)len);
+		url = fixed;
+		len = strlen(fixed);
 	}
+	/* A URL past urls.max_url_length is recorded all the same: the reputation
+	 * stage judges it suspicious without parsing it, and the rewriter needs its
+	 * place to disarm it. */
 	copy = sl_xstrndup(url, len);
 	sl_msg_add_url(r->m, part, copy, off, srclen, ctx, shown);
 	free(copy);
+	g_free(fixed);
 	return 0;
 }
 
@@ -174,7 +177,11 @@ static char *charset_name(const char *cs)
 		{ "shift-jis", "SHIFT_JIS" }, { "gb2312", "GBK" }, { "x-gbk", "GBK" },
 		{ "iso-8859-8-i", "ISO-8859-8" }, { "x-mac-roman", "MACINTOSH" },
 		{ "unicode-1-1-utf-7", "UTF-7" }, { "utf8", "UTF-8" }, { "x-user-defined", "ISO-8859-1" },
-		{ "ansi_x3.4-1968", "ASCII" }, { "unicode", "UTF-16LE" },
+		{ "unicode", "UTF-16LE" },
+		/* 8-bit text labelled ASCII or latin1 is windows-1252, as browsers read it */
+		{ "us-ascii", "WINDOWS-1252" }, { "ascii", "WINDOWS-1252" },
+		{ "ansi_x3.4-1968", "WINDOWS-1252" }, { "iso-8859-1", "WINDOWS-1252" },
+		{ "latin1", "WINDOWS-1252" },
 	};
 	GString *s = g_string_new(NULL);
 	size_t i;
@@ -962,9 +969,10 @@ static char *pdf_url(const struct sl_buf *b, size_t *len)
 
 	if (b->len >= 2 && (unsigned char)b->data[0] == 0xFE && (unsigned char)b->data[1] == 0xFF)
 		to_utf8(b->data + 2, b->len - 2, "UTF-16BE", &u8, &n);
-	else if (valid_utf8(b->data, b->len))
-		u8 = sl_xstrndup(b->data, b->len), n = b->len;
-	else
+	else if (valid_utf8(b->data, b->len)) {
+		u8 = sl_xstrndup(b->data, b->len);
+		n = b->len;
+	} else
 		to_utf8(b->data, b->len, "ISO-8859-1", &u8, &n);
 	sl_buf_init(&o, 0);
 	for (i = 0; i < n; i++) {

@@ -13,8 +13,9 @@
  * charset is absent or ASCII-compatible, text points at part->data and
  * text_owned stays NULL, so offsets are offsets in the decoded bytes. Else the
  * bytes are converted from the charset (a UTF-16 byte-order mark wins; HTML
- * without a declared charset may name one in <meta>; none at all means
- * windows-1252; a name iconv does not know means latin1) into text_owned;
+ * without a declared charset may name one in <meta>; none at all, us-ascii
+ * and iso-8859-1 mean windows-1252; a name iconv does not know means latin1)
+ * into text_owned;
  * bytes that are invalid in their charset become U+FFFD. Conversion never fails.
  *
  * What is found (offset/length are a byte range in part->text, except for
@@ -41,8 +42,9 @@
  *               bytes: SL_URLCTX_ATTACHMENT, the range of the string in data.
  *
  * Limits and findings:
- *   urls.max_url_length  a longer URL is not recorded; a finding
- *                        url/"url_suspicious" on its part says how long it was.
+ *   urls.max_url_length  a longer URL is recorded whole all the same: the
+ *                        reputation stage calls it suspicious without parsing
+ *                        it, and the rewriter needs its place to disarm it.
  *   urls.max_urls        more URLs in the message (long ones count too): the
  *                        stage stops and adds limit/"limit".
  *   SL_URLS_MAX_HTML_DEPTH  HTML whose elements would nest deeper is not given

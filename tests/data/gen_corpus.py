@@ -1075,6 +1075,7 @@ def build_cases():
 
     build_structure_cases()
     build_clean_cases()
+    build_url_cases()
 
 
 def hdr_block(name, idx, lang, subject, extra):
@@ -1315,6 +1316,408 @@ def build_clean_cases():
         "=_signed_%04d" % i, extra_params='; protocol="application/pkcs7-signature"; micalg=sha-256')
     case("clean_multipart_signed", True, top("clean_multipart_signed", i, "fr",
          "Réclamation signée", signed), clean)
+
+
+# --------------------------------------------------------------------------
+# URL cases (issue "Links"): bad links disarmed in place, clean links left alone
+# --------------------------------------------------------------------------
+
+def make_pdf_link(lines, uri):
+    """make_pdf plus a link annotation whose action opens `uri` (/S /URI)."""
+    content = b"BT /F1 12 Tf 72 750 Td 14 TL\n"
+    for ln in lines:
+        content += b"(" + ln.encode("latin-1") + b") Tj T*\n"
+    content += b"ET\n"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R /Annots [6 0 R] >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"endstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /Border [0 0 0] "
+        b"/A << /S /URI /URI (" + uri.encode("ascii") + b") >> >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offs = []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for o in offs:
+        out += b"%010d 00000 n \n" % o
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def html_doc(body, head=""):
+    return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">%s</head>\n<body>\n%s\n</body></html>\n'
+            % (head, body))
+
+
+def build_url_cases():
+    # Every rewritten case carries a harmless PDF as its last part: it must
+    # reach the agent byte for byte (kept:), only the bad link is disarmed.
+    def invoice():
+        return attach("Invoice_2024_118.pdf", make_pdf(["Invoice 2024-0118", "Total: 118.00 EUR"]),
+                      "application/pdf")
+
+    def alt(name, plain, html, html_cte="8bit"):
+        return multipart("alternative", [text(plain), text(html, "html", cte=html_cte)],
+                         "=_alt_%s" % name)
+
+    # ---- plain text: a blocklisted link becomes readable, not clickable -----
+    mixed("url_text_blocklisted", "en", "Your account", [
+        text("Hello,\n\nyour account needs attention, confirm here:\n"
+             "http://phishing.test/account/confirm?id=7731\n\nKind regards,\nCustomer Care\n"),
+        invoice()], False, """
+        # phishing.test is on signatures/urls/blocklist.txt: malicious, defanged in the text
+        verdict: rewrite
+        finding: url 1
+        rule: url_malicious 1
+        url: malicious phishing.test/account/confirm?id=7731
+        absent: http://phishing.test/account/confirm
+        present: hxxp://phishing[.]test/account/confirm?id=7731
+        present: your account needs attention, confirm here:
+        present: Kind regards,
+        kept: 2""")
+
+    # ---- HTML: href replaced by "#", anchor text kept -----------------------
+    mixed("url_html_blocklisted", "en", "Verify your account", [
+        alt("url_html_blocklisted",
+            "Dear customer,\n\nplease verify your account today:\nhttps://phishing.test/verify?u=42\n",
+            html_doc('<p>Dear customer,</p>\n<p>please <a href="https://phishing.test/verify?u=42">'
+                     'verify your account</a> today.</p>')),
+        invoice()], True, """
+        # the same blocklisted link in the text and the HTML alternative
+        verdict: rewrite
+        finding: url 1.1
+        finding: url 1.2
+        url: malicious phishing.test/verify?u=42
+        absent: https://phishing.test/verify
+        present: hxxps://phishing[.]test/verify?u=42
+        present: href="#"
+        present: verify your account</a> today.
+        present: Dear customer,
+        kept: 2""")
+
+    # ---- quoted-printable: soft line break inside the link, =3D in the href --
+    i = nxt()
+    qp = (b'<html><body><p>Your parcel is waiting at the depot.</p>\n'
+          b'<p><a href=3D"https://malware.invalid/track=\n'
+          b'ing/parcel?id=3D5521&amp;step=3D2">Track your parcel</a></p>\n'
+          b'<p>Thank you for shopping with us.</p></body></html>\n')
+    ent = multipart("mixed", [
+        E([("Content-Type", "text/html; charset=us-ascii"),
+           ("Content-Transfer-Encoding", "quoted-printable")], qp),
+        invoice()], "=_sluice_url_qp_softbreak_%04d" % i)
+    case("url_qp_softbreak", True, top("url_qp_softbreak", i, "en", "Parcel waiting", ent), """
+        # QP: the href is split by a soft line break (=CRLF) and its '=' are =3D
+        verdict: rewrite
+        finding: url 1
+        url: malicious malware.invalid/tracking/parcel?id=5521&step=2
+        absent: malware.invalid/tracking
+        absent: malware.invalid/track=
+        present: href="#"
+        present: Track your parcel</a>
+        present: Thank you for shopping with us.
+        kept: 2""")
+
+    # ---- UTF-16LE HTML in base64 -----------------------------------------------
+    i = nxt()
+    h16 = html_doc('<p>Sehr geehrte Damen und Herren,</p>\n<p>Ihre Rechnung für März: '
+                   '<a href="http://malware.invalid/rechnung/maerz.zip">Rechnung herunterladen</a></p>\n'
+                   '<p>Mit freundlichen Grüßen</p>').replace('charset="utf-8"', 'charset="utf-16"')
+    ent = multipart("mixed", [
+        E([("Content-Type", "text/html; charset=utf-16le"),
+           ("Content-Transfer-Encoding", "base64")], b64(h16.encode("utf-16-le"))),
+        invoice()], "=_sluice_url_utf16_html_%04d" % i)
+    case("url_utf16_html", False, top("url_utf16_html", i, "de", "Rechnung März", ent), """
+        # text/html; charset=utf-16le, base64: the rewritten part must still be UTF-16LE
+        verdict: rewrite
+        finding: url 1
+        url: malicious malware.invalid/rechnung/maerz.zip
+        absent: malware.invalid/rechnung
+        present: href="#"
+        present: Rechnung herunterladen</a>
+        present: Mit freundlichen Grüßen
+        kept: 2""")
+
+    # ---- HTML entities in the href --------------------------------------------
+    mixed("url_html_entities", "en", "Password reset", [
+        text(html_doc('<p>We received a request to reset your password.</p>\n'
+                      '<p><a href="https://phishing.test&#x2F;login&#x2F;reset?user=mark&amp;lang=en">'
+                      'Reset password</a></p>'), "html"),
+        invoice()], True, """
+        # &#x2F; and &amp; in the href: the URL is judged entity-decoded
+        verdict: rewrite
+        finding: url 1
+        url: malicious phishing.test/login/reset?user=mark&lang=en
+        absent: phishing.test&#x2F;login
+        present: href="#"
+        present: Reset password</a>
+        present: We received a request to reset your password.
+        kept: 2""")
+
+    # ---- anchor text shows a bank's address, the link goes elsewhere ------------
+    mixed("url_anchor_mismatch", "en", "Payment on hold", [
+        text(html_doc('<p>A payment is on hold. Log in to '
+                      '<a href="https://secure-session.test/bank/login">www.bank-example.test</a>'
+                      ' to review it.</p>'), "html"),
+        invoice()], False, """
+        # heuristic anchor_mismatch: suspicious -> wrap (no safelinks configured: defanged)
+        verdict: rewrite
+        finding: url 1
+        rule: url_suspicious 1
+        url: suspicious secure-session.test/bank/login
+        absent: https://secure-session.test/bank/login
+        present: href="#"
+        present: >www.bank-example.test</a>
+        kept: 2""")
+
+    # ---- user name before '@' ---------------------------------------------------
+    mixed("url_userinfo", "en", "Confirm your details", [
+        text("Hello,\n\nplease confirm your details at "
+             "https://bank.example@account-update.test/confirm before Friday.\n\nThank you\n"),
+        invoice()], True, """
+        # heuristic userinfo: the browser opens account-update.test, not bank.example
+        verdict: rewrite
+        finding: url 1
+        url: suspicious account-update.test/confirm
+        absent: https://bank.example@account-update.test/confirm
+        present: hxxps://bank[.]example@account-update[.]test/confirm
+        present: before Friday.
+        kept: 2""")
+
+    # ---- backslash before '@': parsers disagree on the host ---------------------
+    mixed("url_backslash_at", "en", "Online banking", [
+        text(html_doc('<p>Your statement is ready in '
+                      '<a href="http://www.bank-example.test\\@phishing.test/login">Online banking</a>.</p>'),
+             "html"),
+        invoice()], False, """
+        # a browser opens www.bank-example.test, other programs phishing.test (blocklisted)
+        verdict: rewrite
+        finding: url 1
+        url: malicious \\@phishing.test/login
+        absent: bank-example.test\\@phishing.test
+        present: href="#"
+        present: Online banking</a>
+        kept: 2""")
+
+    # ---- IP addresses in decimal, hex and octal --------------------------------
+    mixed("url_ip_obfuscated", "en", "Portal addresses", [
+        text("Hello,\n\nthe portal moved. Use one of these addresses:\n"
+             "http://3325256769/login\n"
+             "http://0xC6.0x33.0x64.0x41/login\n"
+             "http://0306.0063.0144.0101/login\n"
+             "and for the archive http://3221225994/portal\n\nRegards\n"),
+        invoice()], True, """
+        # the first three are 198.51.100.65 (blocklist 198.51.100.0/24); 3221225994 is
+        # 192.0.2.10, not listed: suspicious (ip_literal, obfuscated form)
+        verdict: rewrite
+        finding: url 1
+        url: malicious 3325256769
+        url: malicious 0xC6.0x33.0x64.0x41
+        url: malicious 0306.0063.0144.0101
+        url: suspicious 3221225994
+        absent: http://3325256769/login
+        absent: http://0xC6.0x33.0x64.0x41/login
+        absent: http://0306.0063.0144.0101/login
+        absent: http://3221225994/portal
+        present: hxxp://3325256769/login
+        present: hxxp://0xC6[.]0x33[.]0x64[.]0x41/login
+        present: hxxp://0306[.]0063[.]0144[.]0101/login
+        present: hxxp://3221225994/portal
+        kept: 2""")
+
+    # ---- Cyrillic confusable of paypal.com -----------------------------------------
+    mixed("url_idn_confusable", "en", "Account limited", [
+        alt("url_idn_confusable",
+            "Your account is limited. Sign in: https://p\u0430ypal.com/signin\n",
+            html_doc('<p>Your account is limited.</p>\n'
+                     '<p><a href="https://xn--pypal-4ve.com/signin">Sign in to your account</a></p>')),
+        invoice()], False, """
+        # p<U+0430>ypal.com (Cyrillic a) = xn--pypal-4ve.com: idn_spoof, suspicious
+        verdict: rewrite
+        finding: url 1.1
+        finding: url 1.2
+        url: suspicious xn--pypal-4ve.com/signin
+        absent: https://xn--pypal-4ve.com/signin
+        absent: https://p\u0430ypal.com/signin
+        present: hxxps://p\u0430ypal[.]com/signin
+        present: href="#"
+        present: Sign in to your account</a>
+        kept: 2""")
+
+    # ---- link shortener -----------------------------------------------------------
+    mixed("url_shortener", "es", "Documento", [
+        text("Hola,\n\naquí está el documento que pidió: https://bit.ly/3sLu1ce\n\nUn saludo\n"),
+        invoice()], True, """
+        # bit.ly is in signatures/urls/shorteners.txt: suspicious (shortener), wrapped
+        verdict: rewrite
+        finding: url 1
+        rule: url_suspicious 1
+        url: suspicious bit.ly/3sLu1ce
+        absent: https://bit.ly/3sLu1ce
+        present: hxxps://bit[.]ly/3sLu1ce
+        present: aquí está el documento que pidió:
+        kept: 2""")
+
+    # ---- open redirect carrying a blocklisted URL --------------------------------
+    red = "https://click.mailer.example/r?u=https%3A%2F%2Fphishing.test%2Freset%3Ftoken%3D1&amp;id=77"
+    mixed("url_open_redirect", "en", "Reset your password", [
+        text(html_doc('<p>Someone asked to reset your password.</p>\n'
+                      '<p><a href="%s">Reset your password</a></p>' % red), "html"),
+        invoice()], False, """
+        # the query carries https://phishing.test/reset (percent-encoded): open_redirect
+        verdict: rewrite
+        finding: url 1
+        url: malicious click.mailer.example/r?u=
+        absent: click.mailer.example/r?u=
+        present: href="#"
+        present: Reset your password</a>
+        kept: 2""")
+
+    # ---- meta refresh to a blocklisted host -----------------------------------------
+    mixed("url_meta_refresh", "en", "Your document", [
+        text(html_doc('<p>If you are not redirected, please wait a moment.</p>',
+                      head='<meta http-equiv="refresh" content="0; url=https://phishing.test/landing">'
+                           '<title>Document</title>'), "html"),
+        invoice()], True, """
+        # meta refresh loses its URL
+        verdict: rewrite
+        finding: url 1
+        url: malicious phishing.test/landing
+        absent: phishing.test/landing
+        present: content=""
+        present: If you are not redirected, please wait a moment.
+        kept: 2""")
+
+    # ---- form posting to a blocklisted host ------------------------------------------
+    mixed("url_form_action", "en", "Confirm your login", [
+        text(html_doc('<p>Confirm your login below.</p>\n'
+                      '<form action="https://credential-harvest.example/collect" method="post">\n'
+                      '<input name="user"> <input type="password" name="pw">\n'
+                      '<button type="submit">Sign in</button>\n</form>'), "html"),
+        invoice()], False, """
+        # credential-harvest.example is blocklisted: the form action becomes "#"
+        verdict: rewrite
+        finding: url 1
+        url: malicious credential-harvest.example/collect
+        absent: https://credential-harvest.example/collect
+        present: action="#"
+        present: Sign in</button>
+        kept: 2""")
+
+    # ---- PDF with a /URI action to a blocklisted host ---------------------------------
+    mixed("url_pdf_uri", "en", "Invoice 2024-118", [
+        text(T["en_invoice"]),
+        attach("Invoice_2024_118.pdf",
+               make_pdf_link(["Invoice 2024-0118", "Download the details"],
+                             "https://malware.invalid/download/invoice.exe"), "application/pdf")],
+        True, """
+        # a link inside the PDF cannot be edited: url_in_attachment removes the PDF
+        verdict: rewrite
+        finding: url 2
+        rule: url_in_attachment 2
+        url: malicious malware.invalid/download/invoice.exe
+        removed: 2
+        kept: 1""")
+
+    # ---- a 9000-byte URL (urls.max_url_length is 8192) ---------------------------------
+    longurl = "https://long-link.example/t?d=" + ("0123456789abcdef" * 600)[:9000 - 30]
+    assert len(longurl) == 9000
+    mixed("url_too_long", "en", "Tracking link", [
+        text("Hello,\n\nyour tracking link:\n" + longurl + "\n\nRegards\n", cte="quoted-printable"),
+        invoice()], False, """
+        # longer than urls.max_url_length (8192): suspicious (too_long), wrapped;
+        # without safelinks the link is defanged
+        verdict: rewrite
+        finding: url 1
+        rule: url_suspicious 1
+        absent: https://long-link.example/t?d=
+        present: hxxps://long-link[.]example/t?d=
+        present: your tracking link:
+        kept: 2""")
+
+    # ---- clean controls: delivered byte for byte --------------------------------------
+    clean = """
+        verdict: clean
+        nofinding: url
+        nofinding: structure
+        nofinding: limit
+        identical: yes"""
+
+    i = nxt()
+    items = ["Alpine Trail Jacket", "Harbor Rain Boots", "Summit Day Pack", "Birch Wool Socks",
+             "Meadow Linen Shirt", "Canyon Water Bottle", "Fjord Fleece", "Dune Sun Hat"]
+    words = ["Read more", "Shop now", "See all offers", "Details"]
+    links = []
+    for k in range(40):
+        if k < 32:
+            label = items[k % 8] if k % 2 == 0 else words[(k // 2) % 4]
+            dest = "https%%3A%%2F%%2Fshop.example%%2Fp%%2F%d" % (1000 + k)
+        else:
+            label = ["View in browser", "Manage preferences", "Privacy policy", "Contact us",
+                     "Store locator", "Gift cards", "Help", "Unsubscribe"][k - 32]
+            dest = "https%%3A%%2F%%2Fshop.example%%2Finfo%%2F%d" % k
+        links.append(("https://click.mailer.example/c/%08x?u=%s&amp;cid=spring24" % (0x5a17c0 + k * 7919, dest),
+                      label))
+    body = ['<table width="600"><tr><td><img src="https://cdn.mailer.example/img/spring-header.png" '
+            'width="600" height="200" alt="Spring collection"></td></tr>']
+    for k, (href, label) in enumerate(links):
+        body.append('<tr><td style="padding:8px;font-family:Arial,sans-serif">Item %d: '
+                    '<a href="%s" style="color:#0a5">%s</a></td></tr>' % (k + 1, href, label))
+    body.append('</table>')
+    html = html_doc("\n".join(body), head="<title>Spring collection</title>")
+    plain = "Spring collection\n\n" + "".join(
+        "%s: %s\n" % (lab, href.replace("&amp;", "&")) for href, lab in links[:8])
+    ent = multipart("alternative", [text(plain, cte="quoted-printable"),
+                                    text(html, "html", cte="quoted-printable")],
+                    "=_alt_url_clean_newsletter_%04d" % i)
+    case("url_clean_newsletter", True, top("url_clean_newsletter", i, "en", "Spring collection", ent),
+         clean + """
+        # 40 tracking links (the query carries another ordinary site), ordinary anchor texts
+        url: unknown click.mailer.example/c/005a17c0
+        url: unknown cdn.mailer.example/img/spring-header.png""")
+
+    mixed("url_clean_idn", "cs", "Partneři", [
+        alt("url_clean_idn",
+            "Dobrý den,\n\nnaše partnery najdete na https://háčky.cz/obchod, "
+            "https://пример.рф/каталог a https://bücher.de/neu.\n\nS pozdravem\nPetr Dvořák\n",
+            html_doc('<p>Naše partnery najdete na '
+                     '<a href="https://xn--hky-ela4t.cz/obchod">háčky.cz</a>, '
+                     '<a href="https://xn--e1afmkfd.xn--p1ai/%D0%BA%D0%B0%D1%82%D0%B0%D0%BB%D0%BE%D0%B3">'
+                     'пример.рф</a> a <a href="https://xn--bcher-kva.de/neu">bücher.de</a>.</p>'))],
+        False, clean + """
+        # single-script IDN names: UTF-8 in the text, punycode in the hrefs, anchor text
+        # in Unicode showing the same site
+        url: unknown xn--hky-ela4t.cz/obchod
+        url: unknown xn--e1afmkfd.xn--p1ai
+        url: unknown xn--bcher-kva.de/neu""")
+
+    mixed("url_clean_at_in_query", "en", "Search results", [
+        alt("url_clean_at_in_query",
+            "Hi,\n\nthe search you asked about: https://shop.example/search?q=a@b\n"
+            "and the order lookup https://shop.example/orders?email=mark.ellison@customer.example&year=2024\n",
+            html_doc('<p>The search you asked about: <a href="https://shop.example/search?q=a@b">results</a>'
+                     '</p>\n<p><a href="https://shop.example/orders?email=mark.ellison@customer.example'
+                     '&amp;year=2024">Order lookup</a></p>'))],
+        True, clean + """
+        # '@' in the query is not a user name: the host is shop.example
+        url: unknown shop.example/search?q=a@b""")
+
+    mixed("url_clean_mailto_img", "en", "Contact", [
+        alt("url_clean_mailto_img",
+            "Hello,\n\nwrite to support@contact-center.example or call us.\n\nMark Ellison\n",
+            html_doc('<p><img src="https://cdn.images.example/assets/logo-2024.png" alt="logo" width="120"></p>\n'
+                     '<p>Write to <a href="mailto:support@contact-center.example?subject=Order%202024-118">'
+                     'support@contact-center.example</a> or '
+                     '<a href="mailto:mark.ellison@customer.example">reply to me</a>.</p>'))],
+        False, clean + """
+        url: unknown mailto:support@contact-center.example
+        url: unknown cdn.images.example/assets/logo-2024.png""")
 
 
 README_NOTE = "generated by tests/data/gen_corpus.py: edit the generator, not this file\n"

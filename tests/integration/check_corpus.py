@@ -10,7 +10,8 @@ Environment:
   SLUICE_CASE_TIMEOUT seconds per message (default 120)
 Arguments: optional case names (without .eml) to run only those.
 
-.expect format (one item a line, '#' starts a comment):
+.expect format (one item a line; '#' starts a comment at the start of a line or
+after whitespace, so href="#" is text):
   verdict: V[|V...]        the JSON verdict is one of these
   finding: KIND[|KIND...] [PART]
                            a finding of one of these kinds exists; with PART, its
@@ -20,6 +21,19 @@ Arguments: optional case names (without .eml) to run only those.
   removed: PART            in --output, PART is a text/plain notice mentioning sluice
   kept: PART               the raw (still encoded) body of the input's PART appears
                            verbatim in --output
+  rule: RULE [PART]        a finding with this rule (url_malicious, url_in_attachment,
+                           ...) exists; PART as for finding:
+  url: REP[|REP...] SUBSTRING
+                           some JSON urls[] entry whose "url" or "found" contains
+                           SUBSTRING has one of these reputations (malicious
+                           suspicious clean unknown)
+  absent: TEXT             TEXT appears nowhere in --output: not in its raw bytes, not
+                           in any part's transfer-decoded body, not in any text part's
+                           body decoded from its charset (so QP, base64 and UTF-16
+                           cannot hide it)
+  present: TEXT            TEXT appears in --output: in the raw bytes, a part's
+                           transfer-decoded body or a text part's charset-decoded body
+  TEXT and SUBSTRING are the rest of the line, surrounding blanks trimmed, UTF-8.
 Part ids are IMAP-style (see tests/data/email/README.md).
 
 Prints "ok NAME" or "FAIL NAME: reason" per case, then "N passed, M failed";
@@ -38,6 +52,7 @@ import tempfile
 sys.setrecursionlimit(20000)
 
 KINDS = {"virus", "filetype", "filename", "url", "structure", "limit", "pan"}
+REPUTATIONS = {"malicious", "suspicious", "clean", "unknown"}
 VERDICTS = {"clean", "rewrite", "quarantine", "reject"}
 
 
@@ -45,13 +60,22 @@ class ExpectError(Exception):
     pass
 
 
+def strip_comment(line):
+    """Drop a '#' comment: '#' at the start of the line or after whitespace."""
+    for i, c in enumerate(line):
+        if c == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i]
+    return line
+
+
 def parse_expect(text):
     """Return a dict: verdicts(set|None), findings[(kinds,part)], nofindings[kind],
-    identical(bool), removed[part], kept[part]."""
+    identical(bool), removed[part], kept[part], rules[(rule,part)],
+    urls[(reps,substring)], absent[text], present[text]."""
     exp = {"verdicts": None, "findings": [], "nofindings": [], "identical": False,
-           "removed": [], "kept": []}
+           "removed": [], "kept": [], "rules": [], "urls": [], "absent": [], "present": []}
     for n, line in enumerate(text.splitlines(), 1):
-        line = line.split("#", 1)[0].strip()
+        line = strip_comment(line).strip()
         if not line:
             continue
         if ":" not in line:
@@ -82,6 +106,22 @@ def parse_expect(text):
             if len(words) != 1:
                 raise ExpectError("line %d: %s: PART" % (n, key))
             exp[key].append(words[0])
+        elif key == "rule":
+            if not 1 <= len(words) <= 2:
+                raise ExpectError("line %d: rule: RULE [PART]" % n)
+            exp["rules"].append((words[0], words[1] if len(words) == 2 else None))
+        elif key == "url":
+            rest = val.split(None, 1)
+            if len(rest) != 2:
+                raise ExpectError("line %d: url: REPUTATION SUBSTRING" % n)
+            reps = set(rest[0].split("|"))
+            if not reps <= REPUTATIONS:
+                raise ExpectError("line %d: unknown reputation in %r" % (n, rest[0]))
+            exp["urls"].append((reps, rest[1].strip()))
+        elif key in ("absent", "present"):
+            if not val:
+                raise ExpectError("line %d: %s: TEXT" % (n, key))
+            exp[key].append(val)
         else:
             raise ExpectError("line %d: unknown key %r" % (n, key))
     if exp["verdicts"] is None:
@@ -134,6 +174,42 @@ def find_part(msg, pid):
 
 def parse_bytes(data):
     return email.message_from_bytes(data, policy=email.policy.compat32)
+
+
+def output_views(data):
+    """Everything a reader or a program could take from the output: the raw
+    bytes, each part's transfer-decoded body and each text part's body decoded
+    from its charset, as (label, bytes) and (label, str)."""
+    views = [("raw", data)]
+    try:
+        msg = parse_bytes(data)
+    except Exception:  # noqa: BLE001 - raw bytes still count
+        return views
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        try:
+            body = part.get_payload(decode=True)
+        except Exception:  # noqa: BLE001
+            body = None
+        if not isinstance(body, bytes):
+            continue
+        views.append(("decoded", body))
+        if part.get_content_maintype() == "text":
+            cs = part.get_content_charset() or "utf-8"
+            try:
+                views.append(("text", body.decode(cs, "replace")))
+            except LookupError:
+                views.append(("text", body.decode("utf-8", "replace")))
+    return views
+
+
+def view_contains(views, needle):
+    nb = needle.encode("utf-8")
+    for label, v in views:
+        if (needle in v) if isinstance(v, str) else (nb in v):
+            return label
+    return None
 
 
 def raw_payload(part):
@@ -197,6 +273,25 @@ def run_case(sluicectl, conf, eml, exp, timeout):
                        for f in findings):
                 problems.append("no %s finding%s (findings: %s)"
                                 % ("|".join(sorted(kinds)), " on " + part if part else "", fdesc))
+        for rule, part in exp["rules"]:
+            if not any(isinstance(f, dict) and f.get("rule") == rule and part_matches(f.get("part"), part)
+                       for f in findings):
+                problems.append("no finding with rule %s%s (rules: %s)"
+                                % (rule, " on " + part if part else "",
+                                   ", ".join("%s@%s" % (f.get("rule"), f.get("part")) for f in findings
+                                             if isinstance(f, dict)) or "none"))
+        urls = res.get("urls") or []
+        if not isinstance(urls, list):
+            urls = []
+        for reps, sub in exp["urls"]:
+            hits = [u for u in urls if isinstance(u, dict)
+                    and any(isinstance(u.get(k), str) and sub in u[k] for k in ("url", "found"))]
+            if not hits:
+                problems.append("url %s: no such entry in urls[] (%d urls)" % (sub, len(urls)))
+            elif not any(u.get("reputation") in reps for u in hits):
+                problems.append("url %s: reputation %s (source %s), expected %s"
+                                % (sub, ",".join(sorted({str(u.get("reputation")) for u in hits})),
+                                   hits[0].get("source"), "|".join(sorted(reps))))
         for kind in exp["nofindings"]:
             bad = [f for f in findings if isinstance(f, dict) and f.get("kind") == kind]
             if bad:
@@ -211,6 +306,15 @@ def run_case(sluicectl, conf, eml, exp, timeout):
             return problems
         with open(out, "rb") as f:
             output = f.read()
+        if exp["absent"] or exp["present"]:
+            views = output_views(output)
+            for t in exp["absent"]:
+                where = view_contains(views, t)
+                if where:
+                    problems.append("absent %r: found in the output (%s)" % (t, where))
+            for t in exp["present"]:
+                if not view_contains(views, t):
+                    problems.append("present %r: not in the output" % t)
         if exp["identical"] and output != original:
             problems.append("output differs from input (%d vs %d bytes)" % (len(output), len(original)))
         if output != original:
