@@ -134,6 +134,40 @@ static int is_text_part(const struct sl_part *p)
 	return p->declared_type != NULL && strncmp(p->declared_type, "text/", 5) == 0;
 }
 
+/* ClamAV types the bytes it scans by their magic: where its type is
+ * unambiguous the type stage need not ask libmagic again. */
+static const char *mime_of_cltype(const char *t)
+{
+	static const struct {
+		const char *cl, *mime;
+	} map[] = {
+		{ "CL_TYPE_PDF", "application/pdf" },
+		{ "CL_TYPE_PNG", "image/png" },
+		{ "CL_TYPE_JPEG", "image/jpeg" },
+		{ "CL_TYPE_GIF", "image/gif" },
+		{ "CL_TYPE_TIFF", "image/tiff" },
+		{ "CL_TYPE_MSEXE", "application/vnd.microsoft.portable-executable" },
+		{ "CL_TYPE_ELF", "application/x-executable" },
+		{ "CL_TYPE_MACHO", "application/x-mach-binary" },
+		{ "CL_TYPE_MACHO_UNIBIN", "application/x-mach-binary" },
+		{ "CL_TYPE_OOXML_WORD", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+		{ "CL_TYPE_OOXML_XL", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+		{ "CL_TYPE_OOXML_PPT", "application/vnd.openxmlformats-officedocument.presentationml.presentation" },
+		{ "CL_TYPE_RAR", "application/x-rar" },
+		{ "CL_TYPE_7Z", "application/x-7z-compressed" },
+		{ "CL_TYPE_GZ", "application/gzip" },
+		{ "CL_TYPE_BZ", "application/x-bzip2" },
+		{ "CL_TYPE_XZ", "application/x-xz" },
+		{ "CL_TYPE_MSCAB", "application/vnd.ms-cab-compressed" },
+		{ "CL_TYPE_TNEF", "application/vnd.ms-tnef" },
+	};
+	size_t i;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(t, map[i].cl) == 0)
+			return map[i].mime;
+	return NULL;
+}
+
 /* Finds the leaf part with exactly these bytes that no layer has claimed yet,
  * under part `under` when it is not -1. */
 static int match_part(struct sl_msg *m, const char *buf, size_t size, int under)
@@ -188,6 +222,8 @@ static cl_error_t on_inspect(int fd, const char *type, const char **ancestors, s
 	l.part = -1;
 	if (level == 0) {
 		l.part = s->base_part;
+		if (l.part >= 0)
+			s->m->parts[l.part].av_type = mime_of_cltype(l.type);
 	} else if (buf != NULL) {
 		int under = l.parent >= 0 ? g_array_index(s->layers, struct layer, l.parent).part : -1;
 		/* A layer with the bytes of one of our parts is that part: compare
@@ -197,6 +233,7 @@ static cl_error_t on_inspect(int fd, const char *type, const char **ancestors, s
 			l.part = match_part(s->m, buf, file_size, -1);
 		if (l.part >= 0) {
 			s->m->parts[l.part].av_scanned = 1;
+			s->m->parts[l.part].av_type = mime_of_cltype(l.type);
 		} else if (l.parent >= 0) {
 			const struct layer *pl = &g_array_index(s->layers, struct layer, l.parent);
 			l.member = is_container_type(pl->type) && (pl->part >= 0 || pl->member);
@@ -466,6 +503,7 @@ static void digest(struct scan *s)
 				pp->data_len = l->head_len;
 				pp->size = l->size;
 				pp->av_scanned = 1;
+				pp->av_type = mime_of_cltype(l->type);
 				l->head = NULL;
 				memcpy(pp->sha256, l->sha256, sizeof(pp->sha256));
 				members++;

@@ -4,6 +4,7 @@
 #include "filetype.h"
 
 #include <magic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ struct tls_magic {
 	unsigned gen;
 	magic_t mime, desc;
 	magic_t text; /* built-in tests only: tells text from binary, quickly */
+	magic_t text_desc; /* the same, as a description ("ASCII text, with CRLF ...") */
 };
 
 static unsigned next_gen = 1;
@@ -32,6 +34,8 @@ static void tls_free(gpointer p)
 		magic_close(t->desc);
 	if (t->text)
 		magic_close(t->text);
+	if (t->text_desc)
+		magic_close(t->text_desc);
 	free(t);
 }
 
@@ -76,6 +80,11 @@ static struct tls_magic *thread_magic(struct sl_filetype *ft)
 	if (t->text)
 		magic_close(t->text);
 	t->text = open_magic(ft->magic_files, MAGIC_MIME_TYPE | MAGIC_NO_CHECK_SOFT, &why);
+	free(why);
+	why = NULL;
+	if (t->text_desc)
+		magic_close(t->text_desc);
+	t->text_desc = open_magic(ft->magic_files, MAGIC_NO_CHECK_SOFT, &why);
 	free(why);
 	t->gen = ft->gen;
 	g_private_set(&tls_key, t);
@@ -425,11 +434,41 @@ static void check_name(struct sl_msg *m, int i, const char *name)
 	free(stem);
 }
 
+/* The type of text content by its first bytes: markup and scripts, the rest plain. */
+static const char *text_subtype(const unsigned char *p, size_t n)
+{
+	size_t lim = n < 1024 ? n : 1024;
+	/* Formats that are text to libmagic's built-in tests but are not text. */
+	if (at(p, n, 0, "%PDF-", 5) || (lim >= 5 && memmem(p, lim, "%PDF-", 5) != NULL))
+		return "application/pdf";
+	if (at(p, n, 0, "%!PS", 4))
+		return "application/postscript";
+	if (starts_ci(p, n, "[InternetShortcut]"))
+		return "application/x-mswinurl";
+	if (starts_ci(p, n, "BEGIN:VCALENDAR"))
+		return "text/calendar";
+	if (starts_ci(p, n, "BEGIN:VCARD"))
+		return "text/vcard";
+	if (starts_ci(p, n, "<!doctype html") || starts_ci(p, n, "<html") || starts_ci(p, n, "<head") ||
+	    starts_ci(p, n, "<body") || starts_ci(p, n, "<script") || starts_ci(p, n, "<iframe") ||
+	    starts_ci(p, n, "<meta") || starts_ci(p, n, "<!--") || contains_ci(p, lim, "<html"))
+		return "text/html";
+	if (starts_ci(p, n, "<svg") || (starts_ci(p, n, "<?xml") && contains_ci(p, lim, "<svg")))
+		return "image/svg+xml";
+	if (starts_ci(p, n, "<?xml"))
+		return "text/xml";
+	if (starts_ci(p, n, "#!"))
+		return "text/x-shellscript";
+	if (starts_ci(p, n, "{\\rtf"))
+		return "text/rtf";
+	return "text/plain";
+}
+
 /* libmagic's description of part p, computed on first use. */
 static const char *describe(struct tls_magic *t, struct sl_part *p, size_t n)
 {
 	if (p->detected_desc == NULL && t->desc != NULL) {
-		const char *r = magic_buffer(t->desc, p->data, n);
+		const char *r = magic_buffer(p->is_text && t->text_desc ? t->text_desc : t->desc, p->data, n);
 		p->detected_desc = sl_xstrdup(r ? r : "data");
 	}
 	return p->detected_desc ? p->detected_desc : (p->detected_type ? p->detected_type : "data");
@@ -499,22 +538,29 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 		size_t n = p->data_len < cap ? p->data_len : cap;
 		const char *cat;
 		const char *name;
-		size_t before = m->nfindings;
+		size_t before = m->nfindings, head;
 
 		if (p->is_container || p->data == NULL)
 			continue;
-		if (p->is_body_text && t->text != NULL && memchr(p->data, '\0', n) == NULL) {
-			/* The text people read: libmagic's text rules are slow (a millisecond
-			 * a part) and tell nothing the declared type does not; its built-in
-			 * tests still catch a binary posing as text. */
-			const char *r = magic_buffer(t->text, p->data, n);
-			if (r != NULL && strncmp(r, "text/", 5) == 0)
-				p->detected_type = sl_xstrdup(p->declared_type);
-			else
+		{
+			/* libmagic's built-in tests tell text from binary in microseconds;
+			 * its rules cost about a millisecond a call on any text, however
+			 * short. Text is typed by the few cues that matter here (HTML, SVG,
+			 * scripts: text_subtype); binary content by the full rules, unless
+			 * ClamAV's typing of the same bytes already proved it (av.c). */
+			const char *r = t->text ? magic_buffer(t->text, p->data, n) : NULL;
+			int is_text = r != NULL && strncmp(r, "text/", 5) == 0 && memchr(p->data, '\0', n) == NULL;
+			if (is_text) {
+				p->is_text = 1;
+				p->detected_type = sl_xstrdup(p->is_body_text && p->declared_type ? p->declared_type
+										  : text_subtype(p->data, n));
+			} else if (p->av_type != NULL) {
+				p->detected_type = sl_xstrdup(p->av_type);
+			} else if (t->mime != NULL) {
+				r = magic_buffer(t->mime, p->data, n);
 				p->detected_type = sl_xstrdup(r ? r : "application/octet-stream");
-		} else if (t->mime != NULL) {
-			const char *r = magic_buffer(t->mime, p->data, n);
-			p->detected_type = sl_xstrdup(r ? r : "application/octet-stream");
+			}
+			head = n;
 		}
 		name = p->filename ? p->filename : p->alt_filename;
 		cat = sl_filetype_category(p->detected_type, p->detected_desc, p->data, p->data_len, p->size, name);
@@ -543,7 +589,7 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 			    !sl_msg_has_finding(m, SL_FIND_LIMIT, "limit", (int)i))
 				sl_msg_add_finding(m, SL_FIND_FILETYPE, "unreadable_archive", (int)i,
 						   "archive %s (%s) cannot be opened, so its contents cannot be checked",
-						   name ? name : "", describe(t, p, n));
+						   name ? name : "", describe(t, p, head));
 			if (p->data_len == p->size &&
 			    (memmem(p->data, p->size, "vbaProject.bin", 14) != NULL ||
 			     memmem(p->data, p->size, "xl/macrosheets/", 15) != NULL) &&
@@ -559,7 +605,7 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 		} else {
 			sl_msg_add_finding(m, SL_FIND_FILETYPE, cat, (int)i, "%s%s%s is %s (%s)",
 					   name ? "'" : "", name ? name : "this part", name ? "'" : "",
-					   what_is(cat), describe(t, p, n));
+					   what_is(cat), describe(t, p, head));
 		}
 names:
 		check_name(m, (int)i, p->filename);
@@ -567,10 +613,8 @@ names:
 			check_name(m, (int)i, p->alt_filename);
 		check_mismatch(m, (int)i);
 		/* The description is for people (notices, details): only where something was found. */
-		if (m->nfindings > before && p->detected_desc == NULL && t->desc != NULL) {
-			const char *r = magic_buffer(t->desc, p->data, n);
-			p->detected_desc = sl_xstrdup(r ? r : "data");
-		}
+		if (m->nfindings > before)
+			describe(t, p, head);
 	}
 	return SL_OK;
 }

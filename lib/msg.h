@@ -64,6 +64,7 @@ struct sl_part {
 	char *detected_type;      /* libmagic MIME type */
 	char *detected_desc;      /* libmagic description */
 	const char *category;     /* filetype category (static string) or NULL */
+	int is_text;              /* the content is text (libmagic's built-in tests) */
 	unsigned char *data;      /* decoded bytes (owned), NULL for containers */
 	size_t data_len;          /* bytes held in data: size, or a head for archive members */
 	size_t size;              /* real size of the decoded content */
@@ -81,6 +82,7 @@ struct sl_part {
 	size_t text_len;
 	char *text_owned;
 	char *av_name;            /* ClamAV detection on this part itself, or NULL */
+	const char *av_type;      /* MIME type ClamAV's own typing proved (static), or NULL */
 	int av_scanned;           /* ClamAV saw these bytes (directly or in the raw scan) */
 };
 

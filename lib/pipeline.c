@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "av.h"
 #include "filetype.h"
@@ -49,6 +50,7 @@ static const struct stage stages[] = {
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
 
 struct sl_engine {
+	uint64_t stage_ns[8];  /* time in each stage, all threads (benchmarks) */
 	int refs;
 	struct sl_config *cfg;
 	void *state[NSTAGES];
@@ -108,6 +110,14 @@ const struct sl_config *sl_engine_config(const struct sl_engine *e)
 	return e->cfg;
 }
 
+const char *sl_engine_stage_time(const struct sl_engine *e, size_t i, uint64_t *ns)
+{
+	if (i >= NSTAGES)
+		return NULL;
+	*ns = __atomic_load_n(&e->stage_ns[i], __ATOMIC_RELAXED);
+	return stages[i].name;
+}
+
 void *sl_engine_stage(const struct sl_engine *e, const char *name)
 {
 	size_t i;
@@ -128,7 +138,13 @@ int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
 		return sl_policy_run(e->policy, m);
 	}
 	for (i = 0; i < NSTAGES; i++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = stages[i].run(e->state[i], m);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		__atomic_add_fetch(&e->stage_ns[i],
+				   (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec)),
+				   __ATOMIC_RELAXED);
 		if (rc != SL_OK) {
 			sl_log(SL_LOG_WARNING, "id=%s stage=%s error=\"%s\"", m->id, stages[i].name, sl_strerror(rc));
 			return rc == SL_ETEMP ? SL_ETEMP : rc;

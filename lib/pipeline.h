@@ -17,6 +17,9 @@
 #ifndef SL_PIPELINE_H
 #define SL_PIPELINE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "config.h"
 #include "msg.h"
 
@@ -30,6 +33,8 @@ const struct sl_config *sl_engine_config(const struct sl_engine *e);
 void *sl_engine_stage(const struct sl_engine *e, const char *name);
 
 int sl_engine_scan(struct sl_engine *e, struct sl_msg *m);
+/* Name of stage i and the time spent in it so far (all threads); NULL past the last. */
+const char *sl_engine_stage_time(const struct sl_engine *e, size_t i, uint64_t *ns);
 
 /* What the agent receives by e-mail after a scan (rewrite.h): the policy's
  * removals plus the links the URL rewriter disarms. *out NULL for reject. */

@@ -1054,7 +1054,10 @@ static enum part_kind part_kind(const struct sl_part *p)
 			   ends_with_ci(fn, ".xhtml") || ends_with_ci(fn, ".shtml")) &&
 	    g_str_has_prefix(type, "text/"))
 		return KIND_HTML;
-	if (strcmp(type, "text/plain") == 0)
+	/* Plain text is read where people read it, in the message; a text file
+	 * sent as an attachment (a CSV export, a log) is data, and scanning
+	 * megabytes of it for links would cost more than the whole AV scan. */
+	if (strcmp(type, "text/plain") == 0 && !file)
 		return KIND_PLAIN;
 	return KIND_NONE;
 }

@@ -3,10 +3,11 @@
  * where it was written, so that the reputation stage can judge it and a
  * rewriter can replace it in place.
  *
- * Which parts: every part with bytes that is text/plain or text/html (the
- * declared type for body parts; the detected type for attachments and
- * extracted files, whose declared type is the sender's word; files named
- * .htm/.html count as HTML), and PDFs (detected application/pdf).
+ * Which parts: the message's text/plain and text/html body parts (declared
+ * type), HTML files sent as attachments or found inside parts (detected type,
+ * since the declared type is the sender's word; files named .htm/.html count
+ * as HTML), and PDFs (detected application/pdf). Plain-text attachments (CSV
+ * exports, logs) are data, not read for links.
  *
  * Text: each text or HTML part gets part->text/text_len, its content as UTF-8.
  * When the bytes already are valid UTF-8 (NUL bytes allowed) and the declared

@@ -160,6 +160,15 @@ int main(int argc, char **argv)
 		printf("pipeline (sluice)         : %8.1f msg/s %8.1f MB/s\n", msgs / pipe_s, mb / pipe_s);
 		printf("pipeline rate / floor rate: %.2f\n", floor_s / pipe_s);
 		printf("time outside libclamav    : %.1f %%\n", 100.0 * (pipe_s - inside) / pipe_s);
+		{
+			size_t k;
+			uint64_t ns;
+			const char *name;
+			printf("time per stage (all rounds, warm-up included):");
+			for (k = 0; (name = sl_engine_stage_time(eng, k, &ns)) != NULL; k++)
+				printf(" %s=%.0fms", name, ns / 1e6);
+			printf("\n");
+		}
 	}
 	sl_engine_unref(eng);
 	sl_config_unref(cfg);
