@@ -256,21 +256,6 @@ static int uu_line(struct found *f, struct fbuf *b, const char *line, size_t n, 
 	return LINE_DATA;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 struct b64 {
 	uint32_t acc;
 	int bits;
@@ -294,7 +279,7 @@ static int b64_line(struct found *f, struct fbuf *b, struct b64 *st, const char 
 	if (end == 0)
 		return LINE_BAD;
 	for (i = 0; i < end; i++)
-		if (s[i] != '=' && b64_value(s[i]) < 0)
+		if (s[i] != '=' && sl_b64_value(s[i], 0) < 0)
 			return LINE_BAD;
 	for (i = 0; i < end; i++) {
 		if (s[i] == '=') {
@@ -302,7 +287,7 @@ static int b64_line(struct found *f, struct fbuf *b, struct b64 *st, const char 
 			st->bits = 0;
 			break;
 		}
-		v = b64_value(s[i]);
+		v = sl_b64_value(s[i], 0);
 		st->acc = (st->acc << 6 | (uint32_t)v) & 0xFFFFFF;
 		st->bits += 6;
 		if (st->bits >= 8) {

@@ -195,7 +195,12 @@ static void decode_leaf(struct walk *w, int idx, GMimePart *part)
 		if (p->body_end < 0)
 			p->body_end = (int64_t)w->m->raw_len;
 	}
-	out = g_mime_stream_mem_new();
+	/* Sized for the decoded content up front: no regrowing copies of large parts. */
+	{
+		size_t enc_len = p->body_end > p->body_start && p->body_start >= 0
+					 ? (size_t)(p->body_end - p->body_start) : 0;
+		out = g_mime_stream_mem_new_with_byte_array(g_byte_array_sized_new((guint)(enc_len + 16)));
+	}
 	g_mime_data_wrapper_write_to_stream(dw, out);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(out), FALSE);
@@ -216,9 +221,16 @@ static void check_terminated(struct walk *w, GMimeMultipart *mp, int idx)
 	const char *b = g_mime_multipart_get_boundary(mp);
 	char *delim;
 	const struct sl_part *p = &w->m->parts[idx];
-	size_t from = p->hdr_start > 0 ? (size_t)p->hdr_start : 0;
+	size_t from = p->hdr_start > 0 ? (size_t)p->hdr_start : 0, k;
 	if (b == NULL)
 		return;
+	/* The delimiter follows the last part: search from the end of the last body
+	 * already seen below this multipart, not from its start. */
+	for (k = (size_t)idx + 1; k < w->m->nparts; k++)
+		if (w->m->parts[k].body_end > 0 && (size_t)w->m->parts[k].body_end > from)
+			from = (size_t)w->m->parts[k].body_end;
+	if (from > w->m->raw_len)
+		from = w->m->raw_len;
 	delim = sl_xasprintf("--%s--", b);
 	if (memmem(w->m->raw + from, w->m->raw_len - from, delim, strlen(delim)) == NULL)
 		sl_msg_add_finding(w->m, SL_FIND_STRUCTURE, "structure", idx,
@@ -229,71 +241,66 @@ static void check_terminated(struct walk *w, GMimeMultipart *mp, int idx)
 
 static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char *id, int depth);
 
+/* Past limits.mime_depth: a finding, and the message is not looked at further. */
+static int too_deep(struct walk *w, int idx, int depth)
+{
+	if (depth < w->mi->max_depth)
+		return 0;
+	if (!w->depth_noted)
+		sl_msg_add_finding(w->m, SL_FIND_LIMIT, "limit", idx,
+				   "MIME nesting deeper than %d (limits.mime_depth)", w->mi->max_depth);
+	w->depth_noted = 1;
+	w->m->incomplete = 1;
+	return 1;
+}
+
+/* A multipart as part `id`; its children are numbered below `prefix`
+ * ("" at the top: 1, 2...; "2": 2.1, 2.2...). */
+static void walk_multipart(struct walk *w, GMimeObject *obj, int parent, const char *id,
+			   const char *prefix, int depth)
+{
+	GMimeMultipart *mp = GMIME_MULTIPART(obj);
+	int i, n = g_mime_multipart_get_count(mp);
+	int idx = add_walk_part(w, parent, id);
+	if (idx < 0)
+		return;
+	w->m->parts[idx].is_container = 1;
+	set_common(w, idx, obj);
+	check_headers(w, obj, idx);
+	if (too_deep(w, idx, depth))
+		return;
+	for (i = 0; i < n; i++) {
+		char *cid = child_id(prefix, i + 1);
+		walk_object(w, g_mime_multipart_get_part(mp, i), idx, cid, depth + 1);
+		free(cid);
+	}
+	check_terminated(w, mp, idx);
+}
+
+/* The body of a message (top level or message/rfc822 part `prefix`): a
+ * multipart is an unnumbered container (id "0" / "N.0"), a single part is
+ * prefix.1. */
 static void walk_body(struct walk *w, GMimeObject *body, int parent, const char *prefix, int depth)
 {
+	char *cid;
 	if (body == NULL)
 		return;
 	if (GMIME_IS_MULTIPART(body)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(body);
-		int i, n = g_mime_multipart_get_count(mp);
-		char *cid = *prefix ? sl_xasprintf("%s.0", prefix) : sl_xstrdup("0");
-		int idx = add_walk_part(w, parent, cid);
-		free(cid);
-		if (idx < 0)
-			return;
-		w->m->parts[idx].is_container = 1;
-		set_common(w, idx, body);
-		check_headers(w, body, idx);
-		check_terminated(w, mp, idx);
-		if (depth >= w->mi->max_depth) {
-			if (!w->depth_noted)
-				sl_msg_add_finding(w->m, SL_FIND_LIMIT, "limit", idx,
-						   "MIME nesting deeper than %d (limits.mime_depth)", w->mi->max_depth);
-			w->depth_noted = 1;
-			w->m->incomplete = 1;
-			return;
-		}
-		for (i = 0; i < n; i++) {
-			char *cidn = child_id(prefix, i + 1);
-			walk_object(w, g_mime_multipart_get_part(mp, i), idx, cidn, depth + 1);
-			free(cidn);
-		}
-		return;
-	}
-	{
-		char *cid = child_id(prefix, 1);
+		cid = *prefix ? sl_xasprintf("%s.0", prefix) : sl_xstrdup("0");
+		walk_multipart(w, body, parent, cid, prefix, depth);
+	} else {
+		cid = child_id(prefix, 1);
 		walk_object(w, body, parent, cid, depth);
-		free(cid);
 	}
+	free(cid);
 }
 
 static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char *id, int depth)
 {
 	int idx;
 	if (GMIME_IS_MULTIPART(obj)) {
-		/* A multipart inside a multipart: it takes the number, its children go below. */
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-		int i, n = g_mime_multipart_get_count(mp);
-		idx = add_walk_part(w, parent, id);
-		if (idx < 0)
-			return;
-		w->m->parts[idx].is_container = 1;
-		set_common(w, idx, obj);
-		check_headers(w, obj, idx);
-		check_terminated(w, mp, idx);
-		if (depth >= w->mi->max_depth) {
-			if (!w->depth_noted)
-				sl_msg_add_finding(w->m, SL_FIND_LIMIT, "limit", idx,
-						   "MIME nesting deeper than %d (limits.mime_depth)", w->mi->max_depth);
-			w->depth_noted = 1;
-			w->m->incomplete = 1;
-			return;
-		}
-		for (i = 0; i < n; i++) {
-			char *cid = sl_xasprintf("%s.%d", id, i + 1);
-			walk_object(w, g_mime_multipart_get_part(mp, i), idx, cid, depth + 1);
-			free(cid);
-		}
+		/* A multipart inside a multipart takes the number; its children go below. */
+		walk_multipart(w, obj, parent, id, id, depth);
 		return;
 	}
 	idx = add_walk_part(w, parent, id);
@@ -307,14 +314,8 @@ static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char
 		if (inner == NULL)
 			return;
 		check_headers(w, GMIME_OBJECT(inner), idx);
-		if (depth >= w->mi->max_depth) {
-			if (!w->depth_noted)
-				sl_msg_add_finding(w->m, SL_FIND_LIMIT, "limit", idx,
-						   "MIME nesting deeper than %d (limits.mime_depth)", w->mi->max_depth);
-			w->depth_noted = 1;
-			w->m->incomplete = 1;
+		if (too_deep(w, idx, depth))
 			return;
-		}
 		walk_body(w, g_mime_message_get_mime_part(inner), idx, id, depth + 1);
 		return;
 	}

@@ -68,21 +68,6 @@ static char *b64url_encode(const unsigned char *p, size_t n)
 	return out;
 }
 
-static int b64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
 /* Decodes [s, s+n); *out (caller frees) gets *outlen bytes plus a NUL. */
 static int b64url_decode(const char *s, size_t n, unsigned char **out, size_t *outlen)
 {
@@ -97,7 +82,7 @@ static int b64url_decode(const char *s, size_t n, unsigned char **out, size_t *o
 		return SL_EINVAL;
 	buf = sl_xmalloc(n / 4 * 3 + 3 + 1);
 	for (size_t i = 0; i < n; i++) {
-		int v = b64url_value((unsigned char)s[i]);
+		int v = sl_b64_value((unsigned char)s[i], 1);
 		if (v < 0) {
 			free(buf);
 			return SL_EINVAL;

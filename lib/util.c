@@ -186,6 +186,21 @@ out:
 	return rc;
 }
 
+int sl_b64_value(unsigned char c, int url)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == (url ? '-' : '+'))
+		return 62;
+	if (c == (url ? '_' : '/'))
+		return 63;
+	return -1;
+}
+
 void sl_sha256_hex(const void *p, size_t n, char out[65])
 {
 	/* libclamav's hash goes through OpenSSL (SHA extensions where the CPU has

@@ -55,6 +55,10 @@ void sl_buf_free(struct sl_buf *b);
 /* Reads a whole file up to max bytes. *out is NUL-terminated; SL_ETOOBIG past max. */
 int sl_read_file(const char *path, size_t max, char **out, size_t *outlen, char **why);
 
+/* Value of a base64 digit (0..63), -1 for anything else; url selects the
+ * RFC 4648 URL-safe alphabet ('-', '_' for '+', '/'). */
+int sl_b64_value(unsigned char c, int url);
+
 /* Lower-case hex of a SHA-256 over [p, p+n): 65 bytes with NUL. */
 void sl_sha256_hex(const void *p, size_t n, char out[65]);
 
