@@ -117,7 +117,15 @@ void sl_msg_part_take_data(struct sl_msg *m, int i, unsigned char *data, size_t 
 	p->data = data;
 	p->data_len = len;
 	p->size = len;
-	sl_sha256_hex(data ? (const void *)data : "", len, p->sha256);
+	p->sha256[0] = '\0';
+}
+
+const char *sl_msg_part_sha256(struct sl_msg *m, int i)
+{
+	struct sl_part *p = &m->parts[i];
+	if (p->sha256[0] == '\0' && !p->is_container && p->data_len == p->size)
+		sl_sha256_hex(p->data ? (const void *)p->data : "", p->size, p->sha256);
+	return p->sha256;
 }
 
 void sl_msg_add_finding(struct sl_msg *m, enum sl_finding_kind kind, const char *rule, int part,

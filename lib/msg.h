@@ -68,7 +68,7 @@ struct sl_part {
 	unsigned char *data;      /* decoded bytes (owned), NULL for containers */
 	size_t data_len;          /* bytes held in data: size, or a head for archive members */
 	size_t size;              /* real size of the decoded content */
-	char sha256[65];
+	char sha256[65];          /* "" until sl_msg_part_sha256() computes it */
 	/* Byte ranges in the raw message (MIME parts only; -1 when unknown). */
 	int64_t hdr_start;        /* first byte of this entity's header block */
 	int64_t body_start;       /* first byte of the (encoded) body */
@@ -152,8 +152,12 @@ const char *sl_url_rep_name(enum sl_url_rep r);
 
 /* Appends a part; the message copies strings. Returns its index. */
 int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin);
-/* Gives decoded bytes to part i (takes ownership) and computes size and sha256. */
+/* Gives decoded bytes to part i (takes ownership) and sets its size. */
 void sl_msg_part_take_data(struct sl_msg *m, int i, unsigned char *data, size_t len);
+/* The SHA-256 (hex) of part i's content, computed on first use (most
+ * messages never need it: hashing megabytes is not free). "" when only a head
+ * of the content is held and the hash was not recorded. */
+const char *sl_msg_part_sha256(struct sl_msg *m, int i);
 /* Index of part whose id is id, or -1. */
 int sl_msg_find_part(const struct sl_msg *m, const char *id);
 

@@ -30,7 +30,7 @@ static json_t *str_or_null(const char *s)
 	}
 }
 
-char *sl_report_json(const struct sl_msg *m, const char *file)
+char *sl_report_json(struct sl_msg *m, const char *file)
 {
 	json_t *o = json_object(), *fa = json_array(), *pa = json_array(), *ua = json_array();
 	char *s, *r;
@@ -60,7 +60,10 @@ char *sl_report_json(const struct sl_msg *m, const char *file)
 		json_object_set_new(j, "detected_type", str_or_null(p->detected_type));
 		json_object_set_new(j, "filename", str_or_null(p->filename ? p->filename : p->alt_filename));
 		json_object_set_new(j, "size", json_integer((json_int_t)p->size));
-		json_object_set_new(j, "sha256", str_or_null(p->sha256[0] ? p->sha256 : NULL));
+		{
+			const char *h = sl_msg_part_sha256(m, (int)i);
+			json_object_set_new(j, "sha256", str_or_null(*h ? h : NULL));
+		}
 		json_array_append_new(pa, j);
 	}
 	for (i = 0; i < m->nurls; i++) {

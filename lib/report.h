@@ -9,6 +9,7 @@
 #include "msg.h"
 
 /* One line of JSON (no newline); caller frees. */
-char *sl_report_json(const struct sl_msg *m, const char *file);
+/* Computes the parts' hashes it reports (sl_msg_part_sha256), hence not const. */
+char *sl_report_json(struct sl_msg *m, const char *file);
 
 #endif

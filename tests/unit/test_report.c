@@ -127,7 +127,7 @@ static void test_shape(void **state)
 	assert_string_equal(str(e, "filename"), "invoice.pdf.exe");
 	assert_true(json_is_integer(json_object_get(e, "size")));
 	assert_int_equal(json_integer_value(json_object_get(e, "size")), 6);
-	assert_string_equal(str(e, "sha256"), m->parts[2].sha256);
+	assert_string_equal(str(e, "sha256"), sl_msg_part_sha256(m, 2));
 	assert_int_equal(strlen(str(e, "sha256")), 64);
 	e = json_array_get(a, 0);
 	assert_null(str(e, "filename"));
