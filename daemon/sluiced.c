@@ -131,6 +131,7 @@ int main(int argc, char **argv)
 		sl_cli_free(&cli);
 		return 2;
 	}
+	sl_log_open(prog, use_syslog, (enum sl_log_level)sl_config_int(sl_engine_config(eng), "general.log_level"));
 	{
 		const struct sl_config *cfg = sl_engine_config(eng);
 		const char *dd = sl_config_str(cfg, "general.data_dir");

@@ -12,7 +12,7 @@
 #include "msg.h"
 #include "util.h"
 
-enum ktype { K_STR, K_PATH, K_PATHLIST, K_INT, K_SIZE, K_BOOL, K_ACTION, K_LIST };
+enum ktype { K_STR, K_PATH, K_PATHLIST, K_INT, K_SIZE, K_BOOL, K_ACTION, K_LIST, K_LOGLEVEL };
 
 struct key {
 	const char *name; /* "section.key" */
@@ -30,9 +30,7 @@ static const struct key schema[] = {
 	{ "general.base_dir", K_PATH, ".", 0, 0 },
 	{ "general.data_dir", K_PATH, "var", 0, 0 },
 	{ "general.max_message_size", K_SIZE, "64M", 1024, 4 * GiB },
-	{ "general.log_level", K_STR, "info", 0, 0 },
-	{ "general.allow_insecure_loopback", K_BOOL, "false", 0, 0 },
-	{ "general.threads", K_INT, "0", 0, 256 },
+	{ "general.log_level", K_LOGLEVEL, "info", 0, 0 },
 	{ "general.user", K_STR, "sluice", 0, 0 },
 
 	{ "limits.header_size", K_SIZE, "100k", 1024, 64 * MiB },
@@ -279,6 +277,20 @@ static int set_value(struct sl_config *c, size_t k, const char *raw, const char 
 		}
 		nv.str = sl_xstrdup(nv.num ? "true" : "false");
 		break;
+	case K_LOGLEVEL: {
+		static const char *const levels[] = { "error", "warning", "notice", "info", "debug", NULL };
+		size_t l;
+		for (l = 0; levels[l] != NULL && strcmp(levels[l], stripped) != 0; l++)
+			;
+		if (levels[l] == NULL) {
+			*why = sl_xasprintf("%s: %s: expected one of error, warning, notice, info, debug, got '%s'",
+					    loc, key->name, stripped);
+			goto out;
+		}
+		nv.num = (int64_t)l; /* enum sl_log_level order */
+		nv.str = sl_xstrdup(stripped);
+		break;
+	}
 	case K_ACTION: {
 		enum sl_action a;
 		if (sl_action_parse(stripped, &a) != SL_OK) {

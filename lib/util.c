@@ -225,9 +225,11 @@ void sl_sha256_hex(const void *p, size_t n, char out[65])
 
 static int log_syslog;
 static enum sl_log_level log_max = SL_LOG_INFO;
+static const char *log_ident = "sluice";
 
 void sl_log_open(const char *ident, int use_syslog, enum sl_log_level max)
 {
+	log_ident = ident;
 	log_syslog = use_syslog;
 	log_max = max;
 	if (use_syslog)
@@ -245,7 +247,7 @@ void sl_log(enum sl_log_level lvl, const char *fmt, ...)
 	if (log_syslog) {
 		vsyslog(prio[lvl], fmt, ap);
 	} else {
-		fprintf(stderr, "sluice: %s: ", name[lvl]);
+		fprintf(stderr, "%s: %s: ", log_ident, name[lvl]);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	}

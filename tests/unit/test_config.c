@@ -133,7 +133,7 @@ static void test_defaults(void **state)
 	assert_int_equal(sl_config_int(c, "general.max_message_size"), 64 * 1024 * 1024);
 	assert_int_equal(sl_config_int(c, "clamav.max_scansize"), 400LL * 1024 * 1024);
 	assert_int_equal(sl_config_int(c, "limits.max_extracted_size"), 256LL * 1024 * 1024);
-	assert_false(sl_config_bool(c, "general.allow_insecure_loopback"));
+	assert_true(sl_config_bool(c, "clamav.alert_encrypted"));
 	assert_true(sl_config_bool(c, "clamav.alert_macros"));
 	assert_string_equal(sl_config_str(c, "general.log_level"), "info");
 	assert_int_equal(sl_config_int(c, "policy.virus"), SL_ACT_REMOVE);
@@ -182,8 +182,10 @@ static void test_file_values(void **state)
 				"# sluice test config\n"
 				"[general]\n"
 				"log_level = debug\n"
-				"allow_insecure_loopback = true\n"
-				"threads = 4\n"
+				"\n"
+				"[clamav]\n"
+				"alert_encrypted = false\n"
+				"max_recursion = 4\n"
 				"\n"
 				"[limits]\n"
 				"mime_depth=7\n"
@@ -196,8 +198,8 @@ static void test_file_values(void **state)
 	assert_non_null(sl_config_file(c));
 	assert_string_equal(sl_config_file(c), path);
 	assert_string_equal(sl_config_str(c, "general.log_level"), "debug");
-	assert_true(sl_config_bool(c, "general.allow_insecure_loopback"));
-	assert_int_equal(sl_config_int(c, "general.threads"), 4);
+	assert_false(sl_config_bool(c, "clamav.alert_encrypted"));
+	assert_int_equal(sl_config_int(c, "clamav.max_recursion"), 4);
 	assert_int_equal(sl_config_int(c, "limits.mime_depth"), 7);
 	assert_int_equal(sl_config_int(c, "limits.header_size"), 2048);
 	assert_int_equal(sl_config_int(c, "policy.executable"), SL_ACT_REJECT);
@@ -235,8 +237,8 @@ static void test_file_errors_name_file_line_key(void **state)
 		      4, "limits.nope", "unknown key");
 	/* bad integer, after a key whose name it starts with in another section */
 	file_fails_at(f,
-		      "[general]\n"
-		      "threads = 2\n"
+		      "[clamav]\n"
+		      "max_files = 2\n"
 		      "[limits]\n"
 		      "max_parts = 10\n"
 		      "\n"
@@ -244,13 +246,15 @@ static void test_file_errors_name_file_line_key(void **state)
 		      "header_size = 2k\n",
 		      6, "limits.mime_depth", "'deep'");
 	/* integer with trailing garbage */
-	file_fails_at(f, "[general]\nthreads = 4x\n", 2, "general.threads", "'4x'");
+	file_fails_at(f, "[clamav]\nmax_files = 4x\n", 2, "clamav.max_files", "'4x'");
+	/* bad log level */
+	file_fails_at(f, "[general]\nlog_level = loud\n", 2, "general.log_level", "'loud'");
 	/* bad bool */
 	file_fails_at(f,
-		      "[general]\n"
-		      "log_level = info\n"
-		      "allow_insecure_loopback = maybe\n",
-		      3, "general.allow_insecure_loopback", "'maybe'");
+		      "[clamav]\n"
+		      "max_files = 10\n"
+		      "alert_macros = maybe\n",
+		      3, "clamav.alert_macros", "'maybe'");
 	/* bad action */
 	file_fails_at(f,
 		      "\n\n"
@@ -335,9 +339,9 @@ static void test_bounds(void **state)
 		{ "limits.mime_depth=1000", 1 },
 		{ "limits.mime_depth=1001", 0 },
 		{ "limits.mime_depth=-3", 0 },
-		{ "general.threads=0", 1 },
-		{ "general.threads=256", 1 },
-		{ "general.threads=257", 0 },
+		{ "clamav.max_recursion=0", 0 },
+		{ "clamav.max_recursion=100", 1 },
+		{ "clamav.max_recursion=101", 0 },
 		{ "limits.header_size=1k", 1 },
 		{ "limits.header_size=1023", 0 },
 		{ "limits.header_size=64M", 1 },
@@ -398,7 +402,7 @@ static void test_overrides(void **state)
 	struct fx *f = *state;
 	char *path = write_conf(f, "o.conf", "[limits]\nmime_depth = 7\nmax_parts = 50\n");
 	const char *ov[] = { "limits.mime_depth=5", "policy.virus= reject ",
-			     "general.log_level=debug=verbose", "limits.mime_depth=6" };
+			     "safelinks.base_url=https://l.test/?a=b", "limits.mime_depth=6" };
 	struct sl_config *c = load_ok(path, ov, 4);
 
 	/* Overrides win over the file; the last override wins. */
@@ -406,7 +410,7 @@ static void test_overrides(void **state)
 	assert_int_equal(sl_config_int(c, "limits.max_parts"), 50);
 	/* The value is trimmed; everything after the first '=' is the value. */
 	assert_int_equal(sl_config_int(c, "policy.virus"), SL_ACT_REJECT);
-	assert_string_equal(sl_config_str(c, "general.log_level"), "debug=verbose");
+	assert_string_equal(sl_config_str(c, "safelinks.base_url"), "https://l.test/?a=b");
 	sl_config_unref(c);
 
 	{
@@ -576,7 +580,7 @@ static void test_dump(void **state)
 	/* Every key of the schema, as config.c and conf/sluice.conf list them. */
 	static const char *const keys[] = {
 		"general.base_dir", "general.data_dir", "general.max_message_size", "general.log_level",
-		"general.allow_insecure_loopback", "general.threads", "limits.header_size",
+		"general.user", "limits.header_size",
 		"limits.mime_depth", "limits.max_parts", "limits.max_extracted_files",
 		"limits.max_extracted_size", "clamav.database_dirs", "clamav.max_scansize",
 		"clamav.max_filesize", "clamav.max_recursion", "clamav.max_files", "clamav.max_scantime",
@@ -593,7 +597,7 @@ static void test_dump(void **state)
 		"safelinks.key_file", NULL,
 	};
 	const char *ov[] = { "limits.mime_depth=5", "limits.header_size=2k",
-			     "general.allow_insecure_loopback=yes", "policy.virus=reject" };
+			     "clamav.alert_macros=no", "policy.virus=reject" };
 	struct sl_config *c = load_ok(NULL, ov, 4);
 	struct dump d = { g_ptr_array_new_with_free_func(g_free) };
 	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
@@ -618,7 +622,7 @@ static void test_dump(void **state)
 	}
 	/* Effective values, not defaults. */
 	assert_string_equal(find_line(&d, "limits.mime_depth"), "5");
-	assert_string_equal(find_line(&d, "general.allow_insecure_loopback"), "true");
+	assert_string_equal(find_line(&d, "clamav.alert_macros"), "false");
 	assert_string_equal(find_line(&d, "policy.virus"), "reject");
 	assert_string_equal(find_line(&d, "policy.executable"), "remove");
 	/* An empty value still has its line. */
