@@ -4,6 +4,7 @@
  *   sluicectl scan [--config FILE] [-o k=v]... [--channel email|whatsapp]
  *                  [--json] [--output FILE] FILE...
  *   sluicectl config check [--config FILE] [-o k=v]... [--dump]
+ *   sluicectl link decode [--config FILE] [-o k=v]... URL|TOKEN
  *
  * scan runs the whole pipeline offline with the daemon's engine and policy.
  * Exit status: 0 clean, 1 something was found, 2 error (one line on stderr).
@@ -22,6 +23,7 @@
 #include "pipeline.h"
 #include "report.h"
 #include "rewrite.h"
+#include "safelink.h"
 #include "util.h"
 
 static const char *prog = "sluicectl";
@@ -34,6 +36,7 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  scan [OPTIONS] FILE...   run the pipeline on message files, offline\n"
 		"  config check [--dump]    check the configuration (and print it)\n"
+		"  link decode URL|TOKEN    show where a wrapped link goes (checks its signature)\n"
 		"\n"
 		"options for every command:\n"
 		"  --config FILE            configuration file (default %s)\n"
@@ -266,6 +269,74 @@ static int cmd_config(int argc, char **argv)
 	return status;
 }
 
+/* sluicectl link decode URL|TOKEN: where a wrapped link really goes, for a
+ * supervisor asked about one; exit 1 when the signature does not hold. */
+static int cmd_link(int argc, char **argv)
+{
+	struct sl_cli cli = { 0 };
+	struct sl_config *cfg = NULL;
+	const char *arg = NULL, *token, *keyfile;
+	unsigned char *key = NULL;
+	size_t keylen = 0;
+	char *why = NULL, *url = NULL;
+	int i, status = 2;
+
+	if (argc < 1 || strcmp(argv[0], "decode") != 0) {
+		fprintf(stderr, "%s: usage: sluicectl link decode [--config FILE] [-o k=v]... URL|TOKEN\n", prog);
+		return argc >= 1 && strcmp(argv[0], "--help") == 0 ? 0 : 2;
+	}
+	for (i = 1; i < argc; i++) {
+		int r = sl_cli_option(&cli, argc, argv, &i);
+		if (r < 0) {
+			fprintf(stderr, "%s: %s needs a value\n", prog, argv[i]);
+			goto out;
+		}
+		if (r == 0) {
+			if (strcmp(argv[i], "--help") == 0) {
+				printf("usage: sluicectl link decode [--config FILE] [-o k=v]... URL|TOKEN\n");
+				status = 0;
+				goto out;
+			}
+			arg = argv[i];
+		}
+	}
+	if (arg == NULL) {
+		fprintf(stderr, "%s: link decode: no link given\n", prog);
+		goto out;
+	}
+	cfg = sl_cli_load(&cli, prog);
+	if (cfg == NULL)
+		goto out;
+	keyfile = sl_config_str(cfg, "safelinks.key_file");
+	if (*keyfile == '\0') {
+		fprintf(stderr, "%s: safelinks.key_file is not set: no wrapped links to decode\n", prog);
+		goto out;
+	}
+	if (sl_safelink_load_key(keyfile, &key, &keylen, &why) != SL_OK) {
+		fprintf(stderr, "%s: safelinks.key_file: %s\n", prog, why ? why : keyfile);
+		goto out;
+	}
+	token = strstr(arg, "/l/");
+	token = token ? token + 3 : arg;
+	if (sl_safelink_verify(key, keylen, token, &url) != SL_OK) {
+		fprintf(stderr, "%s: not a link sluice wrapped (bad or altered signature)\n", prog);
+		status = 1;
+		goto out;
+	}
+	printf("%s\n", url);
+	status = 0;
+out:
+	if (key != NULL) {
+		memset(key, 0, keylen);
+		free(key);
+	}
+	free(url);
+	free(why);
+	sl_config_unref(cfg);
+	sl_cli_free(&cli);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	sl_log_open(prog, 0, SL_LOG_WARNING);
@@ -277,6 +348,8 @@ int main(int argc, char **argv)
 		return cmd_scan(argc - 2, argv + 2);
 	if (strcmp(argv[1], "config") == 0)
 		return cmd_config(argc - 2, argv + 2);
+	if (strcmp(argv[1], "link") == 0)
+		return cmd_link(argc - 2, argv + 2);
 	fprintf(stderr, "%s: unknown command '%s' (see --help)\n", prog, argv[1]);
 	return 2;
 }
