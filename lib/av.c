@@ -587,9 +587,8 @@ int sl_av_run(struct sl_av *av, struct sl_msg *m)
 		if (p->is_container || p->av_scanned || p->data == NULL || p->origin == SL_ORIGIN_ARCHIVE)
 			continue;
 		s.base_part = (int)i;
-		if (getenv("SLUICE_DEBUG_AV"))
-			fprintf(stderr, "rescan %s part %s type %s size %zu\n", m->id, p->id,
-				p->declared_type ? p->declared_type : "-", p->size);
+		sl_log(SL_LOG_DEBUG, "id=%s av: part %s scanned on its own (ClamAV decoded it differently)",
+		       m->id, p->id);
 		rc = do_scan(&s, p->data, p->size, p->filename);
 		if (rc != SL_OK)
 			goto out;

@@ -46,6 +46,7 @@ struct sl_msg *sl_msg_free(struct sl_msg *m)
 		free(p->data);
 		free(p->av_name);
 		free(p->text_owned);
+		free(p->text_charset);
 	}
 	free(m->parts);
 	for (i = 0; i < m->nurls; i++) {

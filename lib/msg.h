@@ -81,6 +81,8 @@ struct sl_part {
 	const char *text;
 	size_t text_len;
 	char *text_owned;
+	char *text_charset;       /* the charset text_owned was converted from (textconv.h) */
+	size_t text_bom;          /* bytes of byte-order mark before the converted text */
 	char *av_name;            /* ClamAV detection on this part itself, or NULL */
 	const char *av_type;      /* MIME type ClamAV's own typing proved (static), or NULL */
 	int av_scanned;           /* ClamAV saw these bytes (directly or in the raw scan) */

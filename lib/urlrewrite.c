@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "safelink.h"
+#include "textconv.h"
 #include "util.h"
 
 struct sl_urlrewrite {
@@ -205,12 +206,12 @@ int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, 
 				sl_edits_add_bytes(out, mine.v[i].part, mine.v[i].begin, mine.v[i].end,
 						   mine.v[i].replacement, mine.v[i].replacement_len);
 		} else {
-			/* Converted text: rebuild it, convert it back to the part's charset whole. */
+			/* Converted text: rebuild it, turn it back into the part's own
+			 * charset (and byte-order mark) whole. */
 			struct sl_buf b;
 			size_t at = 0;
-			gsize outlen = 0;
-			gchar *conv;
-			const char *cs = p->charset ? p->charset : "windows-1252";
+			char *back = NULL;
+			size_t backlen = 0;
 			qsort(mine.v, mine.n, sizeof(*mine.v), cmp_off);
 			sl_buf_init(&b, 0);
 			for (i = 0; i < mine.n; i++) {
@@ -221,12 +222,12 @@ int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, 
 				at = mine.v[i].end;
 			}
 			sl_buf_add(&b, p->text + at, p->text_len - at);
-			conv = g_convert_with_fallback(b.data, (gssize)b.len, cs, "UTF-8", "?", NULL, &outlen, NULL);
-			if (conv == NULL) /* the charset has no way back: send UTF-8 rather than the bad link */
+			if (sl_text_back(p, b.data, b.len, &back, &backlen) != SL_OK)
+				/* the charset has no way back: UTF-8 rather than the bad link */
 				sl_edits_add_bytes(out, (int)pi, 0, p->size, b.data, b.len);
 			else
-				sl_edits_add_bytes(out, (int)pi, 0, p->size, conv, outlen);
-			g_free(conv);
+				sl_edits_add_bytes(out, (int)pi, 0, p->size, back, backlen);
+			free(back);
 			sl_buf_free(&b);
 		}
 		sl_edits_clear(&mine);
