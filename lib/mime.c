@@ -397,6 +397,28 @@ int sl_mime_run(struct sl_mime *mi, struct sl_msg *m)
 					   "NUL byte at offset %zu: readers disagree on where text ends",
 					   (size_t)(z - m->raw));
 	}
+	/* Every MIME part starts on a line beginning with "--": far more such lines
+	 * than limits.max_parts allows means a message built to make parsers work
+	 * (100 000 parts); refuse it before GMime builds a tree of them all. */
+	{
+		size_t lines = 0, cap = 2 * mi->max_parts + 64;
+		const unsigned char *q = m->raw, *end = m->raw + m->raw_len;
+		while (q < end && lines <= cap) {
+			if (end - q >= 2 && q[0] == '-' && q[1] == '-')
+				lines++;
+			q = memchr(q, '\n', (size_t)(end - q));
+			if (q == NULL)
+				break;
+			q++;
+		}
+		if (lines > cap) {
+			sl_msg_add_finding(m, SL_FIND_LIMIT, "limit", -1,
+					   "more than %zu boundary lines: more MIME parts than limits.max_parts (%zu)",
+					   cap, mi->max_parts);
+			m->incomplete = 1;
+			return SL_OK;
+		}
+	}
 	stream = g_mime_stream_mem_new_with_buffer((const char *)m->raw, m->raw_len);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
