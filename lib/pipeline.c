@@ -135,6 +135,7 @@ int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
 		sl_msg_add_finding(m, SL_FIND_LIMIT, "limit", -1,
 				   "message of %zu bytes is larger than general.max_message_size (%zu)",
 				   m->raw_len, e->max_message);
+		m->incomplete = 1; /* not scanned: never delivered as is, whatever policy.limit says */
 		return sl_policy_run(e->policy, m);
 	}
 	for (i = 0; i < NSTAGES; i++) {

@@ -60,8 +60,11 @@ struct sl_urlrewrite *sl_urlrewrite_free(struct sl_urlrewrite *ur)
 
 char *sl_url_defang(const char *url)
 {
+	/* Nothing in the result may look like a link to a linkifying client: the
+	 * scheme becomes hxxp/fxp, every "://" (a URL carried inside this one
+	 * too) becomes "[:]//", every dot "[.]". Still readable to a person. */
 	struct sl_buf b;
-	const char *p = url, *host_end;
+	const char *p = url;
 	sl_buf_init(&b, 0);
 	if (g_ascii_strncasecmp(p, "http", 4) == 0) {
 		sl_buf_addstr(&b, "hxxp");
@@ -70,19 +73,18 @@ char *sl_url_defang(const char *url)
 		sl_buf_addstr(&b, "fxp");
 		p += 3;
 	}
-	/* Dots of the host (up to the first '/', '?' or '#' after "://") become [.]. */
-	{
-		const char *sep = strstr(p, "://");
-		const char *h = sep ? sep + 3 : p;
-		sl_buf_add(&b, p, (size_t)(h - p));
-		host_end = h + strcspn(h, "/?#");
-		for (; h < host_end; h++) {
-			if (*h == '.')
-				sl_buf_addstr(&b, "[.]");
-			else
-				sl_buf_add(&b, h, 1);
+	for (; *p; p++) {
+		if (*p == '.') {
+			sl_buf_addstr(&b, "[.]");
+		} else if (p[0] == ':' && p[1] == '/' && p[2] == '/') {
+			sl_buf_addstr(&b, "[:]//");
+			p += 2;
+		} else if (g_ascii_strncasecmp(p, "http", 4) == 0 && p != url) {
+			sl_buf_addstr(&b, "hxxp");
+			p += 3;
+		} else {
+			sl_buf_add(&b, p, 1);
 		}
-		sl_buf_addstr(&b, host_end);
 	}
 	return sl_buf_take(&b);
 }

@@ -3,7 +3,7 @@
  * edits (rewrite.h) on the parts' decoded content, channel-free: the e-mail
  * rewriter splices them into MIME, the WhatsApp rewriter into JSON.
  *
- *  defang, in text   hxxps://evil[.]test/path [link disabled by sluice: REASON]
+ *  defang, in text   hxxps[:]//evil[.]test/path [link disabled by sluice: REASON]
  *                    (readable, not clickable)
  *  defang, in HTML   href/action replaced by "#" with a title saying why; the
  *                    anchor text stays; meta refresh loses its URL
@@ -31,7 +31,7 @@ struct sl_urlrewrite *sl_urlrewrite_free(struct sl_urlrewrite *ur);
 /* Adds the edits for every bad link of m to out. */
 int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, struct sl_edits *out);
 
-/* The defanged form of a URL (hxxp, [.]): caller frees. */
+/* The defanged form of a URL (hxxp, [:]//, [.] everywhere, URLs inside it too): caller frees. */
 char *sl_url_defang(const char *url);
 
 #endif

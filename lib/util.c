@@ -201,6 +201,59 @@ int sl_b64_value(unsigned char c, int url)
 	return -1;
 }
 
+size_t sl_base64_decode(const char *in, size_t len, unsigned char *out)
+{
+	static signed char table[256];
+	static int ready;
+	const unsigned char *p = (const unsigned char *)in, *end = p + len;
+	unsigned char *o = out;
+	uint32_t acc = 0;
+	int n = 0;
+
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		int c;
+		for (c = 0; c < 256; c++)
+			table[c] = (signed char)sl_b64_value((unsigned char)c, 0);
+		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+	}
+	/* Whole groups of four at a time while the input is clean (the usual case). */
+	while (end - p >= 4) {
+		int a = table[p[0]], b = table[p[1]], c = table[p[2]], d = table[p[3]];
+		if ((a | b | c | d) < 0)
+			break;
+		acc = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+		o[0] = (unsigned char)(acc >> 16);
+		o[1] = (unsigned char)(acc >> 8);
+		o[2] = (unsigned char)acc;
+		o += 3;
+		p += 4;
+		/* A line break after a whole group: skip it and go on in the fast loop. */
+		while (p < end && (*p == '\r' || *p == '\n'))
+			p++;
+	}
+	for (; p < end; p++) {
+		int v = table[*p];
+		if (v < 0)
+			continue;
+		acc = acc << 6 | (uint32_t)v;
+		if (++n == 4) {
+			o[0] = (unsigned char)(acc >> 16);
+			o[1] = (unsigned char)(acc >> 8);
+			o[2] = (unsigned char)acc;
+			o += 3;
+			n = 0;
+			acc = 0;
+		}
+	}
+	if (n == 2) {
+		*o++ = (unsigned char)(acc >> 4);
+	} else if (n == 3) {
+		*o++ = (unsigned char)(acc >> 10);
+		*o++ = (unsigned char)(acc >> 2);
+	}
+	return (size_t)(o - out);
+}
+
 void sl_sha256_hex(const void *p, size_t n, char out[65])
 {
 	/* libclamav's hash goes through OpenSSL (SHA extensions where the CPU has

@@ -59,6 +59,13 @@ int sl_read_file(const char *path, size_t max, char **out, size_t *outlen, char 
  * RFC 4648 URL-safe alphabet ('-', '_' for '+', '/'). */
 int sl_b64_value(unsigned char c, int url);
 
+/* Decodes MIME base64 (RFC 2045: characters outside the alphabet, line
+ * breaks and '=' padding are skipped; a trailing partial group yields the
+ * whole bytes it holds) into out, which must hold len / 4 * 3 + 3 bytes.
+ * Returns the number of bytes written. Table-driven, a few instructions a
+ * byte: large attachments are decoded once per message. */
+size_t sl_base64_decode(const char *in, size_t len, unsigned char *out);
+
 /* Lower-case hex of a SHA-256 over [p, p+n): 65 bytes with NUL. */
 void sl_sha256_hex(const void *p, size_t n, char out[65]);
 

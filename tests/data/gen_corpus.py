@@ -1378,7 +1378,7 @@ def build_url_cases():
         rule: url_malicious 1
         url: malicious phishing.test/account/confirm?id=7731
         absent: http://phishing.test/account/confirm
-        present: hxxp://phishing[.]test/account/confirm?id=7731
+        present: hxxp[:]//phishing[.]test/account/confirm?id=7731
         present: your account needs attention, confirm here:
         present: Kind regards,
         kept: 2""")
@@ -1396,7 +1396,7 @@ def build_url_cases():
         finding: url 1.2
         url: malicious phishing.test/verify?u=42
         absent: https://phishing.test/verify
-        present: hxxps://phishing[.]test/verify?u=42
+        present: hxxps[:]//phishing[.]test/verify?u=42
         present: href="#"
         present: verify your account</a> today.
         present: Dear customer,
@@ -1486,7 +1486,7 @@ def build_url_cases():
         finding: url 1
         url: suspicious account-update.test/confirm
         absent: https://bank.example@account-update.test/confirm
-        present: hxxps://bank[.]example@account-update[.]test/confirm
+        present: hxxps[:]//bank[.]example@account-update[.]test/confirm
         present: before Friday.
         kept: 2""")
 
@@ -1525,10 +1525,10 @@ def build_url_cases():
         absent: http://0xC6.0x33.0x64.0x41/login
         absent: http://0306.0063.0144.0101/login
         absent: http://3221225994/portal
-        present: hxxp://3325256769/login
-        present: hxxp://0xC6[.]0x33[.]0x64[.]0x41/login
-        present: hxxp://0306[.]0063[.]0144[.]0101/login
-        present: hxxp://3221225994/portal
+        present: hxxp[:]//3325256769/login
+        present: hxxp[:]//0xC6[.]0x33[.]0x64[.]0x41/login
+        present: hxxp[:]//0306[.]0063[.]0144[.]0101/login
+        present: hxxp[:]//3221225994/portal
         kept: 2""")
 
     # ---- Cyrillic confusable of paypal.com -----------------------------------------
@@ -1545,7 +1545,7 @@ def build_url_cases():
         url: suspicious xn--pypal-4ve.com/signin
         absent: https://xn--pypal-4ve.com/signin
         absent: https://p\u0430ypal.com/signin
-        present: hxxps://p\u0430ypal[.]com/signin
+        present: hxxps[:]//p\u0430ypal[.]com/signin
         present: href="#"
         present: Sign in to your account</a>
         kept: 2""")
@@ -1560,7 +1560,7 @@ def build_url_cases():
         rule: url_suspicious 1
         url: suspicious bit.ly/3sLu1ce
         absent: https://bit.ly/3sLu1ce
-        present: hxxps://bit[.]ly/3sLu1ce
+        present: hxxps[:]//bit[.]ly/3sLu1ce
         present: aquí está el documento que pidió:
         kept: 2""")
 
@@ -1637,7 +1637,7 @@ def build_url_cases():
         finding: url 1
         rule: url_suspicious 1
         absent: https://long-link.example/t?d=
-        present: hxxps://long-link[.]example/t?d=
+        present: hxxps[:]//long-link[.]example/t?d=
         present: your tracking link:
         kept: 2""")
 
