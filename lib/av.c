@@ -228,9 +228,9 @@ static cl_error_t on_inspect(int fd, const char *type, const char **ancestors, s
 		int under = l.parent >= 0 ? g_array_index(s->layers, struct layer, l.parent).part : -1;
 		/* A layer with the bytes of one of our parts is that part: compare
 		 * bytes (sizes first), no hashing. */
+		/* Below a part, only its own descendants: a member of a zip must not
+		 * claim a later attachment that happens to hold the same bytes. */
 		l.part = match_part(s->m, buf, file_size, under);
-		if (l.part < 0 && s->base_part < 0)
-			l.part = match_part(s->m, buf, file_size, -1);
 		if (l.part >= 0) {
 			s->m->parts[l.part].av_scanned = 1;
 			s->m->parts[l.part].av_type = mime_of_cltype(l.type);
@@ -337,7 +337,10 @@ struct sl_av *sl_av_new(const struct sl_config *cfg, char **why)
 	cl_engine_set_clcb_post_scan(av->engine, on_post);
 	cl_engine_set_clcb_virus_found(av->engine, on_virus);
 
-	av->opts.general = CL_SCAN_GENERAL_ALLMATCHES | CL_SCAN_GENERAL_HEURISTICS;
+	/* Heuristic alerts (encrypted archives, macros) are reported at the layer
+	 * that raised them, like signatures, not only at the end of the scan. */
+	av->opts.general = CL_SCAN_GENERAL_ALLMATCHES | CL_SCAN_GENERAL_HEURISTICS |
+			   CL_SCAN_GENERAL_HEURISTIC_PRECEDENCE;
 	av->opts.parse = CL_SCAN_PARSE_ARCHIVE | CL_SCAN_PARSE_ELF | CL_SCAN_PARSE_PDF |
 			 CL_SCAN_PARSE_SWF | CL_SCAN_PARSE_HWP3 | CL_SCAN_PARSE_XMLDOCS |
 			 CL_SCAN_PARSE_MAIL | CL_SCAN_PARSE_OLE2 | CL_SCAN_PARSE_HTML | CL_SCAN_PARSE_PE |
@@ -413,6 +416,21 @@ static int do_scan(struct scan *s, const void *p, size_t n, const char *name)
 	if (rc != CL_CLEAN && rc != CL_VIRUS) {
 		sl_log(SL_LOG_WARNING, "id=%s clamav: %s", s->m ? s->m->id : "-", cl_strerror(rc));
 		return SL_ETEMP;
+	}
+	if (rc == CL_VIRUS && virname != NULL && s->layers->len > 0) {
+		/* A detection no callback saw (reported at the end of the scan) belongs
+		 * to the top layer: never dropped. */
+		guint i;
+		int seen = 0;
+		/* (ClamAV names only one of several matches here: any detection a
+		 * callback saw accounts for it.) */
+		for (i = 0; i < s->layers->len && !seen; i++)
+			seen = g_array_index(s->layers, struct layer, i).virname != NULL;
+		if (!seen) {
+			struct layer *top = &g_array_index(s->layers, struct layer, 0);
+			if (top->virname == NULL)
+				top->virname = sl_xstrdup(virname);
+		}
 	}
 	return SL_OK;
 }

@@ -204,17 +204,17 @@ int sl_b64_value(unsigned char c, int url)
 size_t sl_base64_decode(const char *in, size_t len, unsigned char *out)
 {
 	static signed char table[256];
-	static int ready;
+	static gsize ready;
 	const unsigned char *p = (const unsigned char *)in, *end = p + len;
 	unsigned char *o = out;
 	uint32_t acc = 0;
 	int n = 0;
 
-	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+	if (g_once_init_enter(&ready)) {
 		int c;
 		for (c = 0; c < 256; c++)
 			table[c] = (signed char)sl_b64_value((unsigned char)c, 0);
-		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+		g_once_init_leave(&ready, 1);
 	}
 	/* Whole groups of four at a time while the input is clean (the usual case). */
 	while (end - p >= 4) {

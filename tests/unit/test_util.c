@@ -3,7 +3,8 @@
  * the cap itself and that a refused add leaves the data alone), sl_read_file
  * (a missing file, a directory, a file over the limit, an empty file, NUL
  * bytes), sl_sha256_hex on the FIPS 180-2 vectors, sl_b64_value in both
- * alphabets, sl_strerror for every code, and the x-allocators.
+ * alphabets, sl_base64_decode (RFC 4648 vectors, line breaks, junk, missing
+ * padding), sl_strerror for every code, and the x-allocators.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -296,6 +297,66 @@ static void test_b64_value(void **state)
 	assert_int_equal(sl_b64_value(0xC3, 0), -1);
 }
 
+/* ---- sl_base64_decode --------------------------------------------------- */
+
+/* Decodes s into a buffer of exactly the documented size (ASan sees any write
+ * past it) and compares with want. */
+static void b64_is(const char *s, const void *want, size_t wantlen)
+{
+	size_t len = strlen(s), n;
+	unsigned char *out = sl_xmalloc(len / 4 * 3 + 3);
+	n = sl_base64_decode(s, len, out);
+	if (n != wantlen || (n > 0 && memcmp(out, want, n) != 0))
+		fail_msg("base64 '%s': %zu bytes, expected %zu", s, n, wantlen);
+	free(out);
+}
+
+static void test_base64_decode(void **state)
+{
+	unsigned char all[256];
+	char *flat;
+	GString *lines;
+	size_t i;
+	(void)state;
+
+	/* RFC 4648 section 10. */
+	b64_is("", "", 0);
+	b64_is("Zg==", "f", 1);
+	b64_is("Zm8=", "fo", 2);
+	b64_is("Zm9v", "foo", 3);
+	b64_is("Zm9vYg==", "foob", 4);
+	b64_is("Zm9vYmE=", "fooba", 5);
+	b64_is("Zm9vYmFy", "foobar", 6);
+	/* Line breaks after whole groups and inside them, CRLF and LF. */
+	b64_is("Zm9v\r\nYmFy\r\n", "foobar", 6);
+	b64_is("Zm9vY\nmFy\n", "foobar", 6);
+	b64_is("Z\r\nm\r\n9\r\nv", "foo", 3);
+	/* Anything outside the alphabet is skipped (RFC 2045). */
+	b64_is("Zm 9v*Ym\tFy!", "foobar", 6);
+	b64_is("  Zm9vYmFy  ", "foobar", 6);
+	/* The URL-safe digits are not MIME base64. */
+	b64_is("-_-_Zm9v", "foo", 3);
+	/* Missing padding: a trailing partial group gives its whole bytes. */
+	b64_is("Zm9vYg", "foob", 4);
+	b64_is("Zm9vYmE", "fooba", 5);
+	b64_is("Zm9vY", "foo", 3); /* one digit holds no whole byte */
+	b64_is("====", "", 0);
+
+	/* Every byte value, in 76-column lines as mail carries it. */
+	for (i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	flat = g_base64_encode(all, sizeof(all));
+	lines = g_string_new(NULL);
+	for (i = 0; i < strlen(flat); i += 76) {
+		g_string_append_len(lines, flat + i, (gssize)MIN(76, strlen(flat) - i));
+		g_string_append(lines, "\r\n");
+	}
+	b64_is(lines->str, all, sizeof(all));
+	b64_is(flat, all, sizeof(all));
+	g_string_free(lines, TRUE);
+	g_free(flat);
+}
+
 /* ---- sl_strerror -------------------------------------------------------- */
 
 static void test_strerror(void **state)
@@ -380,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_b64_value),
+		cmocka_unit_test(test_base64_decode),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_xalloc),
 	};
