@@ -153,6 +153,8 @@ static const char *mime_of_cltype(const char *t)
 		{ "CL_TYPE_OOXML_WORD", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
 		{ "CL_TYPE_OOXML_XL", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
 		{ "CL_TYPE_OOXML_PPT", "application/vnd.openxmlformats-officedocument.presentationml.presentation" },
+		{ "CL_TYPE_ZIP", "application/zip" },
+		{ "CL_TYPE_ISO9660", "application/x-iso9660-image" },
 		{ "CL_TYPE_RAR", "application/x-rar" },
 		{ "CL_TYPE_7Z", "application/x-7z-compressed" },
 		{ "CL_TYPE_GZ", "application/gzip" },
