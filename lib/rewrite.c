@@ -206,15 +206,12 @@ static void placeholder(const struct sl_msg *m, const char *ref, struct sl_buf *
 	add_line(b, m, "Why:");
 	for (i = 0; i < m->nfindings; i++) {
 		const struct sl_finding *f = &m->findings[i];
-		char *line;
 		if (f->action == SL_ACT_NONE)
 			continue;
-		line = sl_xasprintf("- %s%s%s", f->part >= 0 ? "part " : "", f->part >= 0 ? m->parts[f->part].id : "",
-				    "");
-		sl_buf_addstr(b, line);
-		sl_buf_printf(b, "%s%s", f->part >= 0 ? ": " : "", f->detail);
-		sl_buf_addstr(b, nl(m));
-		free(line);
+		if (f->part >= 0)
+			sl_buf_printf(b, "- part %s: %s%s", m->parts[f->part].id, f->detail, nl(m));
+		else
+			sl_buf_printf(b, "- %s%s", f->detail, nl(m));
 	}
 	add_line(b, m, "");
 	{
