@@ -201,41 +201,55 @@ int sl_b64_value(unsigned char c, int url)
 	return -1;
 }
 
+/* Four tables, one per position in a group, each holding its sextet already
+ * shifted into place; B64_BAD marks a byte outside the alphabet. */
+#define B64_BAD 0x80000000u
+static uint32_t b64d[4][256];
+
+static gpointer b64_init(gpointer unused)
+{
+	int c;
+	for (c = 0; c < 256; c++) {
+		int v = sl_b64_value((unsigned char)c, 0);
+		b64d[0][c] = v < 0 ? B64_BAD : (uint32_t)v << 18;
+		b64d[1][c] = v < 0 ? B64_BAD : (uint32_t)v << 12;
+		b64d[2][c] = v < 0 ? B64_BAD : (uint32_t)v << 6;
+		b64d[3][c] = v < 0 ? B64_BAD : (uint32_t)v;
+	}
+	return NULL;
+}
+
 size_t sl_base64_decode(const char *in, size_t len, unsigned char *out)
 {
-	static signed char table[256];
-	static gsize ready;
+	static GOnce once = G_ONCE_INIT;
 	const unsigned char *p = (const unsigned char *)in, *end = p + len;
 	unsigned char *o = out;
 	uint32_t acc = 0;
 	int n = 0;
 
-	if (g_once_init_enter(&ready)) {
-		int c;
-		for (c = 0; c < 256; c++)
-			table[c] = (signed char)sl_b64_value((unsigned char)c, 0);
-		g_once_init_leave(&ready, 1);
-	}
-	/* Whole groups of four at a time while the input is clean (the usual case). */
+	g_once(&once, b64_init, NULL);
+	/* Whole groups of four while the input is clean (the usual case); out
+	 * has room for the fourth byte each 32-bit store writes. */
 	while (end - p >= 4) {
-		int a = table[p[0]], b = table[p[1]], c = table[p[2]], d = table[p[3]];
-		if ((a | b | c | d) < 0)
+		uint32_t v = b64d[0][p[0]] | b64d[1][p[1]] | b64d[2][p[2]] | b64d[3][p[3]];
+		uint32_t be;
+		if (v & B64_BAD)
 			break;
-		acc = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
-		o[0] = (unsigned char)(acc >> 16);
-		o[1] = (unsigned char)(acc >> 8);
-		o[2] = (unsigned char)acc;
+		be = __builtin_bswap32(v << 8);
+		memcpy(o, &be, 4);
 		o += 3;
 		p += 4;
-		/* A line break after a whole group: skip it and go on in the fast loop. */
-		while (p < end && (*p == '\r' || *p == '\n'))
+		/* A line break after a whole group: skip it and stay in the fast loop. */
+		if (p < end && *p == '\r')
+			p++;
+		if (p < end && *p == '\n')
 			p++;
 	}
 	for (; p < end; p++) {
-		int v = table[*p];
-		if (v < 0)
+		uint32_t v = b64d[3][*p];
+		if (v & B64_BAD)
 			continue;
-		acc = acc << 6 | (uint32_t)v;
+		acc = acc << 6 | v;
 		if (++n == 4) {
 			o[0] = (unsigned char)(acc >> 16);
 			o[1] = (unsigned char)(acc >> 8);

@@ -61,7 +61,7 @@ int sl_b64_value(unsigned char c, int url);
 
 /* Decodes MIME base64 (RFC 2045: characters outside the alphabet, line
  * breaks and '=' padding are skipped; a trailing partial group yields the
- * whole bytes it holds) into out, which must hold len / 4 * 3 + 3 bytes.
+ * whole bytes it holds) into out, which must hold len / 4 * 3 + 4 bytes.
  * Returns the number of bytes written. Table-driven, a few instructions a
  * byte: large attachments are decoded once per message. */
 size_t sl_base64_decode(const char *in, size_t len, unsigned char *out);

@@ -304,11 +304,48 @@ static void test_b64_value(void **state)
 static void b64_is(const char *s, const void *want, size_t wantlen)
 {
 	size_t len = strlen(s), n;
-	unsigned char *out = sl_xmalloc(len / 4 * 3 + 3);
+	unsigned char *out = sl_xmalloc(len / 4 * 3 + 4);
 	n = sl_base64_decode(s, len, out);
 	if (n != wantlen || (n > 0 && memcmp(out, want, n) != 0))
 		fail_msg("base64 '%s': %zu bytes, expected %zu", s, n, wantlen);
 	free(out);
+}
+
+/* Random bytes, encoded by GLib, folded into MIME lines (CRLF or LF, also at
+ * odd places), decode to the same bytes. */
+static void test_base64_random_round_trip(void **state)
+{
+	GRand *r = g_rand_new_with_seed(20261126);
+	int round;
+	for (round = 0; round < 200; round++) {
+		size_t n = (size_t)g_rand_int_range(r, 0, 5000), i, k = 0;
+		unsigned char *bytes = sl_xmalloc(n + 1);
+		gchar *enc;
+		GString *folded = g_string_new(NULL);
+		unsigned char *out;
+		size_t got;
+		int width = round % 3 == 0 ? 76 : g_rand_int_range(r, 1, 100);
+		for (i = 0; i < n; i++)
+			bytes[i] = (unsigned char)g_rand_int(r);
+		enc = g_base64_encode(bytes, n);
+		for (i = 0; enc[i]; i++) {
+			g_string_append_c(folded, enc[i]);
+			if (++k == (size_t)width) {
+				g_string_append(folded, round % 2 ? "\r\n" : "\n");
+				k = 0;
+			}
+		}
+		out = sl_xmalloc(folded->len / 4 * 3 + 4);
+		got = sl_base64_decode(folded->str, folded->len, out);
+		assert_int_equal(got, n);
+		if (n)
+			assert_memory_equal(out, bytes, n);
+		free(out);
+		g_string_free(folded, TRUE);
+		g_free(enc);
+		free(bytes);
+	}
+	g_rand_free(r);
 }
 
 static void test_base64_decode(void **state)
@@ -442,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_b64_value),
 		cmocka_unit_test(test_base64_decode),
+		cmocka_unit_test(test_base64_random_round_trip),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_xalloc),
 	};
