@@ -189,7 +189,7 @@ static int teardown_keys(void **state)
 
 static struct sl_config *config_of(const char *base, const char *keyfile)
 {
-	char *ov[2];
+	char *ov[2] = { NULL, NULL };
 	size_t n = 0;
 	struct sl_config *cfg = NULL;
 	char *why = NULL;
