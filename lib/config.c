@@ -81,6 +81,7 @@ static const struct key schema[] = {
 	{ "urls.protected_files", K_PATHLIST, "signatures/urls/protected.txt", 0, 0 },
 	{ "urls.max_url_length", K_INT, "8192", 64, 1000000 },
 	{ "urls.max_urls", K_INT, "10000", 1, 10000000 },
+	{ "urls.max_html_depth", K_INT, "1000", 16, 100000 },
 
 	{ "safelinks.base_url", K_STR, "", 0, 0 },
 	{ "safelinks.key_file", K_PATH, "", 0, 0 },

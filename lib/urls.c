@@ -42,6 +42,7 @@ struct sl_urls {
 	pcre2_match_context *mctx;
 	size_t max_url_length;
 	size_t max_urls;
+	size_t max_html_depth;
 };
 
 /* One run: everything mutable lives here, on the caller's stack. */
@@ -65,6 +66,7 @@ struct sl_urls *sl_urls_new(const struct sl_config *cfg, char **why)
 
 	u->max_url_length = (size_t)sl_config_int(cfg, "urls.max_url_length");
 	u->max_urls = (size_t)sl_config_int(cfg, "urls.max_urls");
+	u->max_html_depth = (size_t)sl_config_int(cfg, "urls.max_html_depth");
 	u->re = pcre2_compile((PCRE2_SPTR)url_pattern, PCRE2_ZERO_TERMINATED,
 			      PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF, &err,
 			      &erroff, NULL);
@@ -625,11 +627,11 @@ static void scan_html(struct run *r, int part, const char *src, size_t n, size_t
 	struct frame *st = NULL;
 	size_t nst = 0, ast = 0, depth;
 
-	depth = html_depth(src, n, SL_URLS_MAX_HTML_DEPTH);
-	if (depth > SL_URLS_MAX_HTML_DEPTH) {
+	depth = html_depth(src, n, r->u->max_html_depth);
+	if (depth > r->u->max_html_depth) {
 		sl_msg_add_finding(r->m, SL_FIND_LIMIT, "limit", part,
-				   "HTML nested more than %d elements deep: searched as text",
-				   SL_URLS_MAX_HTML_DEPTH);
+				   "HTML nested more than %zu elements deep (urls.max_html_depth): searched as text",
+				   r->u->max_html_depth);
 		find_text(r, part, src, n, base, NULL);
 		return;
 	}

@@ -48,7 +48,7 @@
  *                        it, and the rewriter needs its place to disarm it.
  *   urls.max_urls        more URLs in the message (long ones count too): the
  *                        stage stops and adds limit/"limit".
- *   SL_URLS_MAX_HTML_DEPTH  HTML whose elements would nest deeper is not given
+ *   urls.max_html_depth  HTML whose elements would nest deeper is not given
  *                        to gumbo (whose cost grows with depth times tags):
  *                        a limit/"limit" finding, and the source is searched
  *                        as plain text instead (SL_URLCTX_TEXT ranges).
@@ -76,7 +76,6 @@
 #include "msg.h"
 
 #define SL_URLS_SHOWN_MAX 200      /* bytes of anchor text kept in shown_as */
-#define SL_URLS_MAX_HTML_DEPTH 1000 /* element nesting given to the HTML parser */
 
 struct sl_urls;
 

@@ -593,7 +593,8 @@ static void test_dump(void **state)
 		"policy.heuristic", "policy.structure", "policy.limit", "policy.unexplained_detection",
 		"policy.url_malicious", "policy.url_suspicious", "policy.url_in_attachment",
 		"urls.blocklist_files", "urls.allowlist_files", "urls.shortener_files",
-		"urls.protected_files", "urls.max_url_length", "urls.max_urls", "safelinks.base_url",
+		"urls.protected_files", "urls.max_url_length", "urls.max_urls", "urls.max_html_depth",
+		"safelinks.base_url",
 		"safelinks.key_file", NULL,
 	};
 	const char *ov[] = { "limits.mime_depth=5", "limits.header_size=2k",
