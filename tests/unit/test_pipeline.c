@@ -424,6 +424,72 @@ static void test_stage_table(void **state)
 	assert_null(sl_engine_stage(e, ""));
 }
 
+/* ---- threads ------------------------------------------------------------- */
+
+/* One engine, four threads, the whole corpus each: the engine is shared by
+ * the daemon's workers, so every stage must keep per-message state per call.
+ * Each thread's verdicts must equal the single-threaded ones. */
+struct thread_job {
+	struct sl_engine *e;
+	GPtrArray *names;
+	GArray *want; /* enum sl_verdict per name */
+	int bad;
+};
+
+static gpointer scan_all(gpointer data)
+{
+	struct thread_job *j = data;
+	guint i;
+	for (i = 0; i < j->names->len; i++) {
+		struct sl_msg *m = load_eml(g_ptr_array_index(j->names, i));
+		if (sl_engine_scan(j->e, m) != SL_OK ||
+		    m->verdict != g_array_index(j->want, enum sl_verdict, i))
+			j->bad++;
+		sl_msg_free(m);
+	}
+	return NULL;
+}
+
+static void test_threads_share_one_engine(void **state)
+{
+	struct sl_engine *e = *state;
+	char *dir = g_build_filename(src_dir(), "tests", "data", "email", NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	GArray *want = g_array_new(FALSE, FALSE, sizeof(enum sl_verdict));
+	struct thread_job jobs[4];
+	GThread *th[4];
+	const char *n;
+	guint i;
+
+	assert_non_null(d);
+	for (n = g_dir_read_name(d); n != NULL; n = g_dir_read_name(d))
+		if (g_str_has_suffix(n, ".eml") && !g_str_has_prefix(n, "limit_") &&
+		    strcmp(n, "clean_csv_5mb.eml") != 0)
+			g_ptr_array_add(names, g_strdup(n));
+	g_dir_close(d);
+	assert_true(names->len > 20);
+	for (i = 0; i < names->len; i++) {
+		struct sl_msg *m = load_eml(g_ptr_array_index(names, i));
+		enum sl_verdict v;
+		assert_int_equal(sl_engine_scan(e, m), SL_OK);
+		v = m->verdict;
+		g_array_append_val(want, v);
+		sl_msg_free(m);
+	}
+	for (i = 0; i < 4; i++) {
+		jobs[i] = (struct thread_job){ e, names, want, 0 };
+		th[i] = g_thread_new("scan", scan_all, &jobs[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		g_thread_join(th[i]);
+		assert_int_equal(jobs[i].bad, 0);
+	}
+	g_array_free(want, TRUE);
+	g_ptr_array_free(names, TRUE);
+	g_free(dir);
+}
+
 static void test_ref_unref(void **state)
 {
 	struct sl_engine *e = engine_with(NULL, 0);
@@ -479,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_reject_has_no_output),
 		cmocka_unit_test_setup_teardown(test_log_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stage_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_share_one_engine, setup, teardown),
 		cmocka_unit_test(test_ref_unref),
 		cmocka_unit_test(test_new_refuses_bad_config),
 	};
