@@ -18,5 +18,15 @@ for d in "${seeds[@]}"; do
 done
 "$bin" -max_total_time="$secs" -max_len=131072 -timeout=20 -rss_limit_mb=2048 \
   -artifact_prefix="$work/" -print_final_stats=1 "$work/corpus" 2>"$work/log" || {
-  tail -60 "$work/log"; ls "$work"; exit 1; }
+  tail -60 "$work/log"
+  # Keep what it found: the scratch directory goes away on exit.
+  keep=${SLUICE_FUZZ_ARTIFACTS:-${TMPDIR:-/tmp}/sluice-fuzz-artifacts}
+  mkdir -p "$keep"
+  for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
+    [ -e "$a" ] || continue
+    cp "$a" "$keep/$name-$(basename "$a")"
+    echo "kept $keep/$name-$(basename "$a") ($(stat -c %s "$a") bytes); reproduce: $bin $keep/$name-$(basename "$a")"
+    head -c 512 "$a" | od -A d -c | head -20
+  done
+  exit 1; }
 grep -E 'stat::number_of_executed_units|Done' "$work/log" | tail -2
