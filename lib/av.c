@@ -465,6 +465,7 @@ static void add_detection(struct sl_msg *m, int part, const char *virname)
 		kind = SL_FIND_FILETYPE, rule = "office_macro", what = "Office document with macros";
 	} else if (strncmp(virname, "Heuristics.Limits.Exceeded", 26) == 0) {
 		kind = SL_FIND_LIMIT, rule = "limit", what = "antivirus scan limit exceeded";
+		m->incomplete = 1; /* part of it went unscanned */
 	} else if (strncmp(virname, "Heuristics.", 11) == 0) {
 		kind = SL_FIND_VIRUS, rule = "heuristic", what = "antivirus heuristic";
 	}
@@ -505,6 +506,7 @@ static void digest(struct scan *s)
 							   "more than %zu files inside attachments (limits.max_extracted_files)",
 							   s->av->max_members);
 				limit_noted = 1;
+				m->incomplete = 1;
 			} else {
 				struct sl_part *pp;
 				size_t nchild = 0, k;

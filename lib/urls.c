@@ -120,6 +120,7 @@ static int add(struct run *r, int part, const char *url, size_t len, size_t off,
 				   "not examined",
 				   r->u->max_urls);
 		r->stopped = 1;
+		r->m->incomplete = 1; /* links left unjudged: never delivered as is */
 		return SL_ETOOBIG;
 	}
 	/* gumbo can decode a huge numeric reference into invalid UTF-8 */

@@ -435,6 +435,7 @@ static void test_member_limit(void **state)
 		dump(m);
 		fail_msg("no limit finding with limits.max_extracted_files=1");
 	}
+	assert_true(m->incomplete); /* members left unjudged: never delivered as is */
 	for (i = 0; i < m->nfindings; i++)
 		if (m->findings[i].kind == SL_FIND_LIMIT)
 			assert_non_null(strstr(m->findings[i].detail, "limits.max_extracted_files"));
