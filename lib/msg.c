@@ -94,6 +94,48 @@ const char *sl_url_rep_name(enum sl_url_rep r)
 	return n[r];
 }
 
+static void flag_with(struct sl_url *u, enum sl_url_rep rep, const char *source, char *reason)
+{
+	if (reason == NULL)
+		reason = sl_xstrdup("?");
+	if (rep > u->reputation) {
+		free(u->source);
+		free(u->reason);
+		u->reputation = rep;
+		u->source = sl_xstrdup(source);
+		u->reason = reason;
+		reason = NULL;
+	} else if (rep == u->reputation && rep == SL_REP_SUSPICIOUS && u->reason != NULL) {
+		char *both = sl_xasprintf("%s; %s", u->reason, reason);
+		free(u->reason);
+		u->reason = both;
+	}
+	free(reason);
+}
+
+void sl_url_flag(struct sl_url *u, enum sl_url_rep rep, const char *source, const char *fmt, ...)
+{
+	va_list ap;
+	char *reason = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&reason, fmt, ap) < 0)
+		reason = NULL;
+	va_end(ap);
+	flag_with(u, rep, source, reason);
+}
+
+void sl_url_suspicious(struct sl_url *u, const char *heuristic, const char *fmt, ...)
+{
+	va_list ap;
+	char *reason = NULL, *source = sl_xasprintf("heuristic:%s", heuristic);
+	va_start(ap, fmt);
+	if (vasprintf(&reason, fmt, ap) < 0)
+		reason = NULL;
+	va_end(ap);
+	flag_with(u, SL_REP_SUSPICIOUS, source, reason);
+	free(source);
+}
+
 int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin)
 {
 	struct sl_part *p;

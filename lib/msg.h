@@ -151,6 +151,13 @@ struct sl_msg *sl_msg_free(struct sl_msg *m); /* returns NULL */
 int sl_msg_add_url(struct sl_msg *m, int part, const char *url, size_t offset, size_t length,
 		   enum sl_url_context ctx, const char *shown_as);
 const char *sl_url_rep_name(enum sl_url_rep r);
+/* Sets a URL's reputation, source and reason when rep is worse than what it
+ * has; a second suspicious verdict adds its reason and keeps the first source. */
+void sl_url_flag(struct sl_url *u, enum sl_url_rep rep, const char *source, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* sl_url_flag(SL_REP_SUSPICIOUS) with source "heuristic:NAME". */
+void sl_url_suspicious(struct sl_url *u, const char *heuristic, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Appends a part; the message copies strings. Returns its index. */
 int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin);

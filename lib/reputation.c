@@ -12,32 +12,10 @@
  *   4. heuristics, each of which can only make the URL suspicious. The first
  *      heuristic that fires names the source; every one adds to the reason.
  *
- * Look-alike names: two UTS #39 skeletons (ICU, ASCII then lower-cased) of
- * each protected registrable domain are computed once: of its first label
- * ("g00gle", "pаypal" meet "google", "paypal" under any suffix), and of the
- * whole domain with combining marks removed ("pàypal.com" meets "paypal.com",
- * while the Swedish "äpple.se" does not meet "apple.com"). A URL's registrable
- * domain is looked up by the same skeletons; the same name under another
- * suffix ("paypal.de") is no look-alike. Skeletons of ASCII text are built
- * from a per-character table filled from ICU at start-up (the skeleton of
- * ASCII text is the concatenation of its characters' prototypes), so only IDN
- * names call into ICU per URL.
- *
- * Mixed scripts follow what Chromium shows as punycode: ICU's restriction
- * level HIGHLY_RESTRICTIVE per label (one script plus Common/Inherited, or
- * Latin with Han+Hiragana+Katakana, Han+Bopomofo or Han+Hangul), mixed digit
- * systems, invisible characters; and whole-script confusables: a label in one
- * non-Latin script whose skeleton is plain Latin letters, unless the TLD is
- * of that script (its own IDN TLD, or a ccTLD of a country writing it).
+ * The IDN and look-alike heuristics live in lookalike.c.
  */
 #include <glib.h>
-/* idn2.h after glib.h: it redefines G_GNUC_DEPRECATED otherwise. */
-#include <idn2.h>
 #include <libpsl.h>
-#include <unicode/uchar.h>
-#include <unicode/uscript.h>
-#include <unicode/uspoof.h>
-#include <unicode/utf8.h>
 
 #include "reputation.h"
 
@@ -46,32 +24,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lookalike.h"
 #include "urllist.h"
 #include "urlnorm.h"
 #include "util.h"
 
-#define PROTECTED_FILE_MAX ((size_t)64 * 1024 * 1024)
 #define DETAIL_URL_MAX 200   /* bytes of the URL quoted in a finding */
 #define QUOTE_MAX 60         /* bytes of userinfo quoted in a reason */
-#define MAX_SUB_LABELS 32    /* subdomain labels examined for brand names */
-
-struct brand {
-	char *domain;  /* registrable domain, ASCII ("paypal.com") */
-	char *label;   /* its first label, Unicode ("paypal") */
-	char *udomain; /* the domain in Unicode */
-};
 
 struct sl_reputation {
 	struct sl_urllist *block;
 	struct sl_urllist *allow;
 	struct sl_urllist *shorteners;
 	struct sl_urllist *protect;
-	USpoofChecker *spoof;
-	GPtrArray *brands;         /* owns struct brand */
-	GHashTable *brand_domains; /* registrable -> brand (keys borrowed from brands) */
-	GHashTable *brand_skels;   /* skeleton of label -> brand (keys owned) */
-	GHashTable *brand_fulls;   /* skeleton of domain, no marks -> brand (keys owned) */
-	char *ascii_skel[128];     /* skeleton of one ASCII char; NULL: ask ICU */
+	struct sl_lookalike *lookalike;
 	size_t max_url_length;
 };
 
@@ -83,211 +49,9 @@ struct embedded {
 
 /* ---- small helpers ---- */
 
-static int is_ascii(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 0;
-	return 1;
-}
-
 static int starts_with_ci(const char *s, const char *prefix)
 {
 	return g_ascii_strncasecmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* A copy of s cut to at most max bytes on a UTF-8 boundary, "..." marking a cut. */
-static char *clip(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-	if (n <= max)
-		return sl_xstrdup(s);
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return sl_xasprintf("%.*s...", (int)n, s);
-}
-
-/* Sets rep, source and reason when rep is worse than what the URL has; a
- * second suspicious heuristic adds its reason and keeps the first source. */
-static void flag(struct sl_url *u, enum sl_url_rep rep, const char *source, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void flag(struct sl_url *u, enum sl_url_rep rep, const char *source, const char *fmt, ...)
-{
-	va_list ap;
-	char *reason = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&reason, fmt, ap) < 0)
-		reason = NULL;
-	va_end(ap);
-	if (reason == NULL)
-		reason = sl_xstrdup("?");
-	if (rep > u->reputation) {
-		free(u->source);
-		free(u->reason);
-		u->reputation = rep;
-		u->source = sl_xstrdup(source);
-		u->reason = reason;
-		reason = NULL;
-	} else if (rep == u->reputation && rep == SL_REP_SUSPICIOUS && u->reason != NULL) {
-		char *both = sl_xasprintf("%s; %s", u->reason, reason);
-		free(u->reason);
-		u->reason = both;
-	}
-	free(reason);
-}
-
-static void suspicious(struct sl_url *u, const char *heuristic, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void suspicious(struct sl_url *u, const char *heuristic, const char *fmt, ...)
-{
-	va_list ap;
-	char *reason = NULL, *source = sl_xasprintf("heuristic:%s", heuristic);
-
-	va_start(ap, fmt);
-	if (vasprintf(&reason, fmt, ap) < 0)
-		reason = NULL;
-	va_end(ap);
-	flag(u, SL_REP_SUSPICIOUS, source, "%s", reason ? reason : "?");
-	free(reason);
-	free(source);
-}
-
-/* ---- scripts and skeletons ---- */
-
-struct scripts {
-	UScriptCode s[4];
-	int n;
-};
-
-/* The scripts of a UTF-8 label other than Common and Inherited (at most 4). */
-static void label_scripts(const char *s, size_t len, struct scripts *out)
-{
-	const uint8_t *p = (const uint8_t *)s;
-	int32_t i = 0, n = (int32_t)len;
-
-	out->n = 0;
-	while (i < n) {
-		UChar32 c;
-		UErrorCode st = U_ZERO_ERROR;
-		UScriptCode sc;
-		int k;
-
-		U8_NEXT(p, i, n, c);
-		if (c < 0)
-			continue;
-		sc = uscript_getScript(c, &st);
-		if (U_FAILURE(st) || sc == USCRIPT_COMMON || sc == USCRIPT_INHERITED ||
-		    sc == USCRIPT_UNKNOWN)
-			continue;
-		for (k = 0; k < out->n; k++)
-			if (out->s[k] == sc)
-				break;
-		if (k == out->n && out->n < 4)
-			out->s[out->n++] = sc;
-	}
-}
-
-static int has_script(const struct scripts *sc, UScriptCode s)
-{
-	for (int k = 0; k < sc->n; k++)
-		if (sc->s[k] == s)
-			return 1;
-	return 0;
-}
-
-/* "Latin and Cyrillic", "Latin, Greek and Cyrillic". Caller frees. */
-static char *script_names(const struct scripts *sc)
-{
-	struct sl_buf b;
-	sl_buf_init(&b, 0);
-	for (int k = 0; k < sc->n; k++) {
-		if (k > 0)
-			sl_buf_addstr(&b, k == sc->n - 1 ? " and " : ", ");
-		sl_buf_addstr(&b, uscript_getName(sc->s[k]));
-	}
-	return sl_buf_take(&b);
-}
-
-/* Removes non-spacing marks from UTF-8 text of n bytes (in place, NUL-terminated). */
-static void strip_marks(char *s, int32_t n)
-{
-	int32_t i = 0, o = 0;
-	while (i < n) {
-		int32_t start = i;
-		UChar32 c;
-		U8_NEXT((const uint8_t *)s, i, n, c);
-		if (c >= 0 && u_charType(c) == U_NON_SPACING_MARK)
-			continue;
-		memmove(s + o, s + start, (size_t)(i - start));
-		o += i - start;
-	}
-	s[o] = '\0';
-}
-
-/*
- * The skeleton of a name (UTS #39), then ASCII lower-cased: "paypa1" and
- * "pаypal" give "paypal"; with strip, combining marks go too ("pàypal").
- * NULL when ICU cannot make one (invalid UTF-8). Caller frees.
- */
-static char *skeleton(const struct sl_reputation *r, const char *s, int strip)
-{
-	const unsigned char *p;
-	char *out = NULL;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p >= 0x80 || r->ascii_skel[*p] == NULL)
-			break;
-	if (*p == '\0') {
-		struct sl_buf b;
-		sl_buf_init(&b, 0);
-		for (p = (const unsigned char *)s; *p != '\0'; p++)
-			sl_buf_addstr(&b, r->ascii_skel[*p]);
-		out = sl_buf_take(&b);
-	} else {
-		UErrorCode st = U_ZERO_ERROR;
-		int32_t n, cap = 256;
-		out = sl_xmalloc((size_t)cap + 1);
-		n = uspoof_getSkeletonUTF8(r->spoof, 0, s, -1, out, cap, &st);
-		if (st == U_BUFFER_OVERFLOW_ERROR && n > 0) {
-			cap = n + 1;
-			out = sl_xrealloc(out, (size_t)cap + 1);
-			st = U_ZERO_ERROR;
-			n = uspoof_getSkeletonUTF8(r->spoof, 0, s, -1, out, cap, &st);
-		}
-		if (U_FAILURE(st) || n < 0 || n > cap) {
-			free(out);
-			return NULL;
-		}
-		out[n] = '\0';
-		if (strip)
-			strip_marks(out, n);
-	}
-	for (char *q = out; *q != '\0'; q++)
-		*q = g_ascii_tolower(*q);
-	return out;
-}
-
-/* Fills the per-character skeleton table for printable ASCII. */
-static int ascii_table(struct sl_reputation *r, char **why)
-{
-	for (int c = 0x21; c < 0x7f; c++) {
-		char in[2] = { (char)c, '\0' }, buf[32];
-		UErrorCode st = U_ZERO_ERROR;
-		int32_t n = uspoof_getSkeletonUTF8(r->spoof, 0, in, -1, buf, (int32_t)sizeof(buf) - 1,
-						   &st);
-		if (U_FAILURE(st) || n < 0) {
-			*why = sl_xasprintf("ICU: cannot compute a skeleton: %s", u_errorName(st));
-			return SL_ENGINE;
-		}
-		buf[n] = '\0';
-		if (is_ascii(buf, (size_t)n))
-			r->ascii_skel[c] = sl_xstrdup(buf);
-	}
-	return SL_OK;
 }
 
 /* ---- loading ---- */
@@ -315,139 +79,11 @@ static struct sl_urllist *load_list(const struct sl_config *cfg, const char *key
 	return l;
 }
 
-static void brand_free(gpointer p)
-{
-	struct brand *b = p;
-	free(b->domain);
-	free(b->label);
-	free(b->udomain);
-	free(b);
-}
-
-/* Adds the registrable domain of one protected host entry (ASCII, lower-case). */
-static void add_brand(struct sl_reputation *r, const char *host)
-{
-	const psl_ctx_t *psl = psl_builtin();
-	const char *reg;
-	struct brand *b;
-	char *sk, *u8 = NULL;
-
-	if (psl == NULL || strspn(host, "0123456789.") == strlen(host))
-		return;
-	reg = psl_registrable_domain(psl, host);
-	if (reg == NULL || g_hash_table_contains(r->brand_domains, reg))
-		return;
-	b = sl_xcalloc(1, sizeof(*b));
-	b->domain = sl_xstrdup(reg);
-	if (idn2_to_unicode_8z8z(reg, &u8, 0) == IDN2_OK && u8 != NULL)
-		b->udomain = sl_xstrdup(u8);
-	else
-		b->udomain = sl_xstrdup(reg);
-	idn2_free(u8);
-	b->label = sl_xstrndup(b->udomain, strcspn(b->udomain, "."));
-	g_ptr_array_add(r->brands, b);
-	g_hash_table_insert(r->brand_domains, b->domain, b);
-	sk = skeleton(r, b->label, 0);
-	if (sk != NULL && !g_hash_table_contains(r->brand_skels, sk))
-		g_hash_table_insert(r->brand_skels, sk, b);
-	else
-		free(sk);
-	sk = skeleton(r, b->udomain, 1);
-	if (sk != NULL && !g_hash_table_contains(r->brand_fulls, sk))
-		g_hash_table_insert(r->brand_fulls, sk, b);
-	else
-		free(sk);
-}
-
-/* The host of one protected-list line as urllist reads it, or NULL. */
-static char *protected_host(char *line)
-{
-	char *s = line, *e;
-	uint8_t *a = NULL;
-	char *h = NULL;
-
-	for (char *p = s; *p != '\0'; p++) {
-		if (*p == '#' && (p == s || g_ascii_isspace(p[-1]))) {
-			*p = '\0';
-			break;
-		}
-	}
-	s = g_strstrip(s);
-	if (*s == '=')
-		s++;
-	if (*s == '\0' || strpbrk(s, ":/[ \t") != NULL)
-		return NULL; /* addresses, CIDRs and URL prefixes name no brand */
-	if (is_ascii(s, strlen(s))) {
-		h = sl_xstrdup(s);
-	} else {
-		if (idn2_lookup_u8((const uint8_t *)s, &a, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) !=
-		    IDN2_OK) {
-			idn2_free(a);
-			return NULL; /* urllist has warned about it */
-		}
-		h = sl_xstrdup((const char *)a);
-		idn2_free(a);
-	}
-	for (char *p = h; *p != '\0'; p++)
-		*p = g_ascii_tolower(*p);
-	e = h + strlen(h);
-	while (e > h && e[-1] == '.')
-		*--e = '\0';
-	return h;
-}
-
-static int load_brands(struct sl_reputation *r, const struct sl_config *cfg, char **why)
-{
-	char *const *files = sl_config_list(cfg, "urls.protected_files");
-	char *data = NULL, *err = NULL;
-	size_t len;
-	int rc = SL_OK;
-
-	for (size_t i = 0; files != NULL && files[i] != NULL; i++) {
-		char *save = NULL;
-		rc = sl_read_file(files[i], PROTECTED_FILE_MAX, &data, &len, &err);
-		if (rc != SL_OK) {
-			*why = sl_xasprintf("urls.protected_files: %s", err);
-			goto out;
-		}
-		for (char *line = strtok_r(data, "\n", &save); line != NULL;
-		     line = strtok_r(NULL, "\n", &save)) {
-			char *h = protected_host(line);
-			if (h != NULL)
-				add_brand(r, h);
-			free(h);
-		}
-		free(data);
-		data = NULL;
-	}
-out:
-	free(err);
-	free(data);
-	return rc;
-}
-
 struct sl_reputation *sl_reputation_new(const struct sl_config *cfg, char **why)
 {
 	struct sl_reputation *r = sl_xcalloc(1, sizeof(*r));
-	UErrorCode st = U_ZERO_ERROR;
 
 	r->max_url_length = (size_t)sl_config_int(cfg, "urls.max_url_length");
-	r->brands = g_ptr_array_new_with_free_func(brand_free);
-	r->brand_domains = g_hash_table_new(g_str_hash, g_str_equal);
-	r->brand_skels = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
-	r->brand_fulls = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
-	r->spoof = uspoof_open(&st);
-	if (U_SUCCESS(st)) {
-		uspoof_setRestrictionLevel(r->spoof, USPOOF_HIGHLY_RESTRICTIVE);
-		uspoof_setChecks(r->spoof, USPOOF_RESTRICTION_LEVEL | USPOOF_INVISIBLE |
-					   USPOOF_MIXED_NUMBERS | USPOOF_CONFUSABLE, &st);
-	}
-	if (U_FAILURE(st)) {
-		*why = sl_xasprintf("ICU: cannot open the spoof checker: %s", u_errorName(st));
-		goto fail;
-	}
-	if (ascii_table(r, why) != SL_OK)
-		goto fail;
 	r->block = load_list(cfg, "urls.blocklist_files", why);
 	if (r->block == NULL)
 		goto fail;
@@ -460,7 +96,8 @@ struct sl_reputation *sl_reputation_new(const struct sl_config *cfg, char **why)
 	r->protect = load_list(cfg, "urls.protected_files", why);
 	if (r->protect == NULL)
 		goto fail;
-	if (load_brands(r, cfg, why) != SL_OK)
+	r->lookalike = sl_lookalike_new(cfg, why);
+	if (r->lookalike == NULL)
 		goto fail;
 	return r;
 fail:
@@ -471,14 +108,7 @@ struct sl_reputation *sl_reputation_free(struct sl_reputation *r)
 {
 	if (r == NULL)
 		return NULL;
-	for (size_t c = 0; c < 128; c++)
-		free(r->ascii_skel[c]);
-	g_hash_table_destroy(r->brand_fulls);
-	g_hash_table_destroy(r->brand_skels);
-	g_hash_table_destroy(r->brand_domains);
-	g_ptr_array_unref(r->brands);
-	if (r->spoof != NULL)
-		uspoof_close(r->spoof);
+	sl_lookalike_free(r->lookalike);
 	sl_urllist_free(r->protect);
 	sl_urllist_free(r->shorteners);
 	sl_urllist_free(r->allow);
@@ -598,12 +228,12 @@ static int judge_lists(const struct sl_reputation *r, struct sl_url *u, const st
 	int dests = 0, allowed = 0;
 
 	if (list_match(r->block, n, n->host, &src)) {
-		flag(u, SL_REP_MALICIOUS, src, "the destination %s is on the blocklist (%s)", n->host,
+		sl_url_flag(u, SL_REP_MALICIOUS, src, "the destination %s is on the blocklist (%s)", n->host,
 		     src);
 		return 1;
 	}
 	if (list_match(r->block, n, n->alt_host, &src)) {
-		flag(u, SL_REP_MALICIOUS, src,
+		sl_url_flag(u, SL_REP_MALICIOUS, src,
 		     "read another way, the link goes to %s, which is on the blocklist (%s)",
 		     n->alt_host, src);
 		return 1;
@@ -612,7 +242,7 @@ static int judge_lists(const struct sl_reputation *r, struct sl_url *u, const st
 		if (list_match(r->block, &e->u[k], e->u[k].host, &src) ||
 		    list_match(r->block, &e->u[k], e->u[k].alt_host, &src)) {
 			char *s = sl_xasprintf("open_redirect:%s", src);
-			flag(u, SL_REP_MALICIOUS, s,
+			sl_url_flag(u, SL_REP_MALICIOUS, s,
 			     "the link passes the reader on to %s, which is on the blocklist (%s)",
 			     e->u[k].host, src);
 			free(s);
@@ -636,178 +266,6 @@ static int judge_lists(const struct sl_reputation *r, struct sl_url *u, const st
 }
 
 /* ---- heuristics ---- */
-
-static int tld_of_script(const char *tld, UScriptCode script)
-{
-	static const struct {
-		UScriptCode script;
-		const char *tlds; /* ASCII ccTLDs of countries writing the script */
-	} known[] = {
-		{ USCRIPT_CYRILLIC, " ba bg by kg kz me mk mn rs ru su tj ua uz " },
-		{ USCRIPT_GREEK, " cy gr " },
-	};
-	char key[16];
-
-	if (!is_ascii(tld, strlen(tld))) {
-		struct scripts sc;
-		label_scripts(tld, strlen(tld), &sc);
-		return has_script(&sc, script);
-	}
-	if (strlen(tld) + 3 > sizeof(key))
-		return 0;
-	snprintf(key, sizeof(key), " %s ", tld);
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (known[i].script == script && strstr(known[i].tlds, key) != NULL)
-			return 1;
-	return 0;
-}
-
-/* Plain Latin letters, digits and hyphens, with at least one letter. */
-static int latin_word(const char *s)
-{
-	int letter = 0;
-	for (; *s != '\0'; s++) {
-		if (g_ascii_islower(*s))
-			letter = 1;
-		else if (!g_ascii_isdigit(*s) && *s != '-')
-			return 0;
-	}
-	return letter;
-}
-
-static void idn_label(const struct sl_reputation *r, struct sl_url *u, const char *label,
-		      const char *tld)
-{
-	UErrorCode st = U_ZERO_ERROR;
-	struct scripts sc;
-	char *names = NULL, *sk = NULL;
-	int32_t res = uspoof_check2UTF8(r->spoof, label, -1, NULL, &st);
-
-	if (U_FAILURE(st))
-		return;
-	label_scripts(label, strlen(label), &sc);
-	names = script_names(&sc);
-	if (res & USPOOF_RESTRICTION_LEVEL) {
-		suspicious(u, "idn_spoof",
-			   "the name part \"%s\" mixes %s letters, which browsers show as punycode",
-			   label, names);
-	} else if (res & USPOOF_MIXED_NUMBERS) {
-		suspicious(u, "idn_spoof", "the name part \"%s\" mixes digits of different scripts",
-			   label);
-	} else if (res & USPOOF_INVISIBLE) {
-		suspicious(u, "idn_spoof", "the name part \"%s\" hides invisible or stacked marks",
-			   label);
-	} else if (sc.n == 1 && sc.s[0] != USCRIPT_LATIN && !tld_of_script(tld, sc.s[0])) {
-		sk = skeleton(r, label, 0);
-		if (sk != NULL && latin_word(sk))
-			suspicious(u, "idn_spoof",
-				   "the name part \"%s\" is written in %s letters that all look like "
-				   "Latin ones (it reads \"%s\"), under a domain ending that is not %s",
-				   label, names, sk, names);
-	}
-	free(sk);
-	free(names);
-}
-
-/* Mixed scripts and whole-script look-alikes, label by label (IDN hosts only). */
-static void check_idn(const struct sl_reputation *r, struct sl_url *u, const struct sl_url_norm *n)
-{
-	const char *h = n->host_unicode, *tld;
-
-	if (h == NULL || !(n->flags & SL_URL_IDN))
-		return;
-	tld = strrchr(h, '.');
-	tld = tld != NULL ? tld + 1 : h;
-	for (const char *p = h; *p != '\0';) {
-		size_t len = strcspn(p, ".");
-		if (!is_ascii(p, len)) {
-			char *label = sl_xstrndup(p, len);
-			idn_label(r, u, label, tld);
-			free(label);
-		}
-		p += len;
-		if (*p == '.')
-			p++;
-	}
-}
-
-/* The registrable domain looks like a protected one but is not it. */
-static void check_lookalike(const struct sl_reputation *r, struct sl_url *u,
-			    const struct sl_url_norm *n)
-{
-	char *udomain = NULL, *label = NULL, *sk = NULL, *u8 = NULL;
-	const struct brand *b;
-
-	if (n->registrable == NULL || g_hash_table_size(r->brand_domains) == 0)
-		return;
-	if (idn2_to_unicode_8z8z(n->registrable, &u8, 0) == IDN2_OK && u8 != NULL)
-		udomain = sl_xstrdup(u8);
-	else
-		udomain = sl_xstrdup(n->registrable);
-	idn2_free(u8);
-	label = sl_xstrndup(udomain, strcspn(udomain, "."));
-	/* the first label: "paypa1", "pаypal" under any suffix */
-	sk = skeleton(r, label, 0);
-	b = sk != NULL ? g_hash_table_lookup(r->brand_skels, sk) : NULL;
-	if (b != NULL && strcmp(b->label, label) == 0)
-		b = NULL; /* the same name under another suffix */
-	/* the whole domain without accents: "pàypal.com" */
-	if (b == NULL) {
-		free(sk);
-		sk = skeleton(r, udomain, 1);
-		b = sk != NULL ? g_hash_table_lookup(r->brand_fulls, sk) : NULL;
-		if (b != NULL && strcmp(b->domain, n->registrable) == 0)
-			b = NULL;
-	}
-	if (b != NULL)
-		suspicious(u, (n->flags & SL_URL_IDN) ? "idn_spoof" : "lookalike",
-			   "the name %s looks like %s but is another domain",
-			   n->host_unicode != NULL ? n->host_unicode : n->host, b->udomain);
-	free(sk);
-	free(label);
-	free(udomain);
-}
-
-/* A protected domain written in front of another registrable domain. */
-static void check_brand_in_subdomain(const struct sl_reputation *r, struct sl_url *u,
-				     const struct sl_url_norm *n)
-{
-	size_t hlen, rlen, start[MAX_SUB_LABELS], end[MAX_SUB_LABELS], nl = 0;
-	const struct brand *found = NULL;
-	char *sub;
-
-	if (n->registrable == NULL || g_hash_table_size(r->brand_domains) == 0)
-		return;
-	hlen = strlen(n->host);
-	rlen = strlen(n->registrable);
-	if (hlen <= rlen + 1 || n->host[hlen - rlen - 1] != '.')
-		return;
-	/* "paypal-com-login" is read as "paypal.com.login" too */
-	sub = sl_xstrndup(n->host, hlen - rlen - 1);
-	for (char *p = sub; *p != '\0'; p++)
-		if (*p == '-')
-			*p = '.';
-	for (size_t i = 0; sub[i] != '\0' && nl < MAX_SUB_LABELS;) {
-		start[nl] = i;
-		i += strcspn(sub + i, ".");
-		end[nl++] = i;
-		if (sub[i] == '.')
-			i++;
-	}
-	for (size_t a = 0; a < nl && found == NULL; a++) {
-		for (size_t z = a + 1; z < nl && found == NULL; z++) {
-			char keep = sub[end[z]];
-			sub[end[z]] = '\0';
-			found = g_hash_table_lookup(r->brand_domains, sub + start[a]);
-			sub[end[z]] = keep;
-		}
-	}
-	if (found != NULL)
-		suspicious(u, "brand_in_subdomain",
-			   "the name %s starts with %s, but the site is %s", n->host, found->domain,
-			   n->registrable);
-	free(sub);
-}
 
 /* True for a TLD that exists (public suffix list) or is reserved for tests. */
 static int known_tld(const char *host)
@@ -927,7 +385,7 @@ static void check_anchor(const struct sl_reputation *r, struct sl_url *u, const 
 	for (size_t k = 0; k < e->n && !ok; k++)
 		ok = same_site(&shown, &e->u[k]);
 	if (!ok)
-		suspicious(u, "anchor_mismatch", "the text shows %s but the link goes to %s",
+		sl_url_suspicious(u, "anchor_mismatch", "the text shows %s but the link goes to %s",
 			   shown.host_unicode != NULL ? shown.host_unicode : shown.host,
 			   n->host_unicode != NULL ? n->host_unicode : n->host);
 	sl_url_norm_clear(&shown);
@@ -942,33 +400,29 @@ static void judge_heuristics(const struct sl_reputation *r, struct sl_url *u,
 	if (n->host == NULL || n->host[0] == '\0')
 		return;
 	if (n->flags & SL_URL_IP)
-		suspicious(u, "ip_literal",
+		sl_url_suspicious(u, "ip_literal",
 			   (n->flags & SL_URL_IP_OBFUSCATED)
 				   ? "the link goes to an IP address written in an obfuscated form (%s)"
 				   : "the link goes to a bare IP address (%s), not to a name",
 			   n->host);
 	if (n->flags & SL_URL_USERINFO) {
-		char *ui = clip(n->userinfo != NULL ? n->userinfo : "", QUOTE_MAX);
-		suspicious(u, "userinfo",
+		char *ui = sl_clip(n->userinfo != NULL ? n->userinfo : "", QUOTE_MAX);
+		sl_url_suspicious(u, "userinfo",
 			   "the text before '@' (\"%s\") is not where the link goes: it opens %s", ui,
 			   n->host);
 		free(ui);
 	}
 	if (n->alt_host != NULL)
-		suspicious(u, "ambiguous_host",
+		sl_url_suspicious(u, "ambiguous_host",
 			   "programs disagree on where the link goes (%s or %s)", n->host,
 			   n->alt_host);
 	genuine = sl_urllist_match_host(r->protect, n->host, &src);
-	if (!genuine && !(n->flags & SL_URL_IP)) {
-		check_lookalike(r, u, n);
-		check_brand_in_subdomain(r, u, n);
-	}
-	check_idn(r, u, n);
+	sl_lookalike_check(r->lookalike, u, n, genuine);
 	check_anchor(r, u, n, e);
 	if (sl_urllist_match(r->shorteners, n, &src))
-		suspicious(u, "shortener", "link shortener hides the destination (%s)", n->host);
+		sl_url_suspicious(u, "shortener", "link shortener hides the destination (%s)", n->host);
 	if (strcmp(n->scheme, "file") == 0)
-		suspicious(u, "file_link",
+		sl_url_suspicious(u, "file_link",
 			   "the link opens a file share on %s (Windows sends the reader's "
 			   "credentials there)", n->host);
 }
@@ -982,7 +436,7 @@ static int judge_opaque(struct sl_url *u, const struct sl_url_norm *n)
 		return 1;
 	if (strcmp(s, "javascript") == 0 || strcmp(s, "vbscript") == 0) {
 		if (u->context != SL_URLCTX_TEXT)
-			suspicious(u, "script_link",
+			sl_url_suspicious(u, "script_link",
 				   "script link: clicking runs %s code instead of opening a page", s);
 		return 1;
 	}
@@ -990,7 +444,7 @@ static int judge_opaque(struct sl_url *u, const struct sl_url_norm *n)
 		if (u->context == SL_URLCTX_SRC && starts_with_ci(n->path, "image/"))
 			return 1;
 		if (u->context != SL_URLCTX_TEXT)
-			suspicious(u, "script_link",
+			sl_url_suspicious(u, "script_link",
 				   "script link: a data: link carries its own page, which can run "
 				   "scripts or imitate a site");
 		return 1;
@@ -1015,14 +469,14 @@ static void judge(const struct sl_reputation *r, struct sl_url *u)
 
 	rc = sl_url_normalize(u->url, strlen(u->url), r->max_url_length, &n, &why);
 	if (rc == SL_ETOOBIG) {
-		suspicious(u, "too_long", "the link is longer than %zu bytes (urls.max_url_length)",
+		sl_url_suspicious(u, "too_long", "the link is longer than %zu bytes (urls.max_url_length)",
 			   r->max_url_length);
 		goto out;
 	}
 	if (rc != SL_OK) {
 		if (starts_with_ci(u->url, "http:") || starts_with_ci(u->url, "https:") ||
 		    starts_with_ci(u->url, "www."))
-			suspicious(u, "unparsable", "the link is not a valid web address (%s)",
+			sl_url_suspicious(u, "unparsable", "the link is not a valid web address (%s)",
 				   why != NULL ? why : "parse error");
 		goto out;
 	}
@@ -1059,7 +513,7 @@ static void report(struct sl_msg *m, const struct sl_url *u, GHashTable *seen)
 		rule = "url_malicious";
 	else
 		rule = "url_suspicious";
-	shown = clip(url, DETAIL_URL_MAX);
+	shown = sl_clip(url, DETAIL_URL_MAX);
 	sl_msg_add_finding(m, SL_FIND_URL, rule, u->part, "%s: %s",
 			   u->reason != NULL ? u->reason : sl_url_rep_name(u->reputation), shown);
 	free(shown);

@@ -89,14 +89,6 @@ static void add_line(struct sl_buf *b, const struct sl_msg *m, const char *s)
 	sl_buf_addstr(b, nl(m));
 }
 
-static int is_ascii(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 0;
-	return 1;
-}
-
 /* The text/plain part that stands in for a removed one (headers + body). */
 static char *notice_part(const struct sl_msg *m, int target, const char *ref, int with_headers)
 {
@@ -125,7 +117,7 @@ static char *notice_part(const struct sl_msg *m, int target, const char *ref, in
 
 	sl_buf_init(&out, 0);
 	if (with_headers) {
-		int ascii = is_ascii(body.data);
+		int ascii = sl_is_ascii(body.data, body.len);
 		sl_buf_printf(&out, "Content-Type: text/plain; charset=%s%s", ascii ? "us-ascii" : "utf-8", nl(m));
 		sl_buf_printf(&out, "Content-Transfer-Encoding: %s%s", ascii ? "7bit" : "8bit", nl(m));
 		sl_buf_printf(&out, "Content-Disposition: inline%s", nl(m));

@@ -143,6 +143,26 @@ void sl_buf_free(struct sl_buf *b)
 	b->len = b->alloc = 0;
 }
 
+int sl_is_ascii(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+char *sl_clip(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return sl_xstrdup(s);
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return sl_xasprintf("%.*s...", (int)n, s);
+}
+
 int sl_read_file(const char *path, size_t max, char **out, size_t *outlen, char **why)
 {
 	FILE *f = NULL;

@@ -52,6 +52,11 @@ int sl_buf_printf(struct sl_buf *b, const char *fmt, ...) __attribute__((format(
 char *sl_buf_take(struct sl_buf *b); /* hands the data over; b is reset */
 void sl_buf_free(struct sl_buf *b);
 
+/* 1 when s[0..n) has no byte >= 0x80. */
+int sl_is_ascii(const char *s, size_t n);
+/* A copy of s cut to at most max bytes on a UTF-8 boundary, "..." marking a cut. */
+char *sl_clip(const char *s, size_t max);
+
 /* Reads a whole file up to max bytes. *out is NUL-terminated; SL_ETOOBIG past max. */
 int sl_read_file(const char *path, size_t max, char **out, size_t *outlen, char **why);
 
