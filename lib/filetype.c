@@ -533,34 +533,29 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 
 	for (i = 0; i < m->nparts; i++) {
 		struct sl_part *p = &m->parts[i];
-		/* The text people read needs only enough for libmagic to tell HTML. */
+		/* The text people read needs only enough to tell text from binary. */
 		size_t cap = p->is_body_text ? 8192 : ft->magic_bytes;
 		size_t n = p->data_len < cap ? p->data_len : cap;
-		const char *cat;
-		const char *name;
-		size_t before = m->nfindings, head;
+		const char *cat, *name, *r;
+		size_t before = m->nfindings;
 
 		if (p->is_container || p->data == NULL)
 			continue;
-		{
-			/* libmagic's built-in tests tell text from binary in microseconds;
-			 * its rules cost about a millisecond a call on any text, however
-			 * short. Text is typed by the few cues that matter here (HTML, SVG,
-			 * scripts: text_subtype); binary content by the full rules, unless
-			 * ClamAV's typing of the same bytes already proved it (av.c). */
-			const char *r = t->text ? magic_buffer(t->text, p->data, n) : NULL;
-			int is_text = r != NULL && strncmp(r, "text/", 5) == 0 && memchr(p->data, '\0', n) == NULL;
-			if (is_text) {
-				p->is_text = 1;
-				p->detected_type = sl_xstrdup(p->is_body_text && p->declared_type ? p->declared_type
-										  : text_subtype(p->data, n));
-			} else if (p->av_type != NULL) {
-				p->detected_type = sl_xstrdup(p->av_type);
-			} else if (t->mime != NULL) {
-				r = magic_buffer(t->mime, p->data, n);
-				p->detected_type = sl_xstrdup(r ? r : "application/octet-stream");
-			}
-			head = n;
+		/* libmagic's built-in tests tell text from binary in microseconds; its
+		 * rules cost about a millisecond a call on any text, however short.
+		 * Text is typed by the few cues that matter here (HTML, SVG, scripts:
+		 * text_subtype); binary content by the full rules, unless ClamAV's
+		 * typing of the same bytes already proved it (av.c). */
+		r = t->text ? magic_buffer(t->text, p->data, n) : NULL;
+		if (r != NULL && strncmp(r, "text/", 5) == 0 && memchr(p->data, '\0', n) == NULL) {
+			p->is_text = 1;
+			p->detected_type = sl_xstrdup(p->is_body_text && p->declared_type ? p->declared_type
+									  : text_subtype(p->data, n));
+		} else if (p->av_type != NULL) {
+			p->detected_type = sl_xstrdup(p->av_type);
+		} else if (t->mime != NULL) {
+			r = magic_buffer(t->mime, p->data, n);
+			p->detected_type = sl_xstrdup(r ? r : "application/octet-stream");
 		}
 		name = p->filename ? p->filename : p->alt_filename;
 		cat = sl_filetype_category(p->detected_type, p->detected_desc, p->data, p->data_len, p->size, name);
@@ -589,7 +584,7 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 			    !sl_msg_has_finding(m, SL_FIND_LIMIT, "limit", (int)i))
 				sl_msg_add_finding(m, SL_FIND_FILETYPE, "unreadable_archive", (int)i,
 						   "archive %s (%s) cannot be opened, so its contents cannot be checked",
-						   name ? name : "", describe(t, p, head));
+						   name ? name : "", describe(t, p, n));
 			if (p->data_len == p->size &&
 			    (memmem(p->data, p->size, "vbaProject.bin", 14) != NULL ||
 			     memmem(p->data, p->size, "xl/macrosheets/", 15) != NULL) &&
@@ -605,7 +600,7 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 		} else {
 			sl_msg_add_finding(m, SL_FIND_FILETYPE, cat, (int)i, "%s%s%s is %s (%s)",
 					   name ? "'" : "", name ? name : "this part", name ? "'" : "",
-					   what_is(cat), describe(t, p, head));
+					   what_is(cat), describe(t, p, n));
 		}
 names:
 		check_name(m, (int)i, p->filename);
@@ -614,7 +609,7 @@ names:
 		check_mismatch(m, (int)i);
 		/* The description is for people (notices, details): only where something was found. */
 		if (m->nfindings > before)
-			describe(t, p, head);
+			describe(t, p, n);
 	}
 	return SL_OK;
 }
