@@ -184,8 +184,11 @@ static int cmd_scan(int argc, char **argv)
 		if (output != NULL) {
 			unsigned char *out = NULL;
 			size_t outlen = 0;
-			sl_engine_rewrite_email(eng, m, &out, &outlen);
-			if (out != NULL && write_file(output, out, outlen) != 0)
+			if (sl_engine_rewrite_email(eng, m, &out, &outlen) != SL_OK) {
+				fprintf(stderr, "%s: %s: the rewrite could not be carried out; nothing written\n",
+					prog, files[i]);
+				status = 2;
+			} else if (out != NULL && write_file(output, out, outlen) != 0)
 				status = 2;
 			else if (out == NULL)
 				fprintf(stderr, "%s: %s: rejected: nothing would reach the agent, %s not written\n",

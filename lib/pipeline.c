@@ -156,7 +156,23 @@ int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
 		if (m->incomplete)
 			break;
 	}
-	return sl_policy_run(e->policy, m);
+	rc = sl_policy_run(e->policy, m);
+	if (rc == SL_OK && m->channel == SL_CHANNEL_EMAIL && m->verdict == SL_VERDICT_REWRITE) {
+		/* A rewrite that could not be carried out in full would deliver what it
+		 * meant to remove: such a message goes to quarantine instead. */
+		struct sl_edits edits = { 0 };
+		char *why = NULL;
+		sl_urlrewrite_edits(e->urlrewrite, m, &edits);
+		if (sl_rewrite_email_check(m, &edits, &why) != SL_OK) {
+			sl_msg_add_finding(m, SL_FIND_STRUCTURE, "structure", -1,
+					   "the message cannot be rewritten safely: %s", why);
+			m->incomplete = 1; /* quarantined whatever policy.structure says */
+			rc = sl_policy_run(e->policy, m);
+		}
+		free(why);
+		sl_edits_clear(&edits);
+	}
+	return rc;
 }
 
 int sl_engine_rewrite_email(const struct sl_engine *e, const struct sl_msg *m, unsigned char **out,

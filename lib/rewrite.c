@@ -247,6 +247,69 @@ static int cmp_edit(const void *a, const void *b)
 	return x->begin < y->begin ? -1 : x->begin > y->begin;
 }
 
+/* Can part i (a MIME entity) be cut out of the raw message? */
+static int can_remove(const struct sl_msg *m, size_t i)
+{
+	const struct sl_part *p = &m->parts[i];
+	size_t k;
+	if (p->hdr_start == 0)
+		return 1; /* the whole body: headers + notice */
+	if (!p->is_container)
+		return p->body_end >= 0 && (p->hdr_start > 0 || p->body_start >= 0);
+	if (p->hdr_start < 0)
+		return 0;
+	for (k = i + 1; k < m->nparts; k++) {
+		int a = m->parts[k].parent;
+		while (a >= 0 && a != (int)i)
+			a = m->parts[a].parent;
+		if (a == (int)i && m->parts[k].origin == SL_ORIGIN_MIME && m->parts[k].body_end >= 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Can the text of part i be replaced (edited links, cut uuencode blocks)? */
+static int can_edit(const struct sl_msg *m, int i)
+{
+	const struct sl_part *p = &m->parts[i];
+	return p->origin == SL_ORIGIN_MIME && p->data != NULL && p->data_len == p->size &&
+	       (p->hdr_start == 0 || (p->body_start >= 0 && p->body_end >= p->body_start));
+}
+
+int sl_rewrite_email_check(const struct sl_msg *m, const struct sl_edits *extra, char **why)
+{
+	size_t i;
+	for (i = 0; i < m->nfindings; i++) {
+		const struct sl_finding *f = &m->findings[i];
+		int t;
+		if (f->action != SL_ACT_REMOVE || f->part < 0)
+			continue;
+		if (m->parts[f->part].origin == SL_ORIGIN_UUENCODE) {
+			t = m->parts[f->part].parent;
+			if (!can_edit(m, t)) {
+				*why = sl_xasprintf("part %s cannot be re-encoded without its uuencoded file",
+						    m->parts[t].id);
+				return SL_EINVAL;
+			}
+			continue;
+		}
+		t = sl_msg_mime_ancestor(m, f->part);
+		if (t < 0 || !can_remove(m, (size_t)t)) {
+			*why = sl_xasprintf("part %s cannot be cut out of the message",
+					    t >= 0 ? m->parts[t].id : m->parts[f->part].id);
+			return SL_EINVAL;
+		}
+	}
+	for (i = 0; extra != NULL && i < extra->n; i++) {
+		if (!can_edit(m, extra->v[i].part)) {
+			*why = sl_xasprintf("the links of part %s cannot be rewritten in place",
+					    m->parts[extra->v[i].part].id);
+			return SL_EINVAL;
+		}
+	}
+	return SL_OK;
+}
+
 int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsigned char **out,
 		     size_t *outlen)
 {
@@ -256,7 +319,7 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 	unsigned char *removed = NULL;
 	struct sl_edits edits = { 0 };
 	size_t i, pos;
-	int whole_body = -1;
+	int whole_body = -1, rc = SL_OK;
 
 	*out = NULL;
 	*outlen = 0;
@@ -271,6 +334,17 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 	if (m->verdict == SL_VERDICT_QUARANTINE) {
 		placeholder(m, ref, &b);
 		goto done;
+	}
+	{
+		/* Never a "rewrite" that leaves what it should remove: the caller
+		 * quarantines instead (sl_engine_scan checks this first). */
+		char *why = NULL;
+		if (sl_rewrite_email_check(m, extra, &why) != SL_OK) {
+			sl_log(SL_LOG_WARNING, "id=%s rewrite impossible: %s", m->id, why);
+			free(why);
+			rc = SL_EINVAL;
+			goto out;
+		}
 	}
 
 	/* Which MIME parts go, which uuencoded blocks are cut out. */
@@ -322,8 +396,6 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 				if (a == (int)i && m->parts[k].origin == SL_ORIGIN_MIME && m->parts[k].body_end > endpos)
 					endpos = m->parts[k].body_end;
 			}
-			if (endpos < 0 || p->hdr_start <= 0)
-				continue;
 			s.start = (size_t)p->hdr_start;
 			s.end = (size_t)endpos;
 			s.repl = notice_part(m, (int)i, ref, 1);
@@ -331,8 +403,6 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 			g_array_append_val(splices, s);
 			continue;
 		}
-		if (p->body_end < 0)
-			continue;
 		if (p->hdr_start > 0) {
 			s.start = (size_t)p->hdr_start;
 			s.repl = notice_part(m, (int)i, ref, 1);
@@ -364,14 +434,12 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 			at = e->end;
 		}
 		sl_buf_add(&dec, p->data + at, p->size - at);
-		if (removed[part] || p->body_start < 0 || p->body_end < 0 || p->hdr_start == 0) {
+		if (removed[part] || p->hdr_start == 0) {
+			/* A removed part needs no edits; the top single part is
+			 * rebuilt below with its header block. */
 			sl_buf_free(&dec);
 			if (p->hdr_start == 0 && !removed[part])
-				whole_body = -2 - part; /* top single part with edits */
-			if (whole_body <= -2) {
-				/* handled below with the header block */
-				s.repl = NULL;
-			}
+				whole_body = -2 - part;
 			continue;
 		}
 		sl_buf_init(&enc, 0);
@@ -441,5 +509,5 @@ out:
 	free(removed);
 	free(ref);
 	sl_buf_free(&b);
-	return SL_OK;
+	return rc;
 }

@@ -45,8 +45,13 @@ void sl_edits_clear(struct sl_edits *e);
 /* The message reference (17+ chars); caller frees. */
 char *sl_msg_reference(const struct sl_msg *m);
 
+/* SL_OK when every removal and edit the message asks for can be carried out
+ * on its raw bytes; else SL_EINVAL and *why (caller frees). */
+int sl_rewrite_email_check(const struct sl_msg *m, const struct sl_edits *extra, char **why);
+
 /* Builds what the agent receives; extra holds text edits from other rewriters
- * (may be NULL). *out is malloc'd (NULL for reject). */
+ * (may be NULL). *out is malloc'd (NULL for reject). A rewrite that cannot be
+ * carried out in full is SL_EINVAL with no output, never a partial one. */
 int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsigned char **out,
 		     size_t *outlen);
 

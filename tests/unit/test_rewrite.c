@@ -815,10 +815,45 @@ static void test_edits_helpers(void **state)
 	assert_null(e.v);
 }
 
+/* A removal or an edit that cannot be carried out on the raw bytes is refused
+ * whole (no output), never done halfway: delivering the part it should have
+ * removed would be the one thing worse than quarantine. */
+static void test_impossible_rewrite_refused(void **state)
+{
+	struct sl_msg *m = parse(mixed, 0);
+	struct sl_edits e = { 0 };
+	unsigned char *out = (unsigned char *)1;
+	size_t outlen = 1;
+	char *why = NULL;
+	int two = idx(m, "2");
+
+	remove_part(m, "2", "a program");
+	assert_int_equal(sl_rewrite_email_check(m, NULL, &why), SL_OK);
+	m->parts[two].body_end = -1; /* its place in the raw message is unknown */
+	m->parts[two].hdr_start = -1;
+	m->parts[two].body_start = -1;
+	assert_int_equal(sl_rewrite_email_check(m, NULL, &why), SL_EINVAL);
+	assert_non_null(strstr(why, "part 2"));
+	free(why);
+	why = NULL;
+	assert_int_equal(sl_rewrite_email(m, NULL, &out, &outlen), SL_EINVAL);
+	assert_null(out);
+	assert_int_equal(outlen, 0);
+
+	/* The same for a text edit on a part whose body cannot be found. */
+	m->findings[0].action = SL_ACT_NONE;
+	sl_edits_add(&e, two, 0, 1, "x");
+	assert_int_equal(sl_rewrite_email_check(m, &e, &why), SL_EINVAL);
+	free(why);
+	sl_edits_clear(&e);
+	sl_msg_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_identical),
+		cmocka_unit_test(test_impossible_rewrite_refused),
 		cmocka_unit_test(test_clean_identical_crlf),
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_remove_part),
