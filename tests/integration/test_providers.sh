@@ -77,18 +77,22 @@ check "dedupe: one DBL query per name" test "$(requests '^dns listed-phish.test.
 # ---- services that refuse or fail: unknown, logged, the message delivered ----
 m=$(msg errors http://uhmalware.example.net/again.exe http://uherror500.example.net/ \
   https://wrratelimit.example.net/ https://wrbroken.example.net/)
+# the same message twice in one run: failures are not cached, so both ask
 set +e
-out=$("$SLUICECTL" scan "${all[@]}" -o general.data_dir="$TMP/var2" \
-  -o reputation.urlhaus_auth_key_file="$TMP/wrong.key" --json "$m" 2>"$TMP/err2")
+two=$("$SLUICECTL" scan "${all[@]}" -o general.data_dir="$TMP/var2" \
+  -o reputation.urlhaus_auth_key_file="$TMP/wrong.key" --json "$m" "$m" 2>"$TMP/err2")
 rc=$?
 set -e
+out=$(head -1 <<<"$two")
 check "failures are no finding: exit 0" test "$rc" = 0
 check "clean verdict" grep -q '"verdict":"clean"' <<<"$out"
 check "unknown_auth_key: unknown" test "$(rep "$out" http://uhmalware.example.net/again.exe)" = "unknown None"
 check "Web Risk 429: unknown" test "$(rep "$out" https://wrratelimit.example.net/)" = "unknown None"
 check "refused Auth-Key logged" grep -q "urlhaus: the Auth-Key was refused (unknown_auth_key)" "$TMP/err2"
 check "429 logged" grep -q "webrisk: HTTP \(429: Quota exceeded\|503\)" "$TMP/err2"
-check "a failing provider is logged once per message run" test "$(grep -c 'reputation: webrisk' "$TMP/err2")" = 1
+check "both messages asked" test "$(requests '^webrisk https://wrratelimit.example.net/$')" = 2
+check "a failing provider is logged once per interval, not per message" \
+  test "$(grep -c 'reputation: webrisk' "$TMP/err2")" = 1
 check "the key never reaches the log" bash -c '! grep -q "google-test-key\|wrong-key" "$1"' _ "$TMP/err2"
 
 # ---- a provider that accepts and never answers: the budget holds ----
