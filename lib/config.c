@@ -32,6 +32,7 @@ static const struct key schema[] = {
 	{ "general.max_message_size", K_SIZE, "64M", 1024, 4 * GiB },
 	{ "general.log_level", K_LOGLEVEL, "info", 0, 0 },
 	{ "general.user", K_STR, "sluice", 0, 0 },
+	{ "general.allow_insecure_loopback", K_BOOL, "false", 0, 0 },
 
 	{ "limits.header_size", K_SIZE, "100k", 1024, 64 * MiB },
 	{ "limits.mime_depth", K_INT, "20", 1, 1000 },
@@ -82,6 +83,38 @@ static const struct key schema[] = {
 	{ "urls.max_url_length", K_INT, "8192", 64, 1000000 },
 	{ "urls.max_urls", K_INT, "10000", 1, 10000000 },
 	{ "urls.max_html_depth", K_INT, "1000", 16, 100000 },
+
+	{ "reputation.time_budget_ms", K_INT, "1500", 50, 60000 },
+	{ "reputation.max_lookups", K_INT, "100", 1, 100000 },
+	{ "reputation.max_connections", K_INT, "8", 1, 256 },
+	{ "reputation.max_response_size", K_SIZE, "1M", 4 * KiB, 64 * MiB },
+	{ "reputation.cache_entries", K_INT, "100000", 0, 100000000 },
+	{ "reputation.cache_persist", K_BOOL, "true", 0, 0 },
+	{ "reputation.cache_negative_ttl", K_INT, "900", 0, 86400 },
+	{ "reputation.cache_positive_ttl", K_INT, "1800", 0, 604800 },
+	{ "reputation.cache_max_ttl", K_INT, "86400", 1, 604800 },
+	{ "reputation.failures_before_backoff", K_INT, "3", 1, 1000 },
+	{ "reputation.backoff", K_INT, "30", 0, 3600 },
+	{ "reputation.error_log_interval", K_INT, "300", 1, 86400 },
+	{ "reputation.urlhaus_url", K_STR, "", 0, 0 },
+	{ "reputation.urlhaus_auth_key", K_STR, "", 0, 0 },
+	{ "reputation.urlhaus_auth_key_file", K_PATH, "", 0, 0 },
+	{ "reputation.urlhaus_offline", K_STR, "suspicious", 0, 0 },
+	{ "reputation.urlhaus_host", K_STR, "suspicious", 0, 0 },
+	{ "reputation.webrisk_url", K_STR, "", 0, 0 },
+	{ "reputation.webrisk_key", K_STR, "", 0, 0 },
+	{ "reputation.webrisk_key_file", K_PATH, "", 0, 0 },
+	{ "reputation.webrisk_threat_types", K_LIST, "MALWARE;SOCIAL_ENGINEERING;UNWANTED_SOFTWARE", 0, 0 },
+	{ "reputation.safebrowsing_url", K_STR, "", 0, 0 },
+	{ "reputation.safebrowsing_key", K_STR, "", 0, 0 },
+	{ "reputation.safebrowsing_key_file", K_PATH, "", 0, 0 },
+	{ "reputation.safebrowsing_threat_types", K_LIST,
+	  "MALWARE;SOCIAL_ENGINEERING;UNWANTED_SOFTWARE;POTENTIALLY_HARMFUL_APPLICATION", 0, 0 },
+	{ "reputation.safebrowsing_client_id", K_STR, "sluice", 0, 0 },
+	{ "reputation.suspicious_threat_types", K_LIST, "UNWANTED_SOFTWARE;POTENTIALLY_HARMFUL_APPLICATION", 0, 0 },
+	{ "reputation.dnsbl_zones", K_LIST, "", 0, 0 },
+	{ "reputation.dnsbl_codes", K_LIST, "", 0, 0 },
+	{ "reputation.dns_servers", K_LIST, "", 0, 0 },
 
 	{ "safelinks.base_url", K_STR, "", 0, 0 },
 	{ "safelinks.key_file", K_PATH, "", 0, 0 },
@@ -522,11 +555,22 @@ const char *sl_config_file(const struct sl_config *c)
 	return c->file;
 }
 
+/* Keys whose values are secrets: never printed. */
+static int secret_key(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 4 && strcmp(name + n - 4, "_key") == 0) ||
+	       (n > 7 && strcmp(name + n - 7, "_secret") == 0) ||
+	       (n > 6 && strcmp(name + n - 6, "_token") == 0);
+}
+
 void sl_config_dump(const struct sl_config *c, void (*line)(void *, const char *), void *ctx)
 {
 	size_t i;
 	for (i = 0; i < NSCHEMA; i++) {
-		char *s = sl_xasprintf("%s = %s", schema[i].name, c->v[i].str ? c->v[i].str : "");
+		const char *v = c->v[i].str ? c->v[i].str : "";
+		char *s = sl_xasprintf("%s = %s", schema[i].name,
+				       *v != '\0' && secret_key(schema[i].name) ? "(secret, not shown)" : v);
 		line(ctx, s);
 		free(s);
 	}

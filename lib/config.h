@@ -40,7 +40,8 @@ char *const *sl_config_list(const struct sl_config *c, const char *key);
 
 const char *sl_config_file(const struct sl_config *c); /* NULL for defaults only */
 
-/* Writes every key with its effective value, "section.key = value" lines. */
+/* Writes every key with its effective value, "section.key = value" lines;
+ * secrets (keys ending in _key, _secret or _token) are not shown. */
 void sl_config_dump(const struct sl_config *c, void (*line)(void *, const char *), void *ctx);
 
 #endif

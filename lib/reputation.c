@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "lookalike.h"
+#include "provider.h"
 #include "urllist.h"
 #include "urlnorm.h"
 #include "util.h"
@@ -38,6 +39,7 @@ struct sl_reputation {
 	struct sl_urllist *shorteners;
 	struct sl_urllist *protect;
 	struct sl_lookalike *lookalike;
+	struct sl_providers *providers; /* live services; NULL when none is configured */
 	size_t max_url_length;
 };
 
@@ -99,6 +101,8 @@ struct sl_reputation *sl_reputation_new(const struct sl_config *cfg, char **why)
 	r->lookalike = sl_lookalike_new(cfg, why);
 	if (r->lookalike == NULL)
 		goto fail;
+	if (sl_providers_new(cfg, &r->providers, why) != SL_OK)
+		goto fail;
 	return r;
 fail:
 	return sl_reputation_free(r);
@@ -108,6 +112,7 @@ struct sl_reputation *sl_reputation_free(struct sl_reputation *r)
 {
 	if (r == NULL)
 		return NULL;
+	sl_providers_free(r->providers);
 	sl_lookalike_free(r->lookalike);
 	sl_urllist_free(r->protect);
 	sl_urllist_free(r->shorteners);
@@ -519,14 +524,43 @@ static void report(struct sl_msg *m, const struct sl_url *u, GHashTable *seen)
 	free(shown);
 }
 
+/* The live providers (provider.h) for every URL the lists did not decide:
+ * one batch for the message, within reputation.time_budget_ms. */
+static void judge_live(struct sl_reputation *r, struct sl_msg *m)
+{
+	struct sl_prov_batch *b;
+
+	if (r->providers == NULL)
+		return;
+	b = sl_prov_batch_new();
+	for (size_t i = 0; i < m->nurls; i++) {
+		const struct sl_url *u = &m->urls[i];
+		if (u->normalized != NULL && u->reputation != SL_REP_MALICIOUS &&
+		    u->reputation != SL_REP_CLEAN)
+			sl_prov_batch_add(b, i, u->normalized, NULL);
+	}
+	sl_providers_lookup(r->providers, b, m->id);
+	for (size_t k = 0; k < sl_prov_batch_nhits(b); k++) {
+		const struct sl_prov_hit *h = sl_prov_batch_hit(b, k);
+		sl_url_flag(&m->urls[h->tag], h->verdict, h->source, "%s", h->reason);
+	}
+	sl_prov_batch_free(b);
+}
+
 int sl_reputation_run(struct sl_reputation *r, struct sl_msg *m)
 {
 	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
-	for (size_t i = 0; i < m->nurls; i++) {
+	for (size_t i = 0; i < m->nurls; i++)
 		judge(r, &m->urls[i]);
+	judge_live(r, m);
+	for (size_t i = 0; i < m->nurls; i++)
 		report(m, &m->urls[i], seen);
-	}
 	g_hash_table_destroy(seen);
 	return SL_OK;
+}
+
+struct sl_providers *sl_reputation_providers(const struct sl_reputation *r)
+{
+	return r->providers;
 }

@@ -10,7 +10,8 @@
  *   reputation   malicious (a blocklisted destination), suspicious (a
  *                heuristic), clean (allowlisted) or unknown
  *   source       "blocklist.txt:entry", "allowlist.txt:entry",
- *                "open_redirect:blocklist.txt:entry" or "heuristic:NAME"
+ *                "open_redirect:blocklist.txt:entry", "heuristic:NAME", or a
+ *                live provider's ("webrisk:SOCIAL_ENGINEERING", provider.h)
  *   reason       for people, when suspicious or malicious
  * and adds one SL_FIND_URL finding per distinct (part, normalised URL) that
  * ends suspicious or malicious: rule "url_malicious", "url_suspicious", or
@@ -25,6 +26,11 @@
  * Threads: after new, the object is read-only: sl_reputation_run() may run on
  * many messages at once (hash look-ups, libpsl, and ICU uspoof calls on a
  * const checker, which ICU documents as thread safe).
+ *
+ * Live providers (provider.h), when configured, are asked about every URL
+ * the lists did not decide (neither blocklisted nor allowlisted), all at
+ * once within reputation.time_budget_ms; a listing makes the URL malicious
+ * or suspicious, anything else leaves it as the lists and heuristics said.
  *
  * Limits: URLs longer than urls.max_url_length are not parsed and are
  * suspicious; at most SL_REPUTATION_MAX_EMBEDDED URLs carried inside one
@@ -45,9 +51,12 @@
 #define SL_REPUTATION_MAX_EMBEDDED 8
 
 struct sl_reputation;
+struct sl_providers;
 
 struct sl_reputation *sl_reputation_new(const struct sl_config *cfg, char **why);
 int sl_reputation_run(struct sl_reputation *r, struct sl_msg *m);
 struct sl_reputation *sl_reputation_free(struct sl_reputation *r); /* returns NULL */
+/* The live providers (provider.h), for /metrics and /healthz; NULL when none. */
+struct sl_providers *sl_reputation_providers(const struct sl_reputation *r);
 
 #endif

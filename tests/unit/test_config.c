@@ -633,6 +633,25 @@ static void test_dump(void **state)
 	sl_config_unref(c);
 }
 
+/* API keys given in the config are never printed by the dump. */
+static void test_dump_hides_secrets(void **state)
+{
+	const char *ov[] = { "reputation.webrisk_key=AIzaSecretValue", "reputation.urlhaus_auth_key=abc123" };
+	struct sl_config *c = load_ok(NULL, ov, 2);
+	struct dump d = { g_ptr_array_new_with_free_func(g_free) };
+
+	sl_config_dump(c, collect, &d);
+	for (size_t i = 0; i < d.lines->len; i++) {
+		const char *l = g_ptr_array_index(d.lines, i);
+		assert_null(strstr(l, "AIzaSecretValue"));
+		assert_null(strstr(l, "abc123"));
+	}
+	assert_string_equal(find_line(&d, "reputation.webrisk_key"), "(secret, not shown)");
+	assert_string_equal(find_line(&d, "reputation.safebrowsing_key"), ""); /* unset: shown empty */
+	g_ptr_array_free(d.lines, TRUE);
+	sl_config_unref(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -650,6 +669,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_relative_paths_in_overrides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refcount, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dump_hides_secrets, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
