@@ -26,7 +26,12 @@
  * many messages at once (hash look-ups, libpsl, and ICU uspoof calls on a
  * const checker, which ICU documents as thread safe).
  *
- * Limits: URLs longer than urls.max_url_length are not parsed and are
+ * Destinations: every host a click may open is judged (urlnorm's host and
+ * alt_host[], a handler's target); a URL that does not parse, or is longer
+ * than urls.max_url_length, is still looked up by the hosts its text names
+ * (urlhost's lenient reading) and is malicious when one is blocklisted.
+ *
+ * Limits: URLs longer than urls.max_url_length are not parsed further and are
  * suspicious; at most SL_REPUTATION_MAX_EMBEDDED URLs carried inside one
  * URL's path and query (as written, percent-decoded once and twice) are
  * judged, out of at most four times as many candidates.
