@@ -1,7 +1,5 @@
 /* lookalike - see lookalike.h. */
 #include <glib.h>
-/* idn2.h after glib.h: it redefines G_GNUC_DEPRECATED otherwise. */
-#include <idn2.h>
 #include <libpsl.h>
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
@@ -15,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idna.h"
 #include "util.h"
 
 #define PROTECTED_FILE_MAX ((size_t)64 * 1024 * 1024)
@@ -191,11 +190,8 @@ static void add_brand(struct sl_lookalike *r, const char *host)
 		return;
 	b = sl_xcalloc(1, sizeof(*b));
 	b->domain = sl_xstrdup(reg);
-	if (idn2_to_unicode_8z8z(reg, &u8, 0) == IDN2_OK && u8 != NULL)
-		b->udomain = sl_xstrdup(u8);
-	else
-		b->udomain = sl_xstrdup(reg);
-	idn2_free(u8);
+	u8 = sl_idna_to_unicode(reg);
+	b->udomain = u8 != NULL ? u8 : sl_xstrdup(reg);
 	b->label = sl_xstrndup(b->udomain, strcspn(b->udomain, "."));
 	g_ptr_array_add(r->brands, b);
 	g_hash_table_insert(r->brand_domains, b->domain, b);
@@ -215,7 +211,6 @@ static void add_brand(struct sl_lookalike *r, const char *host)
 static char *protected_host(char *line)
 {
 	char *s = line, *e;
-	uint8_t *a = NULL;
 	char *h = NULL;
 
 	for (char *p = s; *p != '\0'; p++) {
@@ -232,13 +227,8 @@ static char *protected_host(char *line)
 	if (sl_is_ascii(s, strlen(s))) {
 		h = sl_xstrdup(s);
 	} else {
-		if (idn2_lookup_u8((const uint8_t *)s, &a, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) !=
-		    IDN2_OK) {
-			idn2_free(a);
+		if (sl_idna_to_ascii(s, strlen(s), &h, NULL, NULL) != SL_OK)
 			return NULL; /* urllist has warned about it */
-		}
-		h = sl_xstrdup((const char *)a);
-		idn2_free(a);
 	}
 	for (char *p = h; *p != '\0'; p++)
 		*p = g_ascii_tolower(*p);
@@ -376,16 +366,14 @@ static void check_idn(const struct sl_lookalike *r, struct sl_url *u, const stru
 static void check_lookalike(const struct sl_lookalike *r, struct sl_url *u,
 			    const struct sl_url_norm *n)
 {
-	char *udomain = NULL, *label = NULL, *sk = NULL, *u8 = NULL;
+	char *udomain = NULL, *label = NULL, *sk = NULL;
 	const struct brand *b;
 
 	if (n->registrable == NULL || g_hash_table_size(r->brand_domains) == 0)
 		return;
-	if (idn2_to_unicode_8z8z(n->registrable, &u8, 0) == IDN2_OK && u8 != NULL)
-		udomain = sl_xstrdup(u8);
-	else
+	udomain = sl_idna_to_unicode(n->registrable);
+	if (udomain == NULL)
 		udomain = sl_xstrdup(n->registrable);
-	idn2_free(u8);
 	label = sl_xstrndup(udomain, strcspn(udomain, "."));
 	/* the first label: "paypa1", "pаypal" under any suffix */
 	sk = skeleton(r, label, 0);

@@ -3,12 +3,18 @@
  * says what each heuristic flags, for people.
  *
  * Order of judgement for one URL (first decisive step wins):
- *   1. urlnorm: too long or not parsable (an http-looking one is suspicious);
+ *   1. urlnorm: a link too long or not parsable is still looked up: the
+ *      hosts it may name (urlhost's lenient reading) against the blocklist
+ *      make it malicious; otherwise one that reaches the network or starts a
+ *      program is suspicious;
  *   2. opaque schemes: mailto/tel are left unknown, script and data links in
- *      clickable places are suspicious;
- *   3. lists: the blocklist on every plausible destination (host, alt_host,
- *      URLs carried in the path or query) makes it malicious; an allowlisted
- *      destination (all of them) makes it clean and ends the judgement;
+ *      clickable places are suspicious; wrappers and handler schemes (blob:,
+ *      search-ms:, ms-word:, ...) go on with the URL they open;
+ *   3. lists: the blocklist on every plausible destination (host, every
+ *      alt_host, the target of a handler, URLs carried in the path or query)
+ *      makes it malicious; an allowlisted destination (all of them) makes it
+ *      clean and ends the judgement, except for links that start a program
+ *      or reach a file share, which are at least suspicious;
  *   4. heuristics, each of which can only make the URL suspicious. The first
  *      heuristic that fires names the source; every one adds to the reason.
  *
@@ -26,12 +32,15 @@
 
 #include "lookalike.h"
 #include "provider.h"
+#include "urlhost.h"
 #include "urllist.h"
 #include "urlnorm.h"
 #include "util.h"
+#include "winlink.h"
 
 #define DETAIL_URL_MAX 200   /* bytes of the URL quoted in a finding */
 #define QUOTE_MAX 60         /* bytes of userinfo quoted in a reason */
+#define LENIENT_MAX 6        /* hosts looked up for a link that does not parse */
 
 struct sl_reputation {
 	struct sl_urllist *block;
@@ -124,23 +133,14 @@ struct sl_reputation *sl_reputation_free(struct sl_reputation *r)
 
 /* ---- URLs inside URLs ---- */
 
-/* Percent-decodes s once; NULL when nothing was encoded. */
+/* Percent-decodes s once; NULL when nothing was encoded or a NUL came out. */
 static char *pct_decode(const char *s)
 {
-	char *o = sl_xmalloc(strlen(s) + 1), *q = o;
-	int changed = 0;
+	size_t len;
+	int changed;
+	char *o = sl_url_pct_decode(s, strlen(s), &len, &changed);
 
-	for (const char *p = s; *p != '\0'; p++) {
-		if (p[0] == '%' && g_ascii_isxdigit(p[1]) && g_ascii_isxdigit(p[2])) {
-			*q++ = (char)(g_ascii_xdigit_value(p[1]) * 16 + g_ascii_xdigit_value(p[2]));
-			p += 2;
-			changed = 1;
-		} else {
-			*q++ = *p;
-		}
-	}
-	*q = '\0';
-	if (!changed || memchr(o, '\0', (size_t)(q - o)) != NULL) {
+	if (!changed || memchr(o, '\0', len) != NULL) {
 		free(o);
 		return NULL;
 	}
@@ -208,7 +208,7 @@ static void embedded_clear(struct embedded *e)
 
 /* ---- lists ---- */
 
-/* Matches n as if its host were host (n->host or n->alt_host). */
+/* Matches n as if its host were host (n->host or one of n->alt_host). */
 static int list_match(const struct sl_urllist *l, const struct sl_url_norm *n, const char *host,
 		      const char **src)
 {
@@ -225,11 +225,98 @@ static int list_match(const struct sl_urllist *l, const struct sl_url_norm *n, c
 	return sl_urllist_match(l, &q, src);
 }
 
+/* A bare host (no URL around it) against a list: names, addresses, CIDRs. */
+static int host_match(const struct sl_urllist *l, const char *scheme, const char *host,
+		      const char **src)
+{
+	struct sl_url_norm q;
+
+	memset(&q, 0, sizeof(q));
+	q.scheme = (char *)scheme;
+	q.host = (char *)host;
+	q.path = (char *)"";
+	q.port = -1;
+	return list_match(l, &q, host, src);
+}
+
+/* The blocklist on the hosts a link that does not parse may name; 1 when one is listed. */
+static int judge_lenient(const struct sl_reputation *r, struct sl_url *u, const char *text,
+			 size_t len, const char *what)
+{
+	char *hosts[LENIENT_MAX];
+	size_t k = sl_url_lenient_hosts(text, len, hosts, LENIENT_MAX);
+	int hit = 0;
+
+	for (size_t i = 0; i < k; i++) {
+		const char *src;
+		if (!hit && host_match(r->block, "http", hosts[i], &src)) {
+			sl_url_flag(u, SL_REP_MALICIOUS, src,
+				    "%s names %s, which is on the blocklist (%s)", what, hosts[i], src);
+			hit = 1;
+		}
+		free(hosts[i]);
+	}
+	return hit;
+}
+
+/* A blocklisted other destination of the link, in words that say whose reading it is. */
+static void flag_alt(struct sl_url *u, unsigned char kind, const char *host, const char *src)
+{
+	switch (kind) {
+	case SL_URL_ALT_IDNA:
+		sl_url_flag(u, SL_REP_MALICIOUS, src,
+			    "older programs or other Unicode versions read the name as %s, which is "
+			    "on the blocklist (%s)", host, src);
+		break;
+	case SL_URL_ALT_TARGET:
+		sl_url_flag(u, SL_REP_MALICIOUS, src,
+			    "the link opens %s, which is on the blocklist (%s)", host, src);
+		break;
+	case SL_URL_ALT_WINDOWS:
+		sl_url_flag(u, SL_REP_MALICIOUS, src,
+			    "Windows opens the file share on %s, which is on the blocklist (%s)", host,
+			    src);
+		break;
+	default:
+		sl_url_flag(u, SL_REP_MALICIOUS, src,
+			    "read another way, the link goes to %s, which is on the blocklist (%s)",
+			    host, src);
+		break;
+	}
+}
+
+/* The URL a wrapper or handler opens, judged whole (URL prefixes too). */
+static int judge_target(const struct sl_reputation *r, struct sl_url *u,
+			const struct sl_url_norm *n)
+{
+	struct sl_url_norm t;
+	const char *src;
+	int hit = 0;
+
+	if (n->target == NULL)
+		return 0;
+	if (sl_url_normalize(n->target, strlen(n->target), r->max_url_length, &t, NULL) != SL_OK)
+		return judge_lenient(r, u, n->target, strlen(n->target), "the location it opens");
+	if (list_match(r->block, &t, t.host, &src)) {
+		sl_url_flag(u, SL_REP_MALICIOUS, src, "the link opens %s, which is on the blocklist (%s)",
+			    t.host, src);
+		hit = 1;
+	}
+	sl_url_norm_clear(&t);
+	return hit;
+}
+
+/* Links the allowlist cannot make clean: they start a program or reach a share. */
+static int never_clean(const struct sl_url_norm *n)
+{
+	return (n->flags & (SL_URL_HANDLER | SL_URL_SHARE)) != 0;
+}
+
 /* Blocklist on every destination, then the allowlist; 1 when that decided. */
 static int judge_lists(const struct sl_reputation *r, struct sl_url *u, const struct sl_url_norm *n,
 		       const struct embedded *e)
 {
-	const char *src, *src2 = NULL;
+	const char *src, *first = NULL;
 	int dests = 0, allowed = 0;
 
 	if (list_match(r->block, n, n->host, &src)) {
@@ -237,15 +324,19 @@ static int judge_lists(const struct sl_reputation *r, struct sl_url *u, const st
 		     src);
 		return 1;
 	}
-	if (list_match(r->block, n, n->alt_host, &src)) {
-		sl_url_flag(u, SL_REP_MALICIOUS, src,
-		     "read another way, the link goes to %s, which is on the blocklist (%s)",
-		     n->alt_host, src);
-		return 1;
+	for (size_t k = 0; k < n->nalt; k++) {
+		if (list_match(r->block, n, n->alt_host[k], &src)) {
+			flag_alt(u, n->alt_kind[k], n->alt_host[k], src);
+			return 1;
+		}
 	}
+	if (judge_target(r, u, n))
+		return 1;
 	for (size_t k = 0; k < e->n; k++) {
-		if (list_match(r->block, &e->u[k], e->u[k].host, &src) ||
-		    list_match(r->block, &e->u[k], e->u[k].alt_host, &src)) {
+		int hit = list_match(r->block, &e->u[k], e->u[k].host, &src);
+		for (size_t j = 0; j < e->u[k].nalt && !hit; j++)
+			hit = list_match(r->block, &e->u[k], e->u[k].alt_host[j], &src);
+		if (hit) {
 			char *s = sl_xasprintf("open_redirect:%s", src);
 			sl_url_flag(u, SL_REP_MALICIOUS, s,
 			     "the link passes the reader on to %s, which is on the blocklist (%s)",
@@ -254,17 +345,22 @@ static int judge_lists(const struct sl_reputation *r, struct sl_url *u, const st
 			return 1;
 		}
 	}
+	if (never_clean(n))
+		return 0;
 	if (n->host != NULL && n->host[0] != '\0') {
 		dests++;
 		allowed += list_match(r->allow, n, n->host, &src);
+		first = src;
 	}
-	if (n->alt_host != NULL) {
+	for (size_t k = 0; k < n->nalt; k++) {
 		dests++;
-		allowed += list_match(r->allow, n, n->alt_host, &src2);
+		allowed += list_match(r->allow, n, n->alt_host[k], &src);
+		if (first == NULL)
+			first = src;
 	}
 	if (dests > 0 && allowed == dests) {
 		u->reputation = SL_REP_CLEAN;
-		u->source = sl_xstrdup(src != NULL ? src : src2);
+		u->source = sl_xstrdup(first);
 		return 1;
 	}
 	return 0;
@@ -396,12 +492,52 @@ static void check_anchor(const struct sl_reputation *r, struct sl_url *u, const 
 	sl_url_norm_clear(&shown);
 }
 
+/* The host a share or handler link reaches: its own, else the first other one. */
+static const char *reached_host(const struct sl_url_norm *n)
+{
+	if (n->host != NULL && n->host[0] != '\0')
+		return n->host;
+	return n->nalt > 0 ? n->alt_host[0] : NULL;
+}
+
+/* Links that start a program or reach a file share: at least suspicious. */
+static void judge_windows(struct sl_url *u, const struct sl_url_norm *n)
+{
+	const char *h = reached_host(n);
+
+	if (n->flags & SL_URL_HANDLER) {
+		if (n->handler == SL_WINLINK_MSDT)
+			sl_url_suspicious(u, "handler_link",
+					  "the link starts %s, which has been used to run code on "
+					  "the reader's computer",
+					  sl_winlink_handler_name(SL_WINLINK_MSDT));
+		else if (h != NULL)
+			sl_url_suspicious(u, "handler_link",
+					  "the link starts %s on the reader's computer, which opens "
+					  "what %s serves",
+					  sl_winlink_handler_name(n->handler), h);
+		else
+			sl_url_suspicious(u, "handler_link",
+					  "the link starts %s on the reader's computer",
+					  sl_winlink_handler_name(n->handler));
+	}
+	if ((n->flags & SL_URL_SHARE) && h != NULL)
+		sl_url_suspicious(u, "file_link",
+				  (n->flags & SL_URL_WEBDAV)
+					  ? "the link opens a WebDAV share on %s (Windows fetches "
+					    "and shows its files as local ones)"
+					  : "the link opens a file share on %s (Windows sends the "
+					    "reader's credentials there)",
+				  h);
+}
+
 static void judge_heuristics(const struct sl_reputation *r, struct sl_url *u,
 			     const struct sl_url_norm *n, const struct embedded *e)
 {
 	const char *src;
 	int genuine;
 
+	judge_windows(u, n);
 	if (n->host == NULL || n->host[0] == '\0')
 		return;
 	if (n->flags & SL_URL_IP)
@@ -417,19 +553,16 @@ static void judge_heuristics(const struct sl_reputation *r, struct sl_url *u,
 			   n->host);
 		free(ui);
 	}
-	if (n->alt_host != NULL)
-		sl_url_suspicious(u, "ambiguous_host",
-			   "programs disagree on where the link goes (%s or %s)", n->host,
-			   n->alt_host);
+	for (size_t k = 0; k < n->nalt; k++)
+		if (n->alt_kind[k] == SL_URL_ALT_PARSER)
+			sl_url_suspicious(u, "ambiguous_host",
+				   "programs disagree on where the link goes (%s or %s)", n->host,
+				   n->alt_host[k]);
 	genuine = sl_urllist_match_host(r->protect, n->host, &src);
 	sl_lookalike_check(r->lookalike, u, n, genuine);
 	check_anchor(r, u, n, e);
 	if (sl_urllist_match(r->shorteners, n, &src))
 		sl_url_suspicious(u, "shortener", "link shortener hides the destination (%s)", n->host);
-	if (strcmp(n->scheme, "file") == 0)
-		sl_url_suspicious(u, "file_link",
-			   "the link opens a file share on %s (Windows sends the reader's "
-			   "credentials there)", n->host);
 }
 
 /* mailto:, javascript:, data: ...; 1 when the judgement is complete. */
@@ -454,7 +587,41 @@ static int judge_opaque(struct sl_url *u, const struct sl_url_norm *n)
 				   "scripts or imitate a site");
 		return 1;
 	}
-	return n->alt_host == NULL; /* blob: is judged by the URL it wraps */
+	/* handlers and blob: are judged by what they open */
+	return !(n->flags & SL_URL_HANDLER) && n->nalt == 0 && n->target == NULL;
+}
+
+/*
+ * True for a link text that reaches the network or starts a program when
+ * clicked: a scheme of a special, share or handler kind, an authority
+ * ("x://", "//host"), a UNC path or a "www." name.
+ */
+static int reaches_network(const char *url)
+{
+	static const char *const schemes[] = { "http", "https", "ws", "wss", "ftp", "file" };
+	const char *p = url;
+	char scheme[32];
+	size_t k = 0;
+
+	while (*p != '\0' && (unsigned char)*p <= 0x20)
+		p++;
+	if (starts_with_ci(p, "www.") || ((p[0] == '/' || p[0] == '\\') &&
+					  (p[1] == '/' || p[1] == '\\')))
+		return 1;
+	while (k + 1 < sizeof(scheme) && (g_ascii_isalnum(p[k]) || p[k] == '+' || p[k] == '-' ||
+					  p[k] == '.')) {
+		scheme[k] = g_ascii_tolower(p[k]);
+		k++;
+	}
+	scheme[k] = '\0';
+	if (k == 0 || p[k] != ':')
+		return 0;
+	if (p[k + 1] == '/' && p[k + 2] == '/')
+		return 1;
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strcmp(scheme, schemes[i]) == 0)
+			return 1;
+	return sl_winlink_share_scheme(scheme) || sl_winlink_handler(scheme) != SL_WINLINK_NONE;
 }
 
 /* Judges one URL; sets normalized, reputation, source and reason. */
@@ -463,6 +630,7 @@ static void judge(const struct sl_reputation *r, struct sl_url *u)
 	struct sl_url_norm n;
 	struct embedded e;
 	char *why = NULL;
+	size_t len = strlen(u->url);
 	int rc;
 
 	e.n = 0;
@@ -472,17 +640,20 @@ static void judge(const struct sl_reputation *r, struct sl_url *u)
 	u->normalized = u->source = u->reason = NULL;
 	u->reputation = SL_REP_UNKNOWN;
 
-	rc = sl_url_normalize(u->url, strlen(u->url), r->max_url_length, &n, &why);
-	if (rc == SL_ETOOBIG) {
-		sl_url_suspicious(u, "too_long", "the link is longer than %zu bytes (urls.max_url_length)",
-			   r->max_url_length);
-		goto out;
-	}
+	rc = sl_url_normalize(u->url, len, r->max_url_length, &n, &why);
 	if (rc != SL_OK) {
-		if (starts_with_ci(u->url, "http:") || starts_with_ci(u->url, "https:") ||
-		    starts_with_ci(u->url, "www."))
-			sl_url_suspicious(u, "unparsable", "the link is not a valid web address (%s)",
-				   why != NULL ? why : "parse error");
+		/* a blocklisted host is malicious whatever the parser thinks */
+		if (judge_lenient(r, u, u->url, len, "the link does not parse, but it"))
+			goto out;
+		if (rc == SL_ETOOBIG)
+			sl_url_suspicious(u, "too_long",
+					  "the link is longer than %zu bytes (urls.max_url_length)",
+					  r->max_url_length);
+		else if (reaches_network(u->url))
+			sl_url_suspicious(u, "unparsable",
+					  "the link is not a valid address (%s): browsers and other "
+					  "programs may read it differently",
+					  why != NULL ? why : "parse error");
 		goto out;
 	}
 	u->normalized = sl_xstrdup(n.url);

@@ -27,12 +27,17 @@
  * many messages at once (hash look-ups, libpsl, and ICU uspoof calls on a
  * const checker, which ICU documents as thread safe).
  *
+ * Destinations: every host a click may open is judged (urlnorm's host and
+ * alt_host[], a handler's target); a URL that does not parse, or is longer
+ * than urls.max_url_length, is still looked up by the hosts its text names
+ * (urlhost's lenient reading) and is malicious when one is blocklisted.
+ *
  * Live providers (provider.h), when configured, are asked about every URL
  * the lists did not decide (neither blocklisted nor allowlisted), all at
  * once within reputation.time_budget_ms; a listing makes the URL malicious
  * or suspicious, anything else leaves it as the lists and heuristics said.
  *
- * Limits: URLs longer than urls.max_url_length are not parsed and are
+ * Limits: URLs longer than urls.max_url_length are not parsed further and are
  * suspicious; at most SL_REPUTATION_MAX_EMBEDDED URLs carried inside one
  * URL's path and query (as written, percent-decoded once and twice) are
  * judged, out of at most four times as many candidates.

@@ -23,8 +23,6 @@
  * SL_URLLIST_MAX_ENTRY bytes.
  */
 #include <glib.h>
-/* idn2.h after glib.h: it redefines G_GNUC_DEPRECATED otherwise. */
-#include <idn2.h>
 
 #include "urllist.h"
 
@@ -34,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idna.h"
 #include "util.h"
 
 #define SL_URLLIST_MAX_FILE ((size_t)256 * 1024 * 1024)
@@ -275,7 +274,8 @@ static int last_label_numeric(const char *h)
 }
 
 /*
- * Turns a host as written into the compared form: IDNA to ASCII, lower-case,
+ * Turns a host as written into the compared form: IDNA to ASCII as browsers
+ * map it (idna.c), lower-case,
  * no trailing dot, checked for length and characters. *out is g_malloc'd.
  */
 static int host_to_ascii(const char *in, size_t len, char **out, char **why)
@@ -290,20 +290,19 @@ static int host_to_ascii(const char *in, size_t len, char **out, char **why)
 		if ((unsigned char)*p >= 0x80)
 			ascii = 0;
 	if (!ascii) {
-		uint8_t *a = NULL;
-		int irc;
+		char *a = NULL;
+		const char *reason = NULL;
 		if (!g_utf8_validate(h, -1, NULL)) {
 			*why = sl_xasprintf("host is not valid UTF-8");
 			goto out;
 		}
-		irc = idn2_lookup_u8((const uint8_t *)h, &a, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-		if (irc != IDN2_OK) {
-			*why = sl_xasprintf("host \"%s\" is not a valid IDN: %s", h, idn2_strerror(irc));
+		if (sl_idna_to_ascii(h, strlen(h), &a, NULL, &reason) != SL_OK) {
+			*why = sl_xasprintf("host \"%s\" is not a valid IDN: %s", h, reason);
 			goto out;
 		}
 		g_free(h);
-		h = g_strdup((const char *)a);
-		idn2_free(a);
+		h = g_strdup(a);
+		free(a);
 	}
 	for (char *p = h; *p; p++)
 		*p = g_ascii_tolower(*p);

@@ -5,20 +5,22 @@
  * decides where a click goes (scheme, authority split, host parser, IPv4
  * parser, dot segments), and deviates where the caller is better served:
  *  - a missing scheme means http ("www.example.com/x", "host:8080/x");
- *  - trailing dots of the host are removed (flagged);
+ *  - trailing dots of the host are removed (flagged; urlhost.c);
  *  - non-special schemes with "//" get their host through the same domain
  *    processing as special ones (so that "intent://evil.test/" is judged);
- *  - IPv6 addresses are re-serialised by inet_ntop (RFC 5952 text).
- * All input is taken as bytes with an explicit length: NUL bytes are data.
- * Output strings never contain NUL bytes: in paths and userinfo they are
- * percent-encoded, in hosts they are an error.
+ *  - a UNC path is read as Windows reads it (winlink.c), and handler schemes
+ *    that start a program name the URL they open (target).
+ * The host itself is urlhost.c's job, IDNA idna.c's, Windows' forms
+ * winlink.c's. All input is taken as bytes with an explicit length: NUL
+ * bytes are data. Output strings never contain NUL bytes: in paths and
+ * userinfo they are percent-encoded, in hosts they are an error.
  */
 #include "urlnorm.h"
 
+#include "urlhost.h"
 #include "util.h"
+#include "winlink.h"
 
-#include <arpa/inet.h>
-#include <idn2.h>
 #include <libpsl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,17 +48,6 @@ static bool is_alpha(unsigned char c)
 static bool is_digit(unsigned char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int hex_val(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static char lower(char c)
@@ -157,270 +148,6 @@ static char *pct_encode_dup(const char *p, size_t n, enum pct_set set)
 	char *s = sl_xmalloc(3 * n + 1);
 	pct_encode(s, p, n, set);
 	return s;
-}
-
-/* Percent-decodes [p, p+n) into a new buffer; *outlen is its length (may hold NULs). */
-static char *pct_decode(const char *p, size_t n, size_t *outlen, bool *changed)
-{
-	char *s = sl_xmalloc(n + 1);
-	size_t j = 0;
-	*changed = false;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '%' && i + 2 < n && hex_val((unsigned char)p[i + 1]) >= 0 &&
-		    hex_val((unsigned char)p[i + 2]) >= 0) {
-			s[j++] = (char)(hex_val((unsigned char)p[i + 1]) * 16 +
-					hex_val((unsigned char)p[i + 2]));
-			i += 2;
-			*changed = true;
-		} else {
-			s[j++] = p[i];
-		}
-	}
-	s[j] = '\0';
-	*outlen = j;
-	return s;
-}
-
-/* WHATWG "forbidden domain code point" (ASCII part; non-ASCII never reaches here). */
-static bool forbidden_domain_byte(unsigned char c)
-{
-	if (c <= 0x20 || c == 0x7f)
-		return true;
-	return strchr("#%/:<>?@[\\]^|", c) != NULL;
-}
-
-static bool has_xn_label(const char *s, size_t n)
-{
-	for (size_t i = 0; i + 4 <= n; i++) {
-		if ((i == 0 || s[i - 1] == '.') && lower(s[i]) == 'x' && lower(s[i + 1]) == 'n' &&
-		    s[i + 2] == '-' && s[i + 3] == '-')
-			return true;
-	}
-	return false;
-}
-
-/* Parses one IPv4 part (decimal, 0x hex, leading-0 octal). Values past 2^32 saturate. */
-static int ipv4_number(const char *p, size_t n, uint64_t *out)
-{
-	unsigned radix = 10;
-	uint64_t v = 0;
-	if (n == 0)
-		return SL_EPARSE;
-	if (n >= 2 && p[0] == '0' && lower(p[1]) == 'x') {
-		radix = 16;
-		p += 2;
-		n -= 2;
-	} else if (n >= 2 && p[0] == '0') {
-		radix = 8;
-		p++;
-		n--;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int d = hex_val((unsigned char)p[i]);
-		if (d < 0 || (unsigned)d >= radix)
-			return SL_EPARSE;
-		v = v * radix + (unsigned)d;
-		if (v > 0xffffffffULL)
-			v = 0x100000000ULL;
-	}
-	*out = v;
-	return 0;
-}
-
-/* WHATWG "ends in a number": the last label is digits or 0x-hex. */
-static bool ends_in_number(const char *s, size_t n)
-{
-	const char *dot = last_byte(s, '.', n);
-	const char *last = dot ? dot + 1 : s;
-	size_t ln = n - (size_t)(last - s);
-	uint64_t v;
-	bool digits = ln > 0;
-	for (size_t i = 0; i < ln; i++)
-		if (!is_digit((unsigned char)last[i]))
-			digits = false;
-	if (digits)
-		return true;
-	if (ln >= 2 && last[0] == '0' && lower(last[1]) == 'x')
-		return ipv4_number(last, ln, &v) == 0;
-	return false;
-}
-
-/* WHATWG IPv4 parser on a host without trailing dots: 1 to 4 parts. */
-static int parse_ipv4(const char *s, size_t n, uint32_t *out)
-{
-	uint64_t parts[4];
-	size_t np = 0, start = 0;
-	uint64_t v;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && s[i] != '.')
-			continue;
-		if (np == 4)
-			return SL_EPARSE;
-		if (ipv4_number(s + start, i - start, &parts[np]) < 0)
-			return SL_EPARSE;
-		np++;
-		start = i + 1;
-	}
-	for (size_t i = 0; i + 1 < np; i++)
-		if (parts[i] > 255)
-			return SL_EPARSE;
-	if (parts[np - 1] >= (1ULL << (8 * (5 - np))))
-		return SL_EPARSE;
-	v = parts[np - 1];
-	for (size_t i = 0; i + 1 < np; i++)
-		v += parts[i] << (8 * (3 - i));
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int parse_ipv6(const char *raw, size_t n, char **host, char **why)
-{
-	char tmp[64], text[INET6_ADDRSTRLEN];
-	struct in6_addr a;
-	/* raw is "[...]" */
-	if (n < 3 || raw[n - 1] != ']' || n - 2 >= sizeof(tmp) || memchr(raw, '\0', n) != NULL)
-		goto bad;
-	memcpy(tmp, raw + 1, n - 2);
-	tmp[n - 2] = '\0';
-	if (inet_pton(AF_INET6, tmp, &a) != 1)
-		goto bad;
-	if (inet_ntop(AF_INET6, &a, text, sizeof(text)) == NULL)
-		goto bad;
-	*host = sl_xasprintf("[%s]", text);
-	return 0;
-bad:
-	if (why)
-		*why = sl_xstrdup("invalid IPv6 address");
-	return SL_EPARSE;
-}
-
-/* Domain to ASCII (UTS#46): lower-casing alone for plain ASCII, else libidn2. */
-static int domain_to_ascii(const char *dec, char **ascii, char **why)
-{
-	uint8_t *res = NULL;
-	int rc;
-	rc = idn2_lookup_u8((const uint8_t *)dec, &res, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
-	if (rc != IDN2_OK) {
-		idn2_free(res);
-		res = NULL;
-		rc = idn2_lookup_u8((const uint8_t *)dec, &res, IDN2_TRANSITIONAL | IDN2_NFC_INPUT);
-	}
-	if (rc != IDN2_OK) {
-		idn2_free(res);
-		if (why)
-			*why = sl_xasprintf("IDNA: %s", idn2_strerror(rc));
-		return SL_EPARSE;
-	}
-	*ascii = sl_xstrdup((const char *)res);
-	idn2_free(res);
-	lower_str(*ascii);
-	return 0;
-}
-
-/*
- * The WHATWG host parser for one host (without port). On success *host is the
- * ASCII host, *unicode the U-label form (IDN only, else NULL); *flags gains
- * SL_URL_IP, SL_URL_IP_OBFUSCATED, SL_URL_IDN, SL_URL_PERCENT_HOST and
- * SL_URL_TRAILING_DOT as they apply.
- */
-static int parse_host(const char *raw, size_t n, char **host, char **unicode, unsigned *flags,
-		      char **why)
-{
-	char *dec = NULL, *ascii = NULL, *u8 = NULL;
-	size_t declen, alen, rawlen;
-	bool changed, nonascii = false;
-	uint32_t ip;
-	int rc;
-
-	*host = NULL;
-	*unicode = NULL;
-	if (n == 0) {
-		if (why)
-			*why = sl_xstrdup("empty host");
-		return SL_EPARSE;
-	}
-	if (raw[0] == '[') {
-		rc = parse_ipv6(raw, n, host, why);
-		if (rc == 0)
-			*flags |= SL_URL_IP;
-		return rc;
-	}
-	dec = pct_decode(raw, n, &declen, &changed);
-	if (changed)
-		*flags |= SL_URL_PERCENT_HOST;
-	for (size_t i = 0; i < declen; i++) {
-		if (dec[i] == '\0') {
-			if (why)
-				*why = sl_xstrdup("NUL byte in host");
-			rc = SL_EPARSE;
-			goto out;
-		}
-		if ((unsigned char)dec[i] >= 0x80)
-			nonascii = true;
-	}
-	if (!nonascii && !has_xn_label(dec, declen)) {
-		ascii = sl_xstrdup(dec);
-		lower_str(ascii);
-	} else {
-		rc = domain_to_ascii(dec, &ascii, why);
-		if (rc < 0)
-			goto out;
-	}
-	alen = strlen(ascii);
-	for (size_t i = 0; i < alen; i++) {
-		if (forbidden_domain_byte((unsigned char)ascii[i])) {
-			if (why)
-				*why = sl_xasprintf("forbidden code point 0x%02x in host",
-						    (unsigned char)ascii[i]);
-			rc = SL_EPARSE;
-			goto out;
-		}
-	}
-	if (alen > 0 && ascii[alen - 1] == '.') {
-		*flags |= SL_URL_TRAILING_DOT;
-		while (alen > 0 && ascii[alen - 1] == '.')
-			ascii[--alen] = '\0';
-	}
-	if (alen == 0) {
-		if (why)
-			*why = sl_xstrdup("empty host");
-		rc = SL_EPARSE;
-		goto out;
-	}
-	if (ends_in_number(ascii, alen)) {
-		if (parse_ipv4(ascii, alen, &ip) < 0) {
-			if (why)
-				*why = sl_xstrdup("invalid IPv4 address");
-			rc = SL_EPARSE;
-			goto out;
-		}
-		free(ascii);
-		ascii = sl_xasprintf("%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
-				     ip & 255);
-		*flags |= SL_URL_IP;
-		rawlen = n;
-		while (rawlen > 0 && raw[rawlen - 1] == '.')
-			rawlen--;
-		if (rawlen != strlen(ascii) || memcmp(raw, ascii, rawlen) != 0)
-			*flags |= SL_URL_IP_OBFUSCATED;
-		*host = ascii;
-		ascii = NULL;
-		rc = 0;
-		goto out;
-	}
-	if (nonascii || has_xn_label(ascii, alen)) {
-		*flags |= SL_URL_IDN;
-		if (idn2_to_unicode_8z8z(ascii, &u8, 0) == IDN2_OK && u8 != NULL)
-			*unicode = sl_xstrdup(u8);
-		idn2_free(u8);
-	}
-	*host = ascii;
-	ascii = NULL;
-	rc = 0;
-out:
-	free(ascii);
-	free(dec);
-	return rc;
 }
 
 /* Port text to number: digits only, at most 65535; empty means none (-1). */
@@ -553,23 +280,66 @@ static char *build_path(const char *p, size_t n, bool special, unsigned *flags)
 	return out;
 }
 
+/* Adds host (taken) as another destination of kind, unless it is empty, the host or known. */
+static void add_alt(struct sl_url_norm *u, char *host, enum sl_url_alt_kind kind)
+{
+	bool known = host == NULL || host[0] == '\0' || u->nalt >= SL_URL_ALT_MAX ||
+		     (u->host != NULL && strcmp(u->host, host) == 0);
+	for (size_t i = 0; i < u->nalt && !known; i++)
+		known = strcmp(u->alt_host[i], host) == 0;
+	if (known) {
+		free(host);
+		return;
+	}
+	u->alt_host[u->nalt] = host;
+	u->alt_kind[u->nalt] = (unsigned char)kind;
+	u->nalt++;
+}
+
+/* Parses a host into u (host, host_unicode, flags) and keeps its IDNA alternatives. */
+static int set_host(struct sl_url_norm *u, const char *raw, size_t n, char **why)
+{
+	struct sl_url_host h;
+	int rc = sl_url_host_parse(raw, n, &h, why);
+	if (rc < 0)
+		return rc;
+	u->host = h.host;
+	u->host_unicode = h.unicode;
+	u->flags |= h.flags;
+	for (size_t i = 0; i < h.nalt; i++)
+		add_alt(u, h.alt[i], SL_URL_ALT_IDNA);
+	return 0;
+}
+
+/* Adds the host of raw (and its IDNA alternatives) as destinations of kind. */
+static void add_alt_host(struct sl_url_norm *u, const char *raw, size_t n,
+			 enum sl_url_alt_kind kind)
+{
+	struct sl_url_host h;
+	if (sl_url_host_parse(raw, n, &h, NULL) < 0)
+		return;
+	add_alt(u, h.host, kind);
+	for (size_t i = 0; i < h.nalt; i++)
+		add_alt(u, h.alt[i], kind);
+	free(h.unicode);
+}
+
 /*
  * Where another parser reads a different host: an RFC 3986 parser does not
  * end the authority at '\' ("http://good.test\@evil.test/"), and a parser
  * that percent-decodes first ends it at an encoded delimiter in the
- * userinfo ("http://evil.test%2F@good.test/"). Returns the other host or NULL.
+ * userinfo ("http://evil.test%2F@good.test/").
  */
-static char *alternative_host(const char *auth, size_t avail, const char *userinfo, size_t ulen,
-			      const char *host)
+static void alternative_host(struct sl_url_norm *u, const char *auth, size_t avail,
+			     const char *userinfo, size_t ulen)
 {
 	const char *end = memchr_any(auth, avail, "/?#");
 	size_t alen = end ? (size_t)(end - auth) : avail;
 	const char *bs = memchr(auth, '\\', alen);
 	const char *hp = NULL, *colon;
-	char *dec = NULL, *alt = NULL, *uni = NULL;
+	char *dec = NULL;
 	size_t hn = 0, declen;
-	unsigned scratch = 0;
-	bool changed;
+	int changed;
 
 	if (bs != NULL && memchr(bs, '@', alen - (size_t)(bs - auth)) != NULL) {
 		const char *at = last_byte(auth, '@', alen);
@@ -577,7 +347,7 @@ static char *alternative_host(const char *auth, size_t avail, const char *userin
 		hn = alen - (size_t)(hp - auth);
 	} else if (userinfo != NULL && ulen > 0) {
 		const char *cut, *at;
-		dec = pct_decode(userinfo, ulen, &declen, &changed);
+		dec = sl_url_pct_decode(userinfo, ulen, &declen, &changed);
 		cut = memchr_any(dec, declen, "/\\?#");
 		if (!changed || cut == NULL)
 			goto out;
@@ -591,16 +361,9 @@ static char *alternative_host(const char *auth, size_t avail, const char *userin
 	colon = split_port(hp, hn);
 	if (colon != NULL)
 		hn = (size_t)(colon - hp);
-	if (parse_host(hp, hn, &alt, &uni, &scratch, NULL) < 0)
-		goto out;
-	if (host != NULL && strcmp(alt, host) == 0) {
-		free(alt);
-		alt = NULL;
-	}
+	add_alt_host(u, hp, hn, SL_URL_ALT_PARSER);
 out:
-	free(uni);
 	free(dec);
-	return alt;
 }
 
 void sl_url_norm_clear(struct sl_url_norm *u)
@@ -614,7 +377,9 @@ void sl_url_norm_clear(struct sl_url_norm *u)
 	free(u->host_unicode);
 	free(u->registrable);
 	free(u->path);
-	free(u->alt_host);
+	for (size_t i = 0; i < u->nalt; i++)
+		free(u->alt_host[i]);
+	free(u->target);
 	memset(u, 0, sizeof(*u));
 	u->port = -1;
 }
@@ -630,29 +395,76 @@ static void set_registrable(struct sl_url_norm *u)
 		u->registrable = sl_xstrdup(r);
 }
 
-/* "scheme:rest" with no authority: the rest is kept with controls encoded. */
 static int normalize(const char *in, size_t len, size_t max_len, struct sl_url_norm *out,
 		     char **why, int depth);
 
-static int parse_opaque(struct sl_url_norm *u, const char *rest, size_t n, int depth)
+/*
+ * The URL a wrapper (blob:) or handler scheme opens: normalised when it
+ * parses, its hosts added as SL_URL_ALT_TARGET; as written when it does not.
+ * A share it reaches makes the link reach it too.
+ */
+static void set_target(struct sl_url_norm *u, const char *t, size_t n, int depth)
 {
 	struct sl_url_norm inner;
+
+	if (depth > 0 || n == 0)
+		return;
+	if (normalize(t, n, n, &inner, NULL, depth + 1) < 0) {
+		u->target = pct_encode_dup(t, n, SET_C0);
+		return;
+	}
+	if (!(inner.flags & SL_URL_NO_SCHEME) && !(inner.flags & SL_URL_OPAQUE)) {
+		u->target = inner.url;
+		inner.url = NULL;
+		add_alt(u, inner.host, SL_URL_ALT_TARGET);
+		inner.host = NULL;
+		for (size_t i = 0; i < inner.nalt; i++) {
+			add_alt(u, inner.alt_host[i], SL_URL_ALT_TARGET);
+			inner.alt_host[i] = NULL;
+		}
+		u->flags |= inner.flags & (SL_URL_SHARE | SL_URL_WEBDAV);
+	}
+	sl_url_norm_clear(&inner);
+}
+
+/* "scheme:rest" with no authority: the rest is kept with controls encoded. */
+static int parse_opaque(struct sl_url_norm *u, const char *rest, size_t n, int depth)
+{
+	enum sl_winlink_handler h = sl_winlink_handler(u->scheme);
+
 	u->flags |= SL_URL_OPAQUE;
 	u->path = pct_encode_dup(rest, n, SET_C0);
 	u->url = sl_xasprintf("%s:%s", u->scheme, u->path);
-	/* a blob: URL runs in the origin of the URL it wraps */
-	if (depth == 0 && strcmp(u->scheme, "blob") == 0 &&
-	    normalize(rest, n, n, &inner, NULL, depth + 1) == 0) {
-		if (inner.host != NULL && inner.host[0] != '\0' && !(inner.flags & SL_URL_NO_SCHEME)) {
-			u->alt_host = inner.host;
-			inner.host = NULL;
-		}
-		sl_url_norm_clear(&inner);
+	if (h != SL_WINLINK_NONE) {
+		char *t = sl_winlink_target(h, rest, n);
+		u->flags |= SL_URL_HANDLER;
+		u->handler = (int)h;
+		if (t != NULL)
+			set_target(u, t, strlen(t), depth);
+		free(t);
+	} else if (strcmp(u->scheme, "blob") == 0) {
+		/* a blob: URL runs in the origin of the URL it wraps */
+		set_target(u, rest, n, depth);
 	}
 	return 0;
 }
 
-/* file: URLs: an optional host after "//", never userinfo or port. */
+/* The path after a host, as a special scheme's path (always starting with '/'). */
+static void set_file_path(struct sl_url_norm *u, const char *p, size_t n)
+{
+	u->path = build_path(p, n, true, &u->flags);
+	if (u->path[0] != '/') {
+		char *s = sl_xasprintf("/%s", u->path);
+		free(u->path);
+		u->path = s;
+	}
+}
+
+/*
+ * file: URLs: an optional host after "//", never userinfo or port. Where
+ * that host is empty and more slashes follow ("file:////host/share"),
+ * browsers open a local path but Windows opens the share on host.
+ */
 static int parse_file(struct sl_url_norm *u, const char *p, size_t n, char **why)
 {
 	size_t i = 0, hs, he;
@@ -666,22 +478,63 @@ static int parse_file(struct sl_url_norm *u, const char *p, size_t n, char **why
 		bool drive = he - hs == 2 && is_alpha((unsigned char)p[hs]) &&
 			     (p[hs + 1] == ':' || p[hs + 1] == '|');
 		if (he > hs && !drive) {
-			rc = parse_host(p + hs, he - hs, &u->host, &u->host_unicode, &u->flags, why);
+			rc = set_host(u, p + hs, he - hs, why);
 			if (rc < 0)
 				return rc;
 			if (strcmp(u->host, "localhost") == 0)
 				u->host[0] = '\0';
 		}
+		if (he == hs) {
+			size_t ws = hs, we;
+			while (ws < n && (p[ws] == '/' || p[ws] == '\\'))
+				ws++;
+			we = ws;
+			while (we < n && p[we] != '/' && p[we] != '\\' && p[we] != '?' &&
+			       p[we] != '#')
+				we++;
+			if (ws - hs >= 2 && we > ws)
+				add_alt_host(u, p + ws, we - ws, SL_URL_ALT_WINDOWS);
+		}
 		i = drive ? hs : he;
 	}
 	if (u->host == NULL)
 		u->host = sl_xstrdup("");
-	u->path = build_path(p + i, n - i, true, &u->flags);
-	if (u->path[0] != '/') {
-		char *s = sl_xasprintf("/%s", u->path);
-		free(u->path);
-		u->path = s;
+	if (u->host[0] != '\0' || u->nalt > 0)
+		u->flags |= SL_URL_SHARE;
+	set_file_path(u, p + i, n - i);
+	return 0;
+}
+
+/* A UNC path (\\host\share\...), as the file: URL Windows reads it as. */
+static int parse_unc(struct sl_url_norm *u, const char *s, size_t n, char **why)
+{
+	size_t hs, he, rest, namelen;
+	int port, ssl, rc;
+
+	if (sl_winlink_unc(s, n, &hs, &he, &rest) < 0) {
+		if (why)
+			*why = sl_xstrdup("not a UNC path");
+		return SL_EPARSE;
 	}
+	u->scheme = sl_xstrdup("file");
+	u->flags |= SL_URL_SPECIAL | SL_URL_UNC | SL_URL_BACKSLASH;
+	if (he > hs) {
+		size_t hn = he - hs;
+		if (sl_winlink_webdav(s + hs, hn, &namelen, &port, &ssl)) {
+			hn = namelen;
+			u->flags |= SL_URL_WEBDAV;
+			u->port = port;
+			if (port >= 0)
+				u->flags |= SL_URL_PORT;
+		}
+		rc = set_host(u, s + hs, hn, why);
+		if (rc < 0)
+			return rc;
+		u->flags |= SL_URL_SHARE;
+	} else {
+		u->host = sl_xstrdup("");
+	}
+	set_file_path(u, s + rest, n - rest);
 	return 0;
 }
 
@@ -723,7 +576,7 @@ static int parse_hierarchical(struct sl_url_norm *u, const char *p, size_t n, bo
 			return rc;
 		hn = (size_t)(colon - hp);
 	}
-	rc = parse_host(hp, hn, &u->host, &u->host_unicode, &u->flags, why);
+	rc = set_host(u, hp, hn, why);
 	if (rc < 0)
 		return rc;
 	if (u->port >= 0 && u->port == default_port)
@@ -732,26 +585,10 @@ static int parse_hierarchical(struct sl_url_norm *u, const char *p, size_t n, bo
 		u->flags |= SL_URL_PORT;
 	u->path = build_path(p + ae, n - ae, special, &u->flags);
 	if (special)
-		u->alt_host = alternative_host(auth, n - i, ui, ulen, u->host);
+		alternative_host(u, auth, n - i, ui, ulen);
+	if (sl_winlink_share_scheme(u->scheme) && u->host[0] != '\0')
+		u->flags |= SL_URL_SHARE;
 	return 0;
-}
-
-/* Leading/trailing C0 controls and spaces go, tabs and newlines anywhere. */
-static char *clean_input(const char *in, size_t len, size_t *outlen)
-{
-	size_t b = 0, e = len, j = 0;
-	char *s;
-	while (b < e && (unsigned char)in[b] <= 0x20)
-		b++;
-	while (e > b && (unsigned char)in[e - 1] <= 0x20)
-		e--;
-	s = sl_xmalloc(e - b + 1);
-	for (size_t i = b; i < e; i++)
-		if (in[i] != '\t' && in[i] != '\n' && in[i] != '\r')
-			s[j++] = in[i];
-	s[j] = '\0';
-	*outlen = j;
-	return s;
 }
 
 /* "host:8080" and "host:8080/x" are a host with a port, not a scheme "host". */
@@ -785,12 +622,16 @@ static int normalize(const char *in, size_t len, size_t max_len, struct sl_url_n
 			*why = sl_xasprintf("URL of %zu bytes exceeds the limit of %zu", len, max_len);
 		return SL_ETOOBIG;
 	}
-	s = clean_input(in ? in : "", len, &n);
+	s = sl_url_clean(in ? in : "", len, &n);
 	if (n == 0) {
 		if (why)
 			*why = sl_xstrdup("empty URL");
 		rc = SL_EPARSE;
 		goto out;
+	}
+	if (n >= 3 && s[0] == '\\' && s[1] == '\\' && s[2] != '\\' && s[2] != '/') {
+		rc = parse_unc(out, s, n, why);
+		goto done;
 	}
 
 	if (is_alpha((unsigned char)s[0])) {
@@ -805,6 +646,7 @@ static int normalize(const char *in, size_t len, size_t max_len, struct sl_url_n
 		}
 	}
 	if (has_scheme && special_index(out->scheme) < 0 && !is_opaque_scheme(out->scheme) &&
+	    sl_winlink_handler(out->scheme) == SL_WINLINK_NONE &&
 	    (memchr(s, '.', i) != NULL || looks_like_port(s + i + 1, n - i - 1))) {
 		free(out->scheme);
 		out->scheme = NULL;
@@ -836,16 +678,19 @@ static int normalize(const char *in, size_t len, size_t max_len, struct sl_url_n
 		else
 			rc = parse_hierarchical(out, s + i, rest, true, special_schemes[sp].port,
 						why);
-	} else if (!is_opaque_scheme(out->scheme) && rest >= 2 && s[i] == '/' && s[i + 1] == '/') {
+	} else if (!is_opaque_scheme(out->scheme) &&
+		   sl_winlink_handler(out->scheme) == SL_WINLINK_NONE && rest >= 2 &&
+		   s[i] == '/' && s[i + 1] == '/') {
 		rc = parse_hierarchical(out, s + i, rest, false, -1, why);
 	} else {
 		rc = parse_opaque(out, s + i, rest, depth);
 		goto out;
 	}
+done:
 	if (rc < 0)
 		goto out;
 
-	if (out->port >= 0)
+	if (out->port >= 0 && strcmp(out->scheme, "file") != 0)
 		out->url = sl_xasprintf("%s://%s:%d%s", out->scheme, out->host, out->port,
 					out->path);
 	else

@@ -8,10 +8,10 @@ set -euo pipefail
 build_pkgs="build-essential cmake pkg-config
  libglib2.0-dev libgmime-3.0-dev libclamav-dev libmagic-dev libpcre2-dev
  libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
- libgumbo-dev libpsl-dev libidn2-dev libicu-dev libc-ares-dev libsystemd-dev
+ libgumbo-dev libpsl-dev libicu-dev libc-ares-dev libsystemd-dev
  libmilter-dev"
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev postfix miltertest swaks
- clamav python3 file"
+ clamav python3 file nodejs"
 
 case "${1:-run}" in
   run) want="$build_pkgs" ;;

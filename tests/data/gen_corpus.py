@@ -1720,6 +1720,115 @@ def build_url_cases():
         url: unknown cdn.images.example/assets/logo-2024.png""")
 
 
+    # ---- links no parser accepts, to blocklisted hosts (issue 11) ---------------------
+    mixed("url_unparsable_blocklisted", "en", "Mailbox full", [
+        text("Hello,\n\nyour mailbox is full. Sign in at https://phishing.test:99999/mail/login\n"
+             "or at the backup address http://xn--ab-.phishing.test/mail to keep your messages.\n\n"
+             "IT Service Desk\n"),
+        invoice()], False, """
+        # a port past 65535 and an xn-- label that is the Punycode of plain ASCII: no
+        # browser-style parser takes these links, but the host text names phishing.test,
+        # which is blocklisted: malicious whatever the parser thinks
+        verdict: rewrite
+        finding: url 1
+        rule: url_malicious 1
+        url: malicious phishing.test:99999/mail/login
+        url: malicious xn--ab-.phishing.test/mail
+        absent: https://phishing.test:99999
+        absent: http://xn--ab-.phishing.test
+        present: hxxps[:]//phishing[.]test:99999/mail/login
+        present: IT Service Desk
+        kept: 2""")
+
+    # ---- schemes other than http that reach the network (issue 11) --------------------
+    mixed("url_network_schemes", "en", "Statement and scans", [
+        alt("url_network_schemes",
+            "Dear customer,\n\nyour statement and the scans are ready.\n",
+            html_doc('<p>Dear customer,</p>\n'
+                     '<p>Chat with us live: <a href="wss://phishing.test/live">live chat</a>.</p>\n'
+                     '<p>Your <a href="ftp://malware.invalid/files/statement.zip">statement</a> and the '
+                     '<a href="file://fileserver.example-shares.test/scans/scan_0412.pdf.lnk">scanned '
+                     'copy</a> (or the <a href="\\\\phishing.test@SSL\\DavWWWRoot\\statement.pdf.lnk">'
+                     'mirror</a>).</p>')),
+        invoice()], True, """
+        # wss: and ftp: to blocklisted hosts are malicious like http; a file: link to a
+        # share is suspicious (file_link); a UNC path in WebDAV form to a blocklisted host
+        # is malicious; every href becomes "#"
+        verdict: rewrite
+        finding: url 1.2
+        rule: url_malicious 1.2
+        rule: url_suspicious 1.2
+        url: malicious wss://phishing.test/live
+        url: malicious ftp://malware.invalid/files/statement.zip
+        url: suspicious file://fileserver.example-shares.test/scans/scan_0412.pdf.lnk
+        url: malicious file://phishing.test/DavWWWRoot/statement.pdf.lnk
+        absent: wss://phishing.test
+        absent: ftp://malware.invalid
+        absent: file://fileserver.example-shares.test
+        absent: \\\\phishing.test@SSL
+        present: href="#"
+        present: live chat</a>
+        present: mirror</a>
+        kept: 2""")
+
+    # ---- Windows protocol handlers (issue 11) ----------------------------------------
+    mixed("url_windows_handlers", "en", "Your documents", [
+        text(html_doc('<p>The documents you asked for:</p>\n<ul>\n'
+                      '<li><a href="search-ms:query=invoice&amp;crumb=location:%5C%5Cphishing.test%40SSL'
+                      '%5CDavWWWRoot&amp;displayname=Invoices">Open the invoices folder</a></li>\n'
+                      '<li><a href="ms-msdt:/id PCWDiagnostic /skip force /param &quot;IT_RebrowseForFile=?'
+                      '&quot;">Run the compatibility fix</a></li>\n'
+                      '<li><a href="ms-word:ofe|u|https://docs.example-office.test/contract.docx">'
+                      'Edit the contract</a></li>\n</ul>'), "html"),
+        invoice()], False, """
+        # search-ms: opens Windows Search on a WebDAV share of a blocklisted host: malicious;
+        # ms-msdt: and an Office handler start a program: suspicious (handler_link)
+        verdict: rewrite
+        finding: url 1
+        rule: url_malicious 1
+        rule: url_suspicious 1
+        url: malicious search-ms:query=invoice
+        url: suspicious ms-msdt:
+        url: suspicious ms-word:ofe|u|https://docs.example-office.test/contract.docx
+        absent: href="search-ms:
+        absent: href="ms-msdt:
+        absent: href="ms-word:
+        present: href="#"
+        present: Edit the contract</a>
+        kept: 2""")
+
+    # ---- hosts written with what browsers drop or map (issue 10, 6) -------------------
+    mixed("url_host_invisible_chars", "en", "Security notice", [
+        text(html_doc('<p>Please review the notice:</p>\n<ul>\n'
+                      '<li><a href="https://phish\u00ading.test/notice">soft hyphen</a></li>\n'
+                      '<li><a href="https://phishing\u200b.test/notice">zero-width space</a></li>\n'
+                      '<li><a href="https://phish\u200ding.test/notice">zero-width joiner</a></li>\n'
+                      '<li><a href="https://phishing\uff0etest/notice">full-width dot</a></li>\n'
+                      '<li><a href="https://phishing\u3002test/notice">ideographic dot</a></li>\n'
+                      '<li><a href="https://PHISHING.test.:8443/notice">port and trailing dot</a></li>\n'
+                      '</ul>'), "html"),
+        invoice()], True, """
+        # every host is phishing.test as a browser (or an older program) reads it:
+        # all malicious, all hrefs "#"
+        verdict: rewrite
+        finding: url 1
+        rule: url_malicious 1
+        url: malicious phish\u00ading.test/notice
+        url: malicious phishing\u200b.test/notice
+        url: malicious phish\u200ding.test/notice
+        url: malicious phishing\uff0etest/notice
+        url: malicious phishing\u3002test/notice
+        url: malicious phishing.test:8443/notice
+        absent: https://phish\u00ading.test
+        absent: https://phishing\u200b.test
+        absent: https://phish\u200ding.test
+        absent: https://phishing\uff0etest
+        absent: https://phishing\u3002test
+        absent: https://PHISHING.test.:8443
+        present: href="#"
+        present: port and trailing dot</a>
+        kept: 2""")
+
 README_NOTE = "generated by tests/data/gen_corpus.py: edit the generator, not this file\n"
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run_fuzzer.sh BINARY NAME SECONDS: runs one libFuzzer harness for a bounded
 # time on a scratch corpus seeded from tests/data (and tests/fuzz/seeds/NAME
-# when present). Fails if the fuzzer reports a crash, leak or timeout.
+# when present). Fails if the fuzzer reports a crash, leak or timeout. The
+# corpus it ends with is kept in corpus/NAME beside the binary.
 set -euo pipefail
 bin=$1; name=$2; secs=$3
 src=${SLUICE_SOURCE_DIR:?}
@@ -30,3 +31,8 @@ done
   done
   exit 1; }
 grep -E 'stat::number_of_executed_units|Done' "$work/log" | tail -2
+# Keep the corpus the run ended with beside the binary (corpus/NAME): the
+# URL oracle test replays fuzz_urlnorm's through Node's URL parser.
+keep_corpus="$(dirname "$bin")/corpus/$name"
+rm -rf "$keep_corpus"; mkdir -p "$keep_corpus"
+find "$work/corpus" -type f -exec cp -t "$keep_corpus" {} + 2>/dev/null || true

@@ -27,11 +27,16 @@ static const char blocklist[] =
 	"198.51.100.0/24\n"
 	"both.test\n"
 	"192.0.2.300\n" /* a bad line: logged and skipped */
+	"fa\xc3\x9f.test\n"       /* faß.test, stored as xn--fa-hia.test */
+	"paypa\xcf\x82.test\n"    /* paypaς.test */
 	"https://files.example.test/payload/\n";
 
 static const char allowlist[] =
 	"example-contact-center.test\n"
-	"both.test\n";
+	"both.test\n"
+	"stra\xc3\x9f" "e.test\n" /* straße.test alone */
+	"wei\xc3\x9f.test\n"      /* weiß.test and its "ss" spelling */
+	"weiss.test\n";
 
 static const char shorteners[] = "bit.ly\ntinyurl.com\n";
 
@@ -265,8 +270,96 @@ static const struct row rows[] = {
 	{ "javascript:alert(1)", TEXT, NULL, SL_REP_UNKNOWN, NULL, NULL },
 	{ "blob:https://phishing.test/1234-5678", HREF, NULL, SL_REP_MALICIOUS,
 	  "blocklist.txt:phishing.test", NULL },
+	/* IDNA: judged as the browser opens the name, and as older programs and other
+	 * Unicode versions read it (issue 11: transitional fallback changed the site) */
+	{ "https://\xe2\x99\xa5.fa\xc3\x9f.test/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:fa\xc3\x9f.test", "the destination xn--g6h.xn--fa-hia.test" },
+	{ "https://\xe2\x99\xa5.fass.test/", HREF, NULL, SL_REP_UNKNOWN, NULL, NULL },
+	{ "https://\xe2\x99\xa5.paypa\xcf\x82.test/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:paypa\xcf\x82.test", NULL },
+	{ "https://\xe2\x99\xa5.paypa\xcf\x83.test/", HREF, NULL, SL_REP_SUSPICIOUS,
+	  "heuristic:idn_spoof", "Latin and Greek" },
+	/* ẞ: "ss" up to Unicode 15.0, ß since 15.1: listed either way */
+	{ "https://FA\xe1\xba\x9e.test/login", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:fa\xc3\x9f.test", NULL },
+	{ "https://x.FA\xe1\xba\x9e.\xe2\x99\xa5.test/", HREF, NULL, SL_REP_UNKNOWN, NULL, NULL },
+	/* an allowlisted ß name is clean only when its "ss" reading is allowlisted too */
+	{ "https://stra\xc3\x9f" "e.test/", HREF, NULL, SL_REP_UNKNOWN, NULL, NULL },
+	{ "https://wei\xc3\x9f.test/", HREF, NULL, SL_REP_CLEAN, "allowlist.txt:wei\xc3\x9f.test",
+	  NULL },
+	/* hosts written with what browsers drop or map still match (issue 10, 6) */
+	{ "https://phish\xc2\xading.test/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "https://phishing\xe2\x80\x8b.test/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "https://phishing\xef\xbc\x8etest/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "https://phishing\xe3\x80\x82test/", TEXT, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "https://PHISHING.TEST..:8443/x", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "https://www.phishing.test.:443/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	/* a link nothing parses is still looked up: blocklisted is malicious */
+	{ "https://phishing.test:99999/x", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", "does not parse" },
+	{ "https://phish\xe2\x80\x8ding.test/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", "does not parse" },
+	{ "http://xn--ab-.phishing.test/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "http://1a.\xd7\x90.phishing.test/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "wss://phishing.test:bad/", HREF, NULL, SL_REP_MALICIOUS, "blocklist.txt:phishing.test",
+	  NULL },
+	{ "http://bank.test%2F@phishing.test:x/", TEXT, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "https://198.51.100.9:99999/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:198.51.100.0/24", NULL },
+	{ "https://3325256777:99999/", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:198.51.100.0/24", NULL },
+	{ "file://phishing.test@SSL/x.exe", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "wss://unlisted.test:bad/", HREF, NULL, SL_REP_SUSPICIOUS, "heuristic:unparsable", NULL },
+	{ "ftp://[1:2:3/", HREF, NULL, SL_REP_SUSPICIOUS, "heuristic:unparsable", NULL },
+	{ "\\\\user@evil.test\\share", TEXT, NULL, SL_REP_SUSPICIOUS, "heuristic:unparsable",
+	  NULL },
+	{ "ms-word:ofe|u|https://phishing.test:99999/x", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", "the location it opens" },
+	/* schemes that reach the network are judged like http */
+	{ "wss://phishing.test/socket", HREF, NULL, SL_REP_MALICIOUS, "blocklist.txt:phishing.test",
+	  NULL },
+	{ "ws://198.51.100.7:8080/", HREF, NULL, SL_REP_MALICIOUS, "blocklist.txt:198.51.100.0/24",
+	  NULL },
+	{ "ftp://phishing.test/x.zip", TEXT, NULL, SL_REP_MALICIOUS, "blocklist.txt:phishing.test",
+	  NULL },
+	{ "file://phishing.test/share/x.lnk", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "file:////phishing.test/share/x.lnk", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", "Windows opens the file share on phishing.test" },
+	{ "\\\\phishing.test\\share\\x.lnk", TEXT, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:phishing.test", NULL },
+	{ "\\\\evil.test@SSL\\DavWWWRoot\\x.exe", TEXT, NULL, SL_REP_SUSPICIOUS,
+	  "heuristic:file_link", "WebDAV share on evil.test" },
+	{ "smb://evil.test/share", HREF, NULL, SL_REP_SUSPICIOUS, "heuristic:file_link", NULL },
+	{ "file://portal.example-contact-center.test/share", HREF, NULL, SL_REP_SUSPICIOUS,
+	  "heuristic:file_link", NULL },
+	{ "file:///C:/Users/Public/report.pdf", HREF, NULL, SL_REP_UNKNOWN, NULL, NULL },
+	/* handler schemes: judged by what they open, and at least suspicious */
+	{ "search-ms:query=x&crumb=location:%5C%5Cphishing.test%40SSL%5Cs", HREF, NULL,
+	  SL_REP_MALICIOUS, "blocklist.txt:phishing.test", "the link opens phishing.test" },
+	{ "search-ms:query=x&crumb=location:%5C%5Cevil.test%40SSL%5Cs&displayname=Docs", HREF, NULL,
+	  SL_REP_SUSPICIOUS, "heuristic:handler_link", "Windows Search" },
+	{ "ms-msdt:/id PCWDiagnostic /skip force /param \"IT_BrowseForFile=x\"", HREF, NULL,
+	  SL_REP_SUSPICIOUS, "heuristic:handler_link", "ms-msdt" },
+	{ "ms-word:ofe|u|https://files.example.test/payload/doc.docx", HREF, NULL, SL_REP_MALICIOUS,
+	  "blocklist.txt:https://files.example.test/payload/", NULL },
+	{ "ms-excel:ofv|u|https://portal.example-contact-center.test/x.xlsx", HREF, NULL,
+	  SL_REP_SUSPICIOUS, "heuristic:handler_link", "an Office application" },
+	{ "ms-appinstaller:?source=https://phishing.test/a.appinstaller", HREF, NULL,
+	  SL_REP_MALICIOUS, "blocklist.txt:phishing.test", NULL },
 	/* other */
 	{ "http://[1:2:3/", HREF, NULL, SL_REP_SUSPICIOUS, "heuristic:unparsable", NULL },
+	{ "foo:bar", HREF, NULL, SL_REP_UNKNOWN, NULL, NULL },
 	{ "not a url at all", TEXT, NULL, SL_REP_UNKNOWN, NULL, NULL },
 	{ "file://fileserver.evil.test/share/doc.lnk", HREF, NULL, SL_REP_SUSPICIOUS,
 	  "heuristic:file_link", NULL },

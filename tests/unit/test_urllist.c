@@ -203,6 +203,14 @@ static void test_idn(void **state)
 	/* Invalid UTF-8 and disallowed code points are bad lines. */
 	add_bad(l, "b\xfc" "cher.example");
 	add_bad(l, "a\xe2\x80\x8b\xe2\x98\x83\xef\xbf\xbf.test");
+	/* Entries are mapped as browsers map names: symbols are fine, ß stays ß,
+	 * a joiner where CheckJoiners forbids it is a bad line. */
+	add_ok(l, "\xe2\x99\xa5.example", "idn");
+	assert_string_equal(m(l, "http", "a.xn--g6h.example", "/"), "idn:\xe2\x99\xa5.example");
+	add_ok(l, "fa\xc3\x9f.example", "idn");
+	assert_string_equal(m(l, "http", "xn--fa-hia.example", "/"), "idn:fa\xc3\x9f.example");
+	assert_null(m(l, "http", "fass.example", "/"));
+	add_bad(l, "a\xe2\x80\x8d" "b.example");
 	sl_urllist_free(l);
 }
 
