@@ -295,8 +295,13 @@ int sl_sandbox_run(const char *name, const struct sl_sandbox_limits *lim, uint64
 		w->fd = -1;
 		g_private_set(&tls_worker, w);
 	}
-	if (w->pid > 0 && strcmp(w->name, name) != 0)
-		worker_end(w, 0);
+	if (w->pid > 0) {
+		/* An idle worker never speaks first: anything readable is its end
+		 * (killed while idle), and the job goes to a fresh one. */
+		struct pollfd pf = { w->fd, POLLIN, 0 };
+		if (strcmp(w->name, name) != 0 || poll(&pf, 1, 0) != 0)
+			worker_end(w, 1);
+	}
 	if (w->pid <= 0 && (rc = worker_start(w, name, why)) != SL_OK)
 		return rc;
 	put64(hdr, n);

@@ -2,7 +2,7 @@
  * test_sandbox - worker processes bounded in time and memory: this test
  * program is its own worker (a constructor below serves the jobs when started
  * as "--sluice-worker NAME"). A worker answers and is reused by the same
- * thread; another thread gets its own; a job past the time limit is killed
+ * thread, replaced when it was killed while idle; another thread gets its own; a job past the time limit is killed
  * and the next job gets a fresh worker; a crash is reported as such; an
  * allocation past the memory budget fails inside the worker; an answer
  * past the output limit is refused; a worker that grew by more than half its
@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -113,6 +114,17 @@ static void test_echo_reused(void **state)
 	assert_memory_equal(strchr(out.data, ':') + 1, "a\0b", 3);
 	sl_buf_free(&out);
 	assert_int_equal(echo(""), a);
+}
+
+/* A worker killed while it waits (the OOM killer, an operator): the next job
+ * goes to a fresh one instead of failing. */
+static void test_killed_while_idle(void **state)
+{
+	long a = echo("before"), b;
+	assert_int_equal(kill((pid_t)a, SIGKILL), 0);
+	g_usleep(100 * 1000);
+	b = echo("after");
+	assert_true(b != a);
 }
 
 static gpointer other_thread(gpointer p)
@@ -217,6 +229,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_reused),
+		cmocka_unit_test(test_killed_while_idle),
 		cmocka_unit_test(test_thread_has_its_own),
 		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_crash),
