@@ -33,6 +33,7 @@
  *                              (attachedTemplate, oleObject, frame,
  *                              subDocument, ...) or an ODF link other than an
  *                              anchor that loads something from outside
+ *     office_macro             a Word field that starts a program (DDE, DDEAUTO)
  *     document_unreadable      a PDF or package that cannot be parsed
  *     encrypted_archive        a PDF that needs a password
  *   limits   (kind limit, rule "limit"; the message is marked incomplete)

@@ -11,10 +11,14 @@
 #include "util.h"
 
 #define RATIO_FLOOR (1024 * 1024) /* members smaller than this are never bombs */
+#define FIELD_MAX 4096            /* bytes of one Word field instruction kept */
 
 struct xml {
 	struct sl_doc_report *r;
 	int odf;
+	int in_instr;       /* inside w:instrText */
+	int in_field;       /* between a field's begin and its separate/end */
+	struct sl_buf field; /* the instruction of the field being read */
 };
 
 static uint64_t le(const unsigned char *p, int n)
@@ -78,6 +82,96 @@ static void external(struct xml *x, const char *kind, int link, const char *targ
 	}
 }
 
+/* A Word field instruction: INCLUDEPICTURE, INCLUDETEXT, LINK and IMPORT
+ * load their target when the document is opened or updated, HYPERLINK is a
+ * link, DDE and DDEAUTO start a program (macros without a macro project). */
+static void field_done(struct xml *x, const char *instr)
+{
+	static const char *const loads[] = { "INCLUDEPICTURE", "INCLUDETEXT", "LINK", "IMPORT", NULL };
+	char word[32], *target = NULL;
+	const char *p = instr, *q;
+	size_t n = 0, i;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	while (p[n] != '\0' && !g_ascii_isspace(p[n]) && n + 1 < sizeof(word)) {
+		word[n] = g_ascii_toupper(p[n]);
+		n++;
+	}
+	word[n] = '\0';
+	for (q = p + n; g_ascii_isspace(*q); q++)
+		;
+	if (*q == '"') {
+		const char *e = strchr(q + 1, '"');
+		target = e != NULL ? sl_xstrndup(q + 1, (size_t)(e - q - 1)) : sl_xstrdup(q + 1);
+	} else {
+		size_t k = 0;
+		while (q[k] != '\0' && !g_ascii_isspace(q[k]))
+			k++;
+		target = sl_xstrndup(q, k);
+	}
+	if (strcmp(word, "DDE") == 0 || strcmp(word, "DDEAUTO") == 0) {
+		char *quoted = sl_doc_quote(p);
+		sl_doc_report_add(x->r, "office_macro", "Office document with a %s field that starts a program: %s",
+				  word, quoted);
+		free(quoted);
+	} else if (outside(target)) {
+		int link = strcmp(word, "HYPERLINK") == 0;
+		for (i = 0; loads[i] != NULL && !link; i++)
+			if (strcmp(word, loads[i]) == 0)
+				break;
+		if (link || loads[i] != NULL)
+			external(x, word, link, target);
+	}
+	free(target);
+}
+
+/* Field text, each run of white space as one blank (so that padding cannot
+ * push the target past the cap), cut at FIELD_MAX. */
+static void on_text(GMarkupParseContext *c, const gchar *text, gsize len, gpointer data, GError **err)
+{
+	struct xml *x = data;
+	gsize i;
+	if (!x->in_instr || !x->in_field)
+		return;
+	for (i = 0; i < len; i++) {
+		char ch = g_ascii_isspace(text[i]) ? ' ' : text[i];
+		if (ch == ' ' && x->field.len > 0 && x->field.data[x->field.len - 1] == ' ')
+			continue;
+		if (sl_buf_add(&x->field, &ch, 1) != SL_OK)
+			return;
+	}
+}
+
+static void on_end(GMarkupParseContext *c, const gchar *element, gpointer data, GError **err)
+{
+	struct xml *x = data;
+	if (strcmp(local_name(element), "instrText") == 0)
+		x->in_instr = 0;
+}
+
+static void word_field(struct xml *x, const char *el, const gchar **names, const gchar **values)
+{
+	size_t i;
+	for (i = 0; names[i] != NULL; i++) {
+		const char *a = local_name(names[i]);
+		if (strcmp(el, "fldSimple") == 0 && strcmp(a, "instr") == 0) {
+			field_done(x, values[i]);
+		} else if (strcmp(el, "fldChar") == 0 && strcmp(a, "fldCharType") == 0) {
+			if (strcmp(values[i], "begin") == 0 && !x->in_field) {
+				x->in_field = 1;
+				x->field.len = 0;
+			} else if (strcmp(values[i], "begin") != 0 && x->in_field) {
+				x->in_field = 0;
+				sl_buf_add(&x->field, "", 0);
+				field_done(x, x->field.data ? x->field.data : "");
+			}
+		}
+	}
+	if (strcmp(el, "instrText") == 0)
+		x->in_instr = 1;
+}
+
 static void on_start(GMarkupParseContext *c, const gchar *element, const gchar **names,
 		     const gchar **values, gpointer data, GError **err)
 {
@@ -87,8 +181,10 @@ static void on_start(GMarkupParseContext *c, const gchar *element, const gchar *
 
 	if (!x->odf) {
 		const char *type = "", *target = NULL;
-		if (strcmp(el, "Relationship") != 0)
+		if (strcmp(el, "Relationship") != 0) {
+			word_field(x, el, names, values);
 			return;
+		}
 		for (i = 0; names[i] != NULL; i++) {
 			const char *a = local_name(names[i]);
 			if (strcmp(a, "Type") == 0)
@@ -115,7 +211,7 @@ static void on_start(GMarkupParseContext *c, const gchar *element, const gchar *
 /* Parses one XML member; 0, or SL_EPARSE when it is not well-formed. */
 static int parse_xml(struct xml *x, const char *p, size_t n)
 {
-	static const GMarkupParser parser = { on_start, NULL, NULL, NULL, NULL };
+	static const GMarkupParser parser = { on_start, on_end, on_text, NULL, NULL };
 	GMarkupParseContext *ctx;
 	char *conv = NULL;
 	int ok;
@@ -145,6 +241,12 @@ static int ends_with_ci(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
 	return a >= b && g_ascii_strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* A part of Word's text, where fields are: word/document.xml, headers, footers, notes. */
+static int word_part(const char *name)
+{
+	return g_str_has_prefix(name, "word/") && strchr(name + 5, '/') == NULL && ends_with_ci(name, ".xml");
 }
 
 /* Reads member i whole into a new buffer. Returns 0, SL_ETOOBIG (reported) or SL_EPARSE. */
@@ -198,7 +300,7 @@ int sl_ooxml_read(const unsigned char *p, size_t n, const struct sl_ooxml_limits
 	zip_int64_t count, i;
 	int64_t declared = declared_entries(p, n);
 	int ooxml = 0, odf = 0, manifest = 0, rc = 0;
-	struct xml x = { r, 0 };
+	struct xml x = { .r = r };
 
 	zip_error_init(&ze);
 	if (declared > (int64_t)lim->max_members) {
@@ -234,15 +336,17 @@ int sl_ooxml_read(const unsigned char *p, size_t n, const struct sl_ooxml_limits
 		goto out;
 	rc = 1;
 	x.odf = odf;
+	sl_buf_init(&x.field, FIELD_MAX);
 	for (i = 0; i < count; i++) {
 		const char *name = zip_get_name(z, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
 		char *data = NULL, *q;
 		size_t len = 0;
 		int mrc;
 
-		if (name == NULL || (ooxml && !ends_with_ci(name, ".rels")) ||
+		if (name == NULL || (ooxml && !ends_with_ci(name, ".rels") && !word_part(name)) ||
 		    (odf && strcmp(name, "content.xml") != 0 && strcmp(name, "styles.xml") != 0))
 			continue;
+		x.in_instr = x.in_field = 0;
 		mrc = read_member(z, (zip_uint64_t)i, name, lim, r, &data, &len);
 		if (mrc == SL_ETOOBIG)
 			break;
@@ -256,6 +360,7 @@ int sl_ooxml_read(const unsigned char *p, size_t n, const struct sl_ooxml_limits
 		}
 	}
 out:
+	sl_buf_free(&x.field);
 	if (z != NULL)
 		zip_discard(z);
 	zip_error_fini(&ze);

@@ -19,6 +19,12 @@
  * as a link, and when its type is anything but hyperlink (attachedTemplate,
  * oleObject, frame, subDocument, image, externalLinkPath, ...) as
  * office_remote_content: Office loads it when the document opens.
+ * The parts directly under word/ (document.xml, headers, footers, notes)
+ * are read for fields
+ * (w:instrText between fldChar begin and separate, w:fldSimple): HYPERLINK
+ * targets are links; INCLUDEPICTURE, INCLUDETEXT, LINK and IMPORT pointing
+ * outside are office_remote_content too; DDE and DDEAUTO, which start a
+ * program, are office_macro.
  * ODF (content.xml with a manifest or mimetype): content.xml and styles.xml;
  * xlink:href of a link element (text:a, draw:a) is a link, of any other
  * element (draw:image, draw:object, text:section-source, ...) pointing
@@ -31,8 +37,9 @@
  * "document_unreadable" when the content said it is an Office document
  * (office != 0); a zip that is neither OOXML nor ODF is not ours to judge.
  *
- * Not done: field codes in the document text (INCLUDEPICTURE, DDEAUTO),
- * embedded OLE objects and ActiveX controls inside the package, flat ODF XML.
+ * Not done: nested fields (the outer instruction is read up to the inner
+ * one), Excel DDE formulas, embedded OLE objects and ActiveX controls inside
+ * the package (ClamAV's layers), flat ODF XML.
  */
 #ifndef SL_OOXML_H
 #define SL_OOXML_H

@@ -3,7 +3,8 @@
  * from files written by tests/data/gen_corpus.py (tests/data/payloads/docs
  * and docs-limits): an external hyperlink (a link, no finding), a remote
  * attachedTemplate, an oleObject to mhtml:, a frame on a UNC path, an
- * external target beside the document (nothing), ODF text:a and a linked
+ * external target beside the document (nothing), Word fields (INCLUDEPICTURE
+ * split over runs, HYPERLINK, DDEAUTO, PAGE), ODF text:a and a linked
  * section, UTF-16 relationships, a damaged part, a zip that is no document,
  * bytes that are no zip, and the limits: member count (read from the end of
  * central directory before libzip opens it), part size and inflation ratio.
@@ -113,6 +114,32 @@ static void test_other_external(void **state)
 	sl_doc_report_clear(&r);
 }
 
+static void test_word_fields(void **state)
+{
+	struct sl_doc_report r = { 0 };
+	const char *t;
+
+	/* INCLUDEPICTURE split over runs and padded: remote content; HYPERLINK: a
+	 * link; PAGE: nothing. */
+	assert_int_equal(read_doc("docs", "fields.docx", &defaults, 1, &r), 1);
+	t = only(&r, "office_remote_content");
+	assert_non_null(t);
+	assert_non_null(strstr(t, "INCLUDEPICTURE"));
+	assert_non_null(sl_doc_report_find(&r, SL_DOC_LINK, "http://tracker.evil.test/p.png"));
+	assert_non_null(sl_doc_report_find(&r, SL_DOC_LINK, "https://phishing.test/word-field"));
+	assert_int_equal(r.n, 3);
+	sl_doc_report_clear(&r);
+
+	/* DDEAUTO starts a program: a macro without a macro project. */
+	assert_int_equal(read_doc("docs", "dde.docx", &defaults, 1, &r), 1);
+	t = only(&r, "office_macro");
+	assert_non_null(t);
+	assert_non_null(strstr(t, "DDEAUTO"));
+	assert_non_null(strstr(t, "cmd[.]exe"));
+	assert_int_equal(r.n, 1);
+	sl_doc_report_clear(&r);
+}
+
 static void test_odf(void **state)
 {
 	struct sl_doc_report r = { 0 };
@@ -203,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_hyperlink),
 		cmocka_unit_test(test_remote_template),
 		cmocka_unit_test(test_other_external),
+		cmocka_unit_test(test_word_fields),
 		cmocka_unit_test(test_odf),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_limits),
