@@ -32,7 +32,7 @@ struct frame {
 struct walk {
 	qpdf_data q;
 	struct sl_doc_report *r;
-	GHashTable *seen;  /* object id << 3 | ctx of indirect objects visited */
+	GHashTable *seen;  /* object id, generation and ctx of indirect objects visited */
 	GArray *stack;     /* struct frame */
 	size_t visited, work, max_objects;
 	char *error;       /* the first error qpdf reported while walking */
@@ -89,6 +89,24 @@ static char *as_utf8(const char *s, size_t n, size_t *len)
 	return u;
 }
 
+/* A stream's data, decoded (every filter but the lossy image ones); raw when
+ * no filter of qpdf applies, since a reader cannot decode it either. A
+ * stream that does not decode is reported unreadable: SL_EPARSE. */
+static int stream_data(struct walk *w, qpdf_oh st, unsigned char **buf, size_t *n)
+{
+	QPDF_BOOL filtered = QPDF_FALSE;
+	*buf = NULL;
+	*n = 0;
+	if (qpdf_oh_get_stream_data(w->q, st, qpdf_dl_specialized, &filtered, buf, n) & QPDF_ERRORS) {
+		failed(w);
+		free(*buf);
+		*buf = NULL;
+		sl_doc_report_add(w->r, "document_unreadable", "PDF with a stream that cannot be decoded");
+		return SL_EPARSE;
+	}
+	return SL_OK;
+}
+
 /* The text of a string, or of a stream decoded, as UTF-8; NULL when v is neither
  * or the stream cannot be decoded (reported). */
 static char *text_of(struct walk *w, qpdf_oh v, size_t *len)
@@ -103,15 +121,9 @@ static char *text_of(struct walk *w, qpdf_oh v, size_t *len)
 	if (qpdf_oh_is_stream(w->q, v)) {
 		unsigned char *buf = NULL;
 		size_t n = 0;
-		QPDF_BOOL filtered = QPDF_FALSE;
 		char *u;
-		if ((qpdf_oh_get_stream_data(w->q, v, qpdf_dl_specialized, &filtered, &buf, &n) & QPDF_ERRORS) ||
-		    !filtered) {
-			failed(w);
-			free(buf);
-			sl_doc_report_add(w->r, "document_unreadable", "PDF with a script that cannot be decoded");
+		if (stream_data(w, v, &buf, &n) != SL_OK)
 			return NULL;
-		}
 		u = as_utf8((const char *)buf, n, len);
 		free(buf);
 		return u;
@@ -314,7 +326,6 @@ static void embedded(struct walk *w, qpdf_oh fs)
 		qpdf_oh st = get(w, ef, keys[i]);
 		unsigned char *buf = NULL;
 		size_t n = 0;
-		QPDF_BOOL filtered = QPDF_FALSE;
 		int id = qpdf_oh_get_object_id(w->q, st);
 		const char *cat;
 
@@ -323,12 +334,7 @@ static void embedded(struct walk *w, qpdf_oh fs)
 			continue;
 		}
 		last = id;
-		if ((qpdf_oh_get_stream_data(w->q, st, qpdf_dl_specialized, &filtered, &buf, &n) & QPDF_ERRORS) ||
-		    !filtered) {
-			failed(w);
-			sl_doc_report_add(w->r, "document_unreadable",
-					  "PDF with an embedded file that cannot be decoded");
-		} else {
+		if (stream_data(w, st, &buf, &n) == SL_OK) {
 			cat = dangerous(sl_filetype_category(NULL, NULL, buf, n, n, name));
 			if (cat != NULL) {
 				char *q = sl_doc_quote(name != NULL ? name : "(no name)");
@@ -395,7 +401,7 @@ static void visit(struct walk *w, struct frame f)
 	guint i;
 
 	if (id > 0) {
-		gint64 k = (gint64)id << 3 | f.ctx;
+		gint64 k = (gint64)id << 19 | (gint64)(qpdf_oh_get_generation(q, f.oh) & 0xffff) << 3 | f.ctx;
 		if (g_hash_table_contains(w->seen, &k))
 			return;
 		g_hash_table_add(w->seen, g_memdup2(&k, sizeof(k)));

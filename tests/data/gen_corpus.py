@@ -1862,6 +1862,11 @@ def docs_pdfs():
         INVOICE_LINES, catalog=b" /Names << /EmbeddedFiles << /Names [(readme.txt) 6 0 R] >> >>",
         extra=[b"<< /Type /Filespec /F (readme.txt) /UF (readme.txt) /EF << /F 7 0 R >> >>",
                pdf_stream(PE, b" /Type /EmbeddedFile /Params << /Size %d >>" % len(PE))])
+    # Behind a filter no reader decodes for an attachment (DCT): typed as it is.
+    d["embedded_dct.pdf"] = pdf_doc(
+        INVOICE_LINES, catalog=b" /Names << /EmbeddedFiles << /Names [(scan.jpg) 6 0 R] >> >>",
+        extra=[b"<< /Type /Filespec /F (scan.jpg) /EF << /F 7 0 R >> >>",
+               pdf_stream(PE, b" /Filter /DCTDecode /Type /EmbeddedFile", flate=False)])
     d["embedded_vbs.pdf"] = pdf_doc(INVOICE_LINES, annots=(6,), extra=[
         b"<< /Type /Annot /Subtype /FileAttachment /Rect [72 700 90 720] /FS 7 0 R >>",
         b"<< /Type /Filespec /UF (instructions.vbs) /EF << /F 8 0 R >> >>",

@@ -186,6 +186,13 @@ static void test_embedded_files(void **state)
 	assert_non_null(strstr(t, "a program"));
 	sl_doc_report_clear(&r);
 
+	/* Behind an image filter qpdf does not decode (nor would a reader): the
+	 * bytes as they are, still a PE; not "unreadable". */
+	read_pdf("embedded_dct.pdf", 1000, &r);
+	assert_non_null(only(&r, "pdf_embedded_executable"));
+	assert_int_equal(r.n, 1);
+	sl_doc_report_clear(&r);
+
 	/* By name: a VBScript is text to any content test. */
 	read_pdf("embedded_vbs.pdf", 1000, &r);
 	t = only(&r, "pdf_embedded_executable");
