@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "av.h"
+#include "docs.h"
 #include "filetype.h"
 #include "mime.h"
 #include "policy.h"
@@ -26,6 +27,7 @@
 STAGE(mime)
 STAGE(av)
 STAGE(filetype)
+STAGE(docs)
 STAGE(urls)
 STAGE(reputation)
 
@@ -37,12 +39,14 @@ struct stage {
 };
 
 /* The order matters: av adds the archive members that filetype then judges;
- * urls reads text and HTML by the types filetype found; reputation judges
- * what urls found. */
+ * docs reads the PDFs and Office files filetype typed; urls reads text and
+ * HTML by the types filetype found; reputation judges what docs and urls
+ * found. */
 static const struct stage stages[] = {
 	{ "mime", mime_new_, mime_run_, mime_free_ },
 	{ "av", av_new_, av_run_, av_free_ },
 	{ "filetype", filetype_new_, filetype_run_, filetype_free_ },
+	{ "docs", docs_new_, docs_run_, docs_free_ },
 	{ "urls", urls_new_, urls_run_, urls_free_ },
 	{ "reputation", reputation_new_, reputation_run_, reputation_free_ },
 };

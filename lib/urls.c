@@ -1,6 +1,5 @@
 /* urls - see urls.h. */
 #include "urls.h"
-#include "pdfuri.h"
 #include "textconv.h"
 
 #include <errno.h>
@@ -56,7 +55,7 @@ struct run {
 	int stopped;        /* urls.max_urls reached */
 };
 
-enum part_kind { KIND_NONE, KIND_PLAIN, KIND_HTML, KIND_PDF };
+enum part_kind { KIND_NONE, KIND_PLAIN, KIND_HTML };
 
 struct sl_urls *sl_urls_new(const struct sl_config *cfg, char **why)
 {
@@ -689,26 +688,6 @@ static void scan_html(struct run *r, int part, const char *src, size_t n, size_t
 	gumbo_destroy_output(&opt, out);
 }
 
-/* ---- PDF ------------------------------------------------------------------ */
-
-struct pdf_ctx {
-	struct run *r;
-	int part;
-};
-
-static int on_pdf_uri(void *ctx, const char *url, size_t len, size_t start, size_t srclen)
-{
-	struct pdf_ctx *c = ctx;
-	add(c->r, c->part, url, len, start, srclen, SL_URLCTX_ATTACHMENT, NULL);
-	return c->r->stopped;
-}
-
-static void scan_pdf(struct run *r, int part, const unsigned char *s, size_t n)
-{
-	struct pdf_ctx c = { r, part };
-	sl_pdf_uris(s, n, on_pdf_uri, &c);
-}
-
 /* ---- the stage ------------------------------------------------------------ */
 
 static int ends_with_ci(const char *s, const char *suffix)
@@ -729,8 +708,6 @@ static enum part_kind part_kind(const struct sl_part *p)
 		type = "text/plain"; /* RFC 2045 default */
 	if (type == NULL)
 		return KIND_NONE;
-	if (strcmp(type, "application/pdf") == 0)
-		return KIND_PDF;
 	if (strcmp(type, "text/html") == 0 || strcmp(type, "application/xhtml+xml") == 0)
 		return KIND_HTML;
 	if (fn != NULL && (ends_with_ci(fn, ".htm") || ends_with_ci(fn, ".html") ||
@@ -764,11 +741,6 @@ int sl_urls_run(struct sl_urls *u, struct sl_msg *m)
 
 		if (k == KIND_NONE)
 			continue;
-		if (k == KIND_PDF) {
-			if (!r.stopped)
-				scan_pdf(&r, (int)i, p->data, p->data_len);
-			continue;
-		}
 		sl_text_view(p, k == KIND_HTML);
 		if (r.stopped)
 			continue; /* text is still set for the rewriters */

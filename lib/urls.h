@@ -6,8 +6,9 @@
  * Which parts: the message's text/plain and text/html body parts (declared
  * type), HTML files sent as attachments or found inside parts (detected type,
  * since the declared type is the sender's word; files named .htm/.html count
- * as HTML), and PDFs (detected application/pdf). Plain-text attachments (CSV
- * exports, logs) are data, not read for links.
+ * as HTML). Plain-text attachments (CSV exports, logs) are data, not read
+ * for links. Links inside PDFs and Office files come from the docs stage
+ * (docs.h), which runs before this one.
  *
  * Text: each text or HTML part gets part->text/text_len, its content as UTF-8.
  * When the bytes already are valid UTF-8 (NUL bytes allowed) and the declared
@@ -19,8 +20,7 @@
  * into text_owned;
  * bytes that are invalid in their charset become U+FFFD. Conversion never fails.
  *
- * What is found (offset/length are a byte range in part->text, except for
- * PDFs where they are a range in part->data):
+ * What is found (offset/length are a byte range in part->text):
  *   text/plain  URLs with scheme (http, https, ftp), www. names without one,
  *               and bare names with an alphabetic TLD followed by a path
  *               ("example.co.uk/login"; never "e.g.", "file.txt" or "1.2.3").
@@ -39,8 +39,6 @@
  *               entities decoded, with the range of their source bytes.
  *               Outlook conditional comments (<!--[if mso]>...<![endif]-->) are
  *               parsed as HTML too, since Outlook renders them.
- *   PDF         /URI (literal string) and /URI <hex string> actions in the raw
- *               bytes: SL_URLCTX_ATTACHMENT, the range of the string in data.
  *
  * Limits and findings:
  *   urls.max_url_length  a longer URL is recorded whole all the same: the
@@ -55,9 +53,7 @@
  * Everything is linear in the input: the patterns use possessive quantifiers
  * and a match limit, and each byte is searched once.
  *
- * Not done: PDF objects inside compressed streams or object streams are not
- * inflated, /URI values given as indirect references (/URI 12 0 R) and names
- * written with #xx escapes are not followed; iframe srcdoc, CSS url(), SVG
+ * Not done: iframe srcdoc, CSS url(), SVG
  * and VML links, and <base href> resolution are ignored; text parts that are
  * neither plain nor HTML (text/enriched, text/calendar) are not read.
  *

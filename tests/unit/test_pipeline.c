@@ -408,17 +408,17 @@ static void test_log_line(void **state)
 static void test_stage_table(void **state)
 {
 	struct sl_engine *e = *state;
-	static const char *const names[] = { "mime", "av", "filetype", "urls", "reputation" };
+	static const char *const names[] = { "mime", "av", "filetype", "docs", "urls", "reputation" };
 	uint64_t ns = 0;
 	size_t i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		const char *n = sl_engine_stage_time(e, i, &ns);
 		assert_non_null(n);
 		assert_string_equal(n, names[i]);
 		assert_non_null(sl_engine_stage(e, names[i]));
 	}
-	assert_null(sl_engine_stage_time(e, 5, &ns));
+	assert_null(sl_engine_stage_time(e, 6, &ns));
 	assert_null(sl_engine_stage_time(e, 1000, &ns));
 	assert_null(sl_engine_stage(e, "policy-x"));
 	assert_null(sl_engine_stage(e, ""));

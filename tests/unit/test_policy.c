@@ -24,7 +24,9 @@ static const char *const rules[] = {
 	"virus", "executable", "script", "shortcut", "disk_image", "onenote", "installer",
 	"office_macro", "html_attachment", "encrypted_archive", "unreadable_archive",
 	"double_extension", "bidi_filename", "type_mismatch", "heuristic", "structure", "limit",
-	"unexplained_detection", "url_malicious", "url_suspicious", "url_in_attachment", NULL,
+	"unexplained_detection", "url_malicious", "url_suspicious", "url_in_attachment", "pdf_launch",
+	"pdf_remote_file", "pdf_javascript", "pdf_embedded_executable", "office_remote_content",
+	"document_unreadable", NULL,
 };
 
 static const unsigned char raw[] = "Subject: x\n\nbody\n";
@@ -108,8 +110,8 @@ static void test_defaults(void **state)
 static void test_each_rule_follows_its_key(void **state)
 {
 	static const char *const cycle[] = { "none", "reject", "quarantine", "remove" };
-	char ov[21][64];
-	const char *ovp[21];
+	char ov[sizeof(rules) / sizeof(rules[0])][64];
+	const char *ovp[sizeof(rules) / sizeof(rules[0])];
 	size_t i, n = 0;
 	struct sl_policy *p;
 
