@@ -9,9 +9,9 @@ build_pkgs="build-essential cmake pkg-config
  libglib2.0-dev libgmime-3.0-dev libclamav-dev libmagic-dev libpcre2-dev
  libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
  libgumbo-dev libpsl-dev libidn2-dev libicu-dev libc-ares-dev libsystemd-dev
- libmilter-dev"
+ libmilter-dev libpq-dev"
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev postfix miltertest swaks
- clamav python3 file"
+ clamav python3 file postgresql sqlite3"
 
 case "${1:-run}" in
   run) want="$build_pkgs" ;;
