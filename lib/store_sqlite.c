@@ -32,8 +32,15 @@
 static int map_error(sqlite3 *db, int code, const char *what, char **why)
 {
 	int primary = code & 0xff;
-	if (why != NULL && *why == NULL)
-		*why = sl_xasprintf("%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+	int oserr = db ? sqlite3_system_errno(db) : 0;
+	if (why != NULL && *why == NULL) {
+		/* the system's reason says more than "disk I/O error" ("No space left on device") */
+		if (oserr != 0 && (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_FULL))
+			*why = sl_xasprintf("%s: %s (%s)", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(code),
+					    strerror(oserr));
+		else
+			*why = sl_xasprintf("%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+	}
 	switch (primary) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:

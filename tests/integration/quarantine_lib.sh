@@ -6,6 +6,7 @@
 q_pids=()
 q_users=()
 q_groups=()
+q_mounts=()
 
 q_cleanup() {
   local p u g
@@ -14,6 +15,7 @@ q_cleanup() {
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$p" 2>/dev/null || true
   done
+  for u in "${q_mounts[@]}"; do umount "$u" 2>/dev/null || true; done
   for u in "${q_users[@]}"; do userdel "$u" 2>/dev/null || true; done
   for g in "${q_groups[@]}"; do groupdel "$g" 2>/dev/null || true; done
   rm -rf "$TMP"

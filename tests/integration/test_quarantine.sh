@@ -203,11 +203,32 @@ set -e
 check "deleted: the original is gone (exit 1)" test "$rc" = 1
 check "deleted twice: refused with who" grep -q "already deleted at .* by root (uid 0)" "$TMP/err2"
 
+# --- sluiced dies in the middle of a release (the relay is slow to answer DATA)
+"$SLUICECTL" scan "${C[@]}" --json "$held" >"$TMP/scan7" || true
+ref7=$(json_ref <"$TMP/scan7")
+sink_stop
+sink_start "$TMP/sink" "$port" -w 30
+"$SLUICECTL" quarantine release "$ref7" --reason "slow" "${C[@]}" >/dev/null 2>&1 &
+rel_pid=$!
+under_way() { for _ in $(seq 100); do grep -q "Release: *under way" <(q show "$ref7") && return 0; sleep 0.1; done; return 1; }
+check "the release is under way" under_way
+kill -KILL "$sluiced_pid"
+wait "$rel_pid" 2>/dev/null || true
+sink_stop
+sink_start "$TMP/sink" "$port"
+check "sluiced starts again after a crash (stale socket replaced)" start_sluiced "$TMP/log2" "${C[@]}" -o general.user=nobody
+grep -q "Release: *under way by root" <(q show "$ref7") && ok "the interrupted release shows" || bad "the interrupted release shows"
+set +e
+q release "$ref7" --reason "again" >/dev/null 2>"$TMP/err"; rc=$?
+set -e
+check "no second send while the claim lasts (exit 1)" test "$rc" = 1
+check "it says who is releasing it" grep -q "is being released by root (uid 0)" "$TMP/err"
+
 # --- expiry: purge now, and the daemon's own run
 "$SLUICECTL" scan "${C[@]}" --json "$held" >"$TMP/scan5" || true
 ref5=$(json_ref <"$TMP/scan5")
 sqlite3 "$TMP/data/quarantine.db" "UPDATE items SET expires = 1 WHERE ref = '$ref5'"
-check "daemon's expiry run removes it" wait_for "$TMP/log" "expiry: removed the originals of 1" 10
+check "daemon's expiry run removes it" wait_for "$TMP/log2" "expiry: removed the originals of 1" 10
 check "expired" grep -q "^Status: *expired" <(q show "$ref5")
 check "purge: nothing left to do" grep -q "of 0 expired" <(q purge)
 check "the audit rows stay" grep -q "keep .*ok" <(q show "$ref5")
@@ -215,7 +236,7 @@ check "the expiry is audited" grep -q "expire .*ok by sluiced (expiry)" <(q show
 
 # --- reload over the socket
 check "sluicectl reload" "$SLUICECTL" reload "${C[@]}"
-check "the daemon reloaded" wait_for "$TMP/log" "reloaded" 10
+check "the daemon reloaded" wait_for "$TMP/log2" "reloaded" 10
 
 # --- a store that cannot be written: nothing kept, nothing written for the agent
 mkdir -p "$TMP/ro"
@@ -226,6 +247,29 @@ set -e
 check "unwritable store: exit 2" test "$rc" = 2
 check "unwritable store: says so" grep -q "cannot open the quarantine" "$TMP/err"
 check "unwritable store: no placeholder written" test ! -e "$TMP/ro-out.eml"
+
+# --- a full disk: nothing kept, nothing written for the agent, what was kept stays whole
+mkdir -p "$TMP/full"
+if mount -t tmpfs -o size=1m tmpfs "$TMP/full" 2>/dev/null; then
+  q_mounts+=("$TMP/full")
+  F=("${C[@]}" -o general.data_dir="$TMP/full/data")
+  ref6=$("$SLUICECTL" scan "${F[@]}" --json "$held" | json_ref) || true
+  check "full disk: kept while there was room" test -n "$ref6"
+  # a 1 MiB message does not fit in what is left
+  set +e
+  "$SLUICECTL" scan "${F[@]}" --json --output "$TMP/full-out.eml" "$SRC/tests/data/email/limit_header_1mb.eml" \
+    >/dev/null 2>"$TMP/err"; rc=$?
+  set -e
+  check "full disk: exit 2" test "$rc" = 2
+  check "full disk: says so" grep -Eq "not kept in the quarantine: .*(disk is full|No space left)" "$TMP/err"
+  check "full disk: nothing written for the agent" test ! -e "$TMP/full-out.eml"
+  check "full disk: the store is sound" test "$(sqlite3 "$TMP/full/data/quarantine.db" 'PRAGMA integrity_check')" = ok
+  check "full disk: the earlier item is whole" test "$(sqlite3 "$TMP/full/data/quarantine.db" \
+    "SELECT count(*) FROM items JOIN item_data USING (ref) WHERE ref = '$ref6'")" = 1
+  check "full disk: no half item" test "$(sqlite3 "$TMP/full/data/quarantine.db" 'SELECT count(*) FROM items')" = 1
+else
+  echo "note: cannot mount a tmpfs here: the full-disk case was not run"
+fi
 
 # --- stop
 check "TERM stops sluiced with status 0" stop_sluiced "$sluiced_pid"
