@@ -2,11 +2,17 @@
  * sluicectl - the command line of sluice.
  *
  *   sluicectl scan [--config FILE] [-o k=v]... [--channel email|whatsapp]
- *                  [--json] [--output FILE] FILE...
+ *                  [--json] [--output FILE] [--no-store] FILE...
  *   sluicectl config check [--config FILE] [-o k=v]... [--dump]
  *   sluicectl link decode [--config FILE] [-o k=v]... URL|TOKEN
+ *   sluicectl quarantine list|show|release|delete|purge ...   (ctl_quarantine.h)
+ *   sluicectl reload
+ *   sluicectl store init
  *
- * scan runs the whole pipeline offline with the daemon's engine and policy.
+ * scan runs the whole pipeline offline with the daemon's engine and policy,
+ * and keeps what it does not pass untouched in the quarantine store of the
+ * configuration (general.data_dir / store.*), like the daemon, so that
+ * replayed messages can be released; --no-store is a dry run.
  * Exit status: 0 clean, 1 something was found, 2 error (one line on stderr).
  */
 #include <glib.h>
@@ -16,14 +22,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "cli.h"
 #include "config.h"
+#include "ctl_quarantine.h"
 #include "msg.h"
 #include "pipeline.h"
 #include "report.h"
 #include "rewrite.h"
 #include "safelink.h"
+#include "store.h"
 #include "util.h"
 
 static const char *prog = "sluicectl";
@@ -37,6 +48,11 @@ static void usage(FILE *f)
 		"  scan [OPTIONS] FILE...   run the pipeline on message files, offline\n"
 		"  config check [--dump]    check the configuration (and print it)\n"
 		"  link decode URL|TOKEN    show where a wrapped link goes (checks its signature)\n"
+		"  quarantine list|show|release|delete|purge\n"
+		"                           find, inspect and release what sluice held (see\n"
+		"                           sluicectl quarantine --help); asks sluiced\n"
+		"  reload                   make sluiced reload its configuration\n"
+		"  store init               create or update the quarantine store's schema\n"
 		"\n"
 		"options for every command:\n"
 		"  --config FILE            configuration file (default %s)\n"
@@ -48,6 +64,8 @@ static void usage(FILE *f)
 		"  --json                   one JSON object per input, one per line\n"
 		"  --output FILE            write what the agent would receive (one input only;\n"
 		"                           '-' for standard output)\n"
+		"  --no-store               dry run: keep nothing in the quarantine (the JSON\n"
+		"                           reference is null; notices say nothing was kept)\n"
 		"\n"
 		"exit status of scan: 0 clean, 1 something was found, 2 error\n",
 		SLUICE_DEFAULT_CONFIG);
@@ -86,7 +104,8 @@ static int cmd_scan(int argc, char **argv)
 	struct sl_config *cfg = NULL;
 	struct sl_engine *eng = NULL;
 	const char *output = NULL;
-	int json = 0, status = 0, i, nfiles = 0;
+	struct sl_store *store = NULL;
+	int json = 0, status = 0, i, nfiles = 0, no_store = 0;
 	enum sl_channel channel = SL_CHANNEL_EMAIL;
 	char *why = NULL;
 	char **files = sl_xcalloc((size_t)argc + 1, sizeof(char *));
@@ -102,6 +121,8 @@ static int cmd_scan(int argc, char **argv)
 			continue;
 		if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (strcmp(argv[i], "--no-store") == 0) {
+			no_store = 1;
 		} else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc) {
 			output = argv[++i];
 		} else if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc) {
@@ -148,12 +169,19 @@ static int cmd_scan(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	if (!no_store && sl_store_open(cfg, NULL, &store, &why) != SL_OK) {
+		fprintf(stderr, "%s: cannot open the quarantine: %s (--no-store for a dry run)\n", prog, why);
+		status = 2;
+		goto out;
+	}
 	for (i = 0; i < nfiles; i++) {
-		char *data = NULL;
+		char *data = NULL, *actor;
 		size_t len = 0;
 		struct sl_msg *m;
+		unsigned char *out = NULL;
+		size_t outlen = 0;
 		double t0 = now_ms();
-		int rc;
+		int rc, rewritten;
 
 		free(why);
 		why = NULL;
@@ -172,19 +200,37 @@ static int cmd_scan(int argc, char **argv)
 			sl_msg_free(m);
 			continue;
 		}
+		/* What the agent would receive names the reference it is kept under:
+		 * the reference first, then the rewrite, then both into the store. */
+		if (store != NULL && m->verdict != SL_VERDICT_CLEAN)
+			sl_store_reference(m);
+		rewritten = 1;
+		if (output != NULL || (store != NULL && m->verdict != SL_VERDICT_CLEAN))
+			rewritten = sl_engine_rewrite_email(eng, m, &out, &outlen) == SL_OK;
+		if (store != NULL && m->verdict != SL_VERDICT_CLEAN) {
+			actor = sl_xasprintf("sluicectl scan (uid %u)", (unsigned)getuid());
+			rc = sl_store_keep(store, cfg, m, NULL, rewritten && m->verdict == SL_VERDICT_REWRITE ? out : NULL,
+					   outlen, actor, &why);
+			free(actor);
+			if (rc != SL_OK) {
+				fprintf(stderr, "%s: %s: not kept in the quarantine: %s\n", prog, files[i], why);
+				status = 2;
+				free(out);
+				sl_msg_free(m);
+				continue;
+			}
+		}
 		if (json) {
 			char *j = sl_report_json(m, files[i]);
 			puts(j);
 			free(j);
 		} else {
 			char *line = sl_msg_log_line(m, now_ms() - t0);
-			printf("%s\n", line);
+			printf("%s%s%s\n", line, m->reference ? " ref=" : "", m->reference ? m->reference : "");
 			free(line);
 		}
 		if (output != NULL) {
-			unsigned char *out = NULL;
-			size_t outlen = 0;
-			if (sl_engine_rewrite_email(eng, m, &out, &outlen) != SL_OK) {
+			if (!rewritten) {
 				fprintf(stderr, "%s: %s: the rewrite could not be carried out; nothing written\n",
 					prog, files[i]);
 				status = 2;
@@ -193,8 +239,8 @@ static int cmd_scan(int argc, char **argv)
 			else if (out == NULL)
 				fprintf(stderr, "%s: %s: rejected: nothing would reach the agent, %s not written\n",
 					prog, files[i], output);
-			free(out);
 		}
+		free(out);
 		if (m->verdict != SL_VERDICT_CLEAN && status == 0)
 			status = 1;
 		sl_msg_free(m);
@@ -203,6 +249,7 @@ static int cmd_scan(int argc, char **argv)
 out:
 	free(why);
 	free(files);
+	sl_store_close(store);
 	sl_engine_unref(eng);
 	sl_config_unref(cfg);
 	sl_cli_free(&cli);
@@ -340,9 +387,16 @@ out:
 	return status;
 }
 
+static int finish(int status)
+{
+	curl_global_cleanup();
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	sl_log_open(prog, 0, SL_LOG_WARNING);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
@@ -353,6 +407,12 @@ int main(int argc, char **argv)
 		return cmd_config(argc - 2, argv + 2);
 	if (strcmp(argv[1], "link") == 0)
 		return cmd_link(argc - 2, argv + 2);
+	if (strcmp(argv[1], "quarantine") == 0)
+		return finish(sl_ctl_quarantine(prog, argc - 2, argv + 2));
+	if (strcmp(argv[1], "reload") == 0)
+		return finish(sl_ctl_reload(prog, argc - 2, argv + 2));
+	if (strcmp(argv[1], "store") == 0)
+		return sl_ctl_store(prog, argc - 2, argv + 2);
 	fprintf(stderr, "%s: unknown command '%s' (see --help)\n", prog, argv[1]);
 	return 2;
 }

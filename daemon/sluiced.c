@@ -1,29 +1,57 @@
 /*
  * sluiced - the sluice daemon.
  *
- * Today it loads the engine (config, ClamAV, libmagic, PCRE2) once, reports
- * readiness and waits; SIGTERM/SIGINT stop it cleanly, SIGHUP reloads the
- * configuration and engine (a reload that fails keeps the running engine).
- * The milter, HTTP and admin front ends attach to this engine in later work.
+ * Start: load the engine (config, ClamAV, libmagic, PCRE2); read the secrets
+ * that root may read (store.password_file, release.key_file); bind the admin
+ * socket (owner: general.user, group: admin.supervisor_group, mode
+ * admin.socket_mode); give up root; open the quarantine store (migrating its
+ * schema); create the release key under data_dir when none is configured;
+ * serve the admin socket (daemon/admin.c over daemon/http.c, threads of its
+ * own); log "ready".
+ *
+ * The main thread then waits for signals: HUP reloads the configuration and
+ * the engine (a reload that fails keeps the running one; requests in flight
+ * finish on the engine they started with), TERM/INT stop: no new requests,
+ * those in flight finish (up to release.timeout), then exit. The same thread
+ * removes expired originals at start and every quarantine.purge_interval.
+ * The milter (libmilter's smfi_main, issue 7) will run beside the admin
+ * server over the same sl_daemon (daemon.h).
  */
 #include <glib.h>
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "admin.h"
 #include "cli.h"
 #include "config.h"
+#include "daemon.h"
+#include "http.h"
 #include "pipeline.h"
+#include "release.h"
+#include "store.h"
 #include "util.h"
 
 static const char *prog = "sluiced";
+
+struct sl_daemon {
+	GMutex lock;          /* guards eng */
+	GMutex reload_lock;   /* one reload at a time (signal or admin socket) */
+	struct sl_engine *eng;
+	struct sl_store *store;
+	unsigned char *key;
+	size_t keylen;
+	const struct sl_cli *cli;
+};
 
 static void usage(FILE *f)
 {
@@ -40,12 +68,98 @@ static void usage(FILE *f)
 		SLUICE_DEFAULT_CONFIG);
 }
 
-/* Root gives up root: data_dir goes to the configured user, then setgid/setuid. */
+/* ---- the shared state (daemon.h) ----------------------------------------- */
+
+struct sl_engine *sl_daemon_engine(struct sl_daemon *d)
+{
+	struct sl_engine *e;
+	g_mutex_lock(&d->lock);
+	e = sl_engine_ref(d->eng);
+	g_mutex_unlock(&d->lock);
+	return e;
+}
+
+struct sl_store *sl_daemon_store(struct sl_daemon *d)
+{
+	return d->store;
+}
+
+const unsigned char *sl_daemon_release_key(struct sl_daemon *d, size_t *len)
+{
+	*len = d->keylen;
+	return d->key;
+}
+
+static struct sl_engine *load(const struct sl_cli *cli, char **why)
+{
+	struct sl_config *cfg;
+	struct sl_engine *eng = NULL;
+	char *w = NULL;
+	cfg = sl_cli_load(cli, prog); /* prints the reason on stderr */
+	if (cfg == NULL) {
+		*why = sl_xstrdup("the configuration does not load (see the log or stderr)");
+		return NULL;
+	}
+	if (sl_engine_new(cfg, &eng, &w) != SL_OK) {
+		*why = w ? w : sl_xstrdup("cannot load the engine");
+		eng = NULL;
+	} else {
+		free(w);
+	}
+	sl_config_unref(cfg);
+	return eng;
+}
+
+/* Keys that only a restart applies. */
+static const char *const fixed_keys[] = { "general.data_dir", "general.user", "store.backend", "store.dsn",
+					  "store.password_file", "admin.socket", "admin.socket_mode",
+					  "release.key_file", NULL };
+
+int sl_daemon_reload(struct sl_daemon *d, char **why)
+{
+	struct sl_engine *fresh, *old;
+	size_t i;
+	g_mutex_lock(&d->reload_lock);
+	fresh = load(d->cli, why);
+	if (fresh == NULL) {
+		sl_log(SL_LOG_ERR, "reload failed: keeping the running configuration: %s", *why);
+		g_mutex_unlock(&d->reload_lock);
+		return SL_ECONFIG;
+	}
+	g_mutex_lock(&d->lock);
+	old = d->eng;
+	d->eng = fresh;
+	g_mutex_unlock(&d->lock);
+	for (i = 0; fixed_keys[i] != NULL; i++)
+		if (strcmp(sl_config_str(sl_engine_config(old), fixed_keys[i]),
+			   sl_config_str(sl_engine_config(fresh), fixed_keys[i])) != 0)
+			sl_log(SL_LOG_WARNING, "reload: %s changed; it takes effect at the next restart", fixed_keys[i]);
+	sl_engine_unref(old);
+	g_mutex_unlock(&d->reload_lock);
+	sl_log(SL_LOG_NOTICE, "reloaded");
+	return SL_OK;
+}
+
+int sl_daemon_purge(struct sl_daemon *d, size_t *count, char **why)
+{
+	int rc = sl_store_expire(d->store, (int64_t)time(NULL), "sluiced (expiry)", count, why);
+	if (rc == SL_OK && *count > 0)
+		sl_log(SL_LOG_NOTICE, "expiry: removed the originals of %zu item(s)", *count);
+	return rc;
+}
+
+/* ---- start ----------------------------------------------------------------- */
+
+/* Root gives up root: data_dir and what sluice keeps there go to the
+ * configured user, then setgid/setuid. */
 static int drop_privileges(const struct sl_config *cfg)
 {
+	static const char *const kept[] = { "quarantine.db", "quarantine.db-wal", "quarantine.db-shm",
+					    "release.key", NULL };
 	const char *user = sl_config_str(cfg, "general.user");
 	const char *dd = sl_config_str(cfg, "general.data_dir");
 	struct passwd *pw;
+	size_t i;
 	if (geteuid() != 0)
 		return 0;
 	if (*user == '\0') {
@@ -61,6 +175,14 @@ static int drop_privileges(const struct sl_config *cfg)
 		fprintf(stderr, "%s: general.data_dir: chown %s: %s\n", prog, dd, strerror(errno));
 		return -1;
 	}
+	for (i = 0; kept[i] != NULL; i++) {
+		gchar *p = g_build_filename(dd, kept[i], NULL);
+		struct stat sb;
+		if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid != pw->pw_uid &&
+		    chown(p, pw->pw_uid, pw->pw_gid) != 0)
+			sl_log(SL_LOG_WARNING, "chown %s: %s", p, strerror(errno));
+		g_free(p);
+	}
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
 		fprintf(stderr, "%s: cannot switch to user %s: %s\n", prog, user, strerror(errno));
 		return -1;
@@ -73,29 +195,97 @@ static int drop_privileges(const struct sl_config *cfg)
 	return 0;
 }
 
-static struct sl_engine *load(const struct sl_cli *cli)
+/* admin.socket, or data_dir/admin.sock; caller frees. */
+static char *admin_path(const struct sl_config *cfg)
 {
-	struct sl_config *cfg = sl_cli_load(cli, prog);
-	struct sl_engine *eng = NULL;
+	const char *p = sl_config_str(cfg, "admin.socket");
+	if (*p != '\0')
+		return sl_xstrdup(p);
+	return g_build_filename(sl_config_str(cfg, "general.data_dir"), "admin.sock", NULL);
+}
+
+/* Binds the admin socket while still root: owner general.user, group
+ * admin.supervisor_group (when it exists), mode admin.socket_mode. */
+static int bind_admin(const struct sl_config *cfg, const char *path, int *fd)
+{
+	const char *group = sl_config_str(cfg, "admin.supervisor_group");
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	struct group *g = *group ? getgrnam(group) : NULL;
 	char *why = NULL;
-	if (cfg == NULL)
-		return NULL;
-	if (sl_engine_new(cfg, &eng, &why) != SL_OK) {
-		sl_log(SL_LOG_ERR, "cannot load the engine: %s", why ? why : "?");
-		fprintf(stderr, "%s: %s\n", prog, why ? why : "cannot load the engine");
-		eng = NULL;
+	gchar *dir = g_path_get_dirname(path);
+	struct stat sb;
+
+	if (g != NULL)
+		gid = g->gr_gid;
+	else
+		sl_log(SL_LOG_WARNING, "admin.supervisor_group: no group '%s' on this system: only root may use the "
+		       "quarantine commands", group);
+	if (geteuid() == 0) {
+		struct passwd *pw = getpwnam(sl_config_str(cfg, "general.user"));
+		if (pw != NULL)
+			uid = pw->pw_uid;
+	} else if (gid != (gid_t)-1 && getegid() != gid) {
+		int i, n = getgroups(0, NULL);
+		gid_t *gs = sl_xcalloc((size_t)(n > 0 ? n : 1), sizeof(gid_t));
+		int member = 0;
+		n = getgroups(n, gs);
+		for (i = 0; i < n; i++)
+			member |= gs[i] == gid;
+		free(gs);
+		if (!member)
+			gid = (gid_t)-1; /* not ours to give: the mode decides */
 	}
+	if (g_mkdir_with_parents(dir, 0755) != 0)
+		sl_log(SL_LOG_WARNING, "admin.socket: cannot create %s: %s", dir, strerror(errno));
+	if (stat(dir, &sb) == 0 && !(sb.st_mode & S_IXOTH))
+		sl_log(SL_LOG_WARNING, "admin.socket: %s is not searchable by others (mode %03o): supervisors who are "
+		       "not root cannot reach the socket", dir, (unsigned)(sb.st_mode & 0777));
+	g_free(dir);
+	if (sl_http_listen_unix(path, (unsigned)sl_config_int(cfg, "admin.socket_mode"), uid, gid, fd, &why) != SL_OK) {
+		sl_log(SL_LOG_ERR, "admin.socket: %s", why);
+		fprintf(stderr, "%s: admin.socket: %s\n", prog, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Secrets root can read but the daemon's user may not: read them first. */
+static int read_secrets(const struct sl_config *cfg, char **password, unsigned char **key, size_t *keylen)
+{
+	char *why = NULL;
+	if (strcmp(sl_config_str(cfg, "store.backend"), "postgresql") == 0 &&
+	    sl_store_read_password(cfg, password, &why) != SL_OK)
+		goto fail;
+	if (*sl_config_str(cfg, "release.key_file") != '\0' && sl_release_key_load(cfg, 0, key, keylen, &why) != SL_OK)
+		goto fail;
+	return 0;
+fail:
+	sl_log(SL_LOG_ERR, "%s", why);
+	fprintf(stderr, "%s: %s\n", prog, why);
 	free(why);
-	sl_config_unref(cfg);
-	return eng;
+	return -1;
+}
+
+static void forget(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
 }
 
 int main(int argc, char **argv)
 {
 	struct sl_cli cli = { 0 };
-	struct sl_engine *eng = NULL;
-	int use_syslog = 1, check = 0, i, sig, status = 0;
+	struct sl_daemon d = { 0 };
+	struct sl_http *admin = NULL;
+	const struct sl_config *cfg;
+	char *why = NULL, *password = NULL, *sock = NULL;
+	int use_syslog = 1, check = 0, i, status = 2, afd = -1;
 	sigset_t set;
+	time_t next_purge;
 
 	for (i = 1; i < argc; i++) {
 		int r = sl_cli_option(&cli, argc, argv, &i);
@@ -120,57 +310,135 @@ int main(int argc, char **argv)
 		}
 	}
 	sl_log_open(prog, use_syslog, SL_LOG_INFO);
+	/* Before any thread exists: every thread inherits the mask, the main
+	 * thread takes the signals in sigtimedwait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	g_mutex_init(&d.lock);
+	g_mutex_init(&d.reload_lock);
+	d.cli = &cli;
 
-	eng = load(&cli);
-	if (eng == NULL) {
-		sl_cli_free(&cli);
-		return 2;
+	d.eng = load(&cli, &why);
+	if (d.eng == NULL) {
+		sl_log(SL_LOG_ERR, "cannot load the engine: %s", why);
+		fprintf(stderr, "%s: %s\n", prog, why);
+		goto out;
 	}
-	sl_log_open(prog, use_syslog, (enum sl_log_level)sl_config_int(sl_engine_config(eng), "general.log_level"));
+	cfg = sl_engine_config(d.eng);
+	sl_log_open(prog, use_syslog, (enum sl_log_level)sl_config_int(cfg, "general.log_level"));
 	{
-		const struct sl_config *cfg = sl_engine_config(eng);
 		const char *dd = sl_config_str(cfg, "general.data_dir");
-		if (g_mkdir_with_parents(dd, 0750) != 0) {
+		if (g_mkdir_with_parents(dd, 0711) != 0) {
 			sl_log(SL_LOG_ERR, "general.data_dir: cannot create %s", dd);
 			fprintf(stderr, "%s: general.data_dir: cannot create %s\n", prog, dd);
-			sl_engine_unref(eng);
-			sl_cli_free(&cli);
-			return 2;
+			goto out;
 		}
-		if (drop_privileges(cfg) != 0) {
-			sl_engine_unref(eng);
-			sl_cli_free(&cli);
-			return 2;
-		}
-		sl_log(SL_LOG_NOTICE, "ready config=%s data_dir=%s version=%s",
-		       sl_config_file(cfg) ? sl_config_file(cfg) : "(defaults)", dd, SLUICE_VERSION);
 	}
-	if (check)
+	if (!check) {
+		if (read_secrets(cfg, &password, &d.key, &d.keylen) != 0)
+			goto out;
+		sock = admin_path(cfg);
+		if (bind_admin(cfg, sock, &afd) != 0) {
+			free(sock);
+			sock = NULL;
+			goto out;
+		}
+	}
+	if (drop_privileges(cfg) != 0)
 		goto out;
+	if (check) {
+		status = 0;
+		goto out;
+	}
+	if (sl_store_open(cfg, password, &d.store, &why) != SL_OK) {
+		sl_log(SL_LOG_ERR, "cannot open the quarantine: %s", why);
+		fprintf(stderr, "%s: cannot open the quarantine: %s\n", prog, why);
+		goto out;
+	}
+	if (d.key == NULL && sl_release_key_load(cfg, 1, &d.key, &d.keylen, &why) != SL_OK) {
+		sl_log(SL_LOG_ERR, "%s", why);
+		fprintf(stderr, "%s: %s\n", prog, why);
+		goto out;
+	}
+	{
+		size_t n;
+		struct sl_http_opts o = { 0 };
+		const struct sl_http_route *routes = sl_admin_routes(&d, &n);
+		o.max_body = (size_t)sl_config_int(cfg, "admin.max_request_size");
+		o.timeout = 30;
+		o.max_connections = 32;
+		o.threads = 0; /* a thread per connection: a release waits for the relay */
+		o.grace = (unsigned)sl_config_int(cfg, "release.timeout") + 5;
+		o.name = "admin";
+		i = sl_http_start(afd, routes, n, &o, &admin, &why);
+		afd = -1; /* the server's now */
+		if (i != SL_OK) {
+			sl_log(SL_LOG_ERR, "%s", why);
+			fprintf(stderr, "%s: %s\n", prog, why);
+			goto out;
+		}
+	}
+	sl_log(SL_LOG_NOTICE, "ready config=%s data_dir=%s store=\"%s\" admin=%s version=%s",
+	       sl_config_file(cfg) ? sl_config_file(cfg) : "(defaults)", sl_config_str(cfg, "general.data_dir"),
+	       sl_store_describe(d.store), sock, SLUICE_VERSION);
+	next_purge = time(NULL);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
-			struct sl_engine *fresh = load(&cli);
-			if (fresh == NULL) {
-				sl_log(SL_LOG_ERR, "reload failed: keeping the running configuration");
-				continue;
+		struct timespec ts = { 0, 0 };
+		siginfo_t info;
+		time_t now = time(NULL);
+		int sig;
+		if (now >= next_purge) {
+			size_t n = 0;
+			struct sl_engine *e = sl_daemon_engine(&d);
+			if (sl_daemon_purge(&d, &n, &why) != SL_OK) {
+				sl_log(SL_LOG_ERR, "expiry failed (tried again in a minute): %s", why);
+				next_purge = now + 60;
+			} else {
+				next_purge = now + (time_t)sl_config_int(sl_engine_config(e), "quarantine.purge_interval");
 			}
-			sl_engine_unref(eng);
-			eng = fresh;
-			sl_log(SL_LOG_NOTICE, "reloaded");
+			free(why);
+			why = NULL;
+			sl_engine_unref(e);
+			continue;
+		}
+		ts.tv_sec = next_purge - now;
+		sig = sigtimedwait(&set, &info, &ts);
+		if (sig < 0)
+			continue; /* timeout (EAGAIN) or EINTR */
+		if (sig == SIGHUP) {
+			sl_daemon_reload(&d, &why);
+			free(why);
+			why = NULL;
 			continue;
 		}
 		sl_log(SL_LOG_NOTICE, "stopping on signal %d", sig);
 		break;
 	}
+	status = 0;
 out:
-	sl_engine_unref(eng);
+	admin = sl_http_stop(admin);
+	if (afd >= 0)
+		close(afd);
+	if (sock != NULL) {
+		unlink(sock);
+		free(sock);
+	}
+	sl_store_close(d.store);
+	if (d.key != NULL) {
+		explicit_bzero(d.key, d.keylen);
+		free(d.key);
+	}
+	forget(password);
+	free(why);
+	sl_engine_unref(d.eng);
+	g_mutex_clear(&d.lock);
+	g_mutex_clear(&d.reload_lock);
 	sl_cli_free(&cli);
+	curl_global_cleanup();
 	return status;
 }

@@ -12,7 +12,7 @@
 #include "msg.h"
 #include "util.h"
 
-enum ktype { K_STR, K_PATH, K_PATHLIST, K_INT, K_SIZE, K_BOOL, K_ACTION, K_LIST, K_LOGLEVEL };
+enum ktype { K_STR, K_PATH, K_PATHLIST, K_INT, K_SIZE, K_BOOL, K_ACTION, K_LIST, K_LOGLEVEL, K_CHOICE, K_MODE };
 
 struct key {
 	const char *name; /* "section.key" */
@@ -33,6 +33,7 @@ static const struct key schema[] = {
 	{ "general.log_level", K_LOGLEVEL, "info", 0, 0 },
 	{ "general.user", K_STR, "sluice", 0, 0 },
 	{ "general.allow_insecure_loopback", K_BOOL, "false", 0, 0 },
+	{ "general.node_name", K_STR, "", 0, 0 },
 
 	{ "limits.header_size", K_SIZE, "100k", 1024, 64 * MiB },
 	{ "limits.mime_depth", K_INT, "20", 1, 1000 },
@@ -131,9 +132,43 @@ static const struct key schema[] = {
 
 	{ "safelinks.base_url", K_STR, "", 0, 0 },
 	{ "safelinks.key_file", K_PATH, "", 0, 0 },
+
+	{ "store.backend", K_CHOICE, "sqlite", 0, 0 },
+	{ "store.dsn", K_STR, "", 0, 0 },
+	{ "store.password_file", K_PATH, "", 0, 0 },
+	{ "store.max_connections", K_INT, "8", 1, 256 },
+	{ "store.timeout", K_INT, "10", 1, 3600 },
+
+	{ "quarantine.retention_days", K_INT, "30", 1, 36500 },
+	{ "quarantine.purge_interval", K_INT, "86400", 1, 31 * 86400 },
+
+	{ "admin.socket", K_PATH, "", 0, 0 },
+	{ "admin.socket_mode", K_MODE, "0666", 0, 0777 },
+	{ "admin.supervisor_group", K_STR, "sluice-supervisors", 0, 0 },
+	{ "admin.max_request_size", K_SIZE, "64k", 1024, 16 * MiB },
+
+	{ "release.relay", K_STR, "smtp://127.0.0.1:25", 0, 0 },
+	{ "release.key_file", K_PATH, "", 0, 0 },
+	{ "release.timeout", K_INT, "60", 1, 3600 },
 };
 
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
+
+/* The values a K_CHOICE key takes, '|'-separated. */
+static const struct {
+	const char *key, *choices;
+} choice_lists[] = {
+	{ "store.backend", "sqlite|postgresql" },
+};
+
+static const char *choices_of(const char *key)
+{
+	size_t i;
+	for (i = 0; i < sizeof(choice_lists) / sizeof(choice_lists[0]); i++)
+		if (strcmp(choice_lists[i].key, key) == 0)
+			return choice_lists[i].choices;
+	return "";
+}
 
 struct value {
 	char *str;    /* effective string (paths absolute) */
@@ -336,6 +371,34 @@ static int set_value(struct sl_config *c, size_t k, const char *raw, const char 
 		}
 		nv.num = (int64_t)l; /* enum sl_log_level order */
 		nv.str = sl_xstrdup(stripped);
+		break;
+	}
+	case K_CHOICE: {
+		gchar **opts = g_strsplit(choices_of(key->name), "|", -1);
+		int ok = g_strv_contains((const gchar *const *)opts, stripped);
+		if (!ok) {
+			gchar *list = g_strjoinv(", ", opts);
+			*why = sl_xasprintf("%s: %s: expected one of %s, got '%s'", loc, key->name, list, stripped);
+			g_free(list);
+		}
+		g_strfreev(opts);
+		if (!ok)
+			goto out;
+		nv.str = sl_xstrdup(stripped);
+		break;
+	}
+	case K_MODE: {
+		char *end = NULL;
+		long m;
+		errno = 0;
+		m = strtol(stripped, &end, 8);
+		if (errno != 0 || end == stripped || *end != '\0' || m < key->min || m > key->max) {
+			*why = sl_xasprintf("%s: %s: expected an octal file mode such as 0660, got '%s'", loc,
+					    key->name, stripped);
+			goto out;
+		}
+		nv.num = m;
+		nv.str = sl_xasprintf("0%03lo", m);
 		break;
 	}
 	case K_ACTION: {

@@ -63,6 +63,7 @@ struct sl_msg *sl_msg_free(struct sl_msg *m)
 	}
 	free(m->findings);
 	free(m->raw_owned);
+	free(m->reference);
 	free(m->id);
 	free(m);
 	return NULL;

@@ -134,6 +134,8 @@ struct sl_msg {
 	struct sl_finding *findings;
 	size_t nfindings, afindings;
 	enum sl_verdict verdict;
+	char *reference;          /* quarantine reference (store.h) once the original is
+				   * kept; NULL when it is not (clean, or a dry run). Owned. */
 	int incomplete;           /* a stage could not look at everything: never clean */
 	int64_t headers_end;      /* end of the top-level header block, -1 unknown */
 	int crlf;                 /* the message uses CRLF line ends */

@@ -39,6 +39,7 @@ char *sl_report_json(struct sl_msg *m, const char *file)
 	json_object_set_new(o, "file", str_or_null(file));
 	json_object_set_new(o, "channel", json_string(m->channel == SL_CHANNEL_EMAIL ? "email" : "whatsapp"));
 	json_object_set_new(o, "verdict", json_string(sl_verdict_name(m->verdict)));
+	json_object_set_new(o, "reference", str_or_null(m->reference));
 	for (i = 0; i < m->nfindings; i++) {
 		const struct sl_finding *f = &m->findings[i];
 		json_t *j = json_object();

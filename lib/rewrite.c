@@ -39,10 +39,17 @@ void sl_edits_clear(struct sl_edits *e)
 
 char *sl_msg_reference(const struct sl_msg *m)
 {
-	char hex[65];
-	sl_sha256_hex(m->raw, m->raw_len, hex);
-	hex[16] = '\0';
-	return sl_xasprintf("SL-%s", hex);
+	return sl_xstrdup(m->reference ? m->reference : SL_REWRITE_NOT_KEPT);
+}
+
+/* The sentence that tells the agent where the original is (part id or NULL). */
+static char *where_kept(const struct sl_msg *m, const char *ref, const char *part)
+{
+	if (m->reference == NULL)
+		return sl_xstrdup("The original was not kept (dry run): there is nothing to release.");
+	if (part == NULL)
+		return sl_xasprintf("Reference: %s", ref);
+	return sl_xasprintf("Reference: %s/%s (a supervisor can look it up and release it).", ref, part);
 }
 
 /* A splice: raw[start, end) becomes repl. */
@@ -110,7 +117,7 @@ static char *notice_part(const struct sl_msg *m, int target, const char *ref, in
 	line = sl_xasprintf("Why: %s", why);
 	add_line(&body, m, line);
 	free(line);
-	line = sl_xasprintf("Reference: %s/%s (a supervisor can look it up and release it).", ref, p->id);
+	line = where_kept(m, ref, p->id);
 	add_line(&body, m, line);
 	free(line);
 	free(why);
@@ -192,7 +199,8 @@ static void placeholder(const struct sl_msg *m, const char *ref, struct sl_buf *
 	sl_buf_printf(b, "MIME-Version: 1.0%s", nl(m));
 	sl_buf_printf(b, "Content-Type: text/plain; charset=utf-8%s", nl(m));
 	sl_buf_printf(b, "Content-Transfer-Encoding: 8bit%s%s", nl(m), nl(m));
-	add_line(b, m, "sluice held this message for review: it is in the quarantine, unchanged.");
+	add_line(b, m, m->reference ? "sluice held this message for review: it is in the quarantine, unchanged."
+				    : "sluice held this message for review (dry run: the original was not kept).");
 	add_line(b, m, "A supervisor can release it after checking it.");
 	add_line(b, m, "");
 	add_line(b, m, "Why:");
@@ -207,7 +215,7 @@ static void placeholder(const struct sl_msg *m, const char *ref, struct sl_buf *
 	}
 	add_line(b, m, "");
 	{
-		char *line = sl_xasprintf("Reference: %s", ref);
+		char *line = where_kept(m, ref, NULL);
 		add_line(b, m, line);
 		free(line);
 	}
@@ -360,8 +368,12 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 			if (removed[f->part])
 				continue;
 			removed[f->part] = 1;
-			note = sl_xasprintf("[sluice removed the uuencoded file \"%s\": %s. Reference: %s/%s]%s",
-					    u->filename ? u->filename : "", f->detail, ref, u->id, nl(m));
+			{
+				char *w = where_kept(m, ref, u->id);
+				note = sl_xasprintf("[sluice removed the uuencoded file \"%s\": %s. %s]%s",
+						    u->filename ? u->filename : "", f->detail, w, nl(m));
+				free(w);
+			}
 			sl_edits_add(&edits, u->parent, u->span_begin, u->span_end, note);
 			free(note);
 			continue;

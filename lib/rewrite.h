@@ -13,8 +13,10 @@
  *              a notice and the reference (the original waits in quarantine)
  *  reject      nothing (*out is NULL)
  *
- * The reference of a message is "SL-" + the first 16 hex digits of the
- * SHA-256 of its raw bytes; of a part, that plus "/" + the part id.
+ * The reference of a message is msg->reference, set by the front end when
+ * it keeps the original in the quarantine (store.h) before rewriting; of a
+ * part, that plus "/" + the part id. Without one (a dry run) the notices say
+ * that the original was not kept.
  *
  * Text edits (struct sl_text_edit) are the general tool: replace a byte range
  * of a part's decoded content; the URL rewriter uses them too.
@@ -42,7 +44,10 @@ void sl_edits_add(struct sl_edits *e, int part, size_t begin, size_t end, const 
 void sl_edits_add_bytes(struct sl_edits *e, int part, size_t begin, size_t end, const char *p, size_t n);
 void sl_edits_clear(struct sl_edits *e);
 
-/* The message reference (17+ chars); caller frees. */
+/* What stands for the reference when the original was not kept. */
+#define SL_REWRITE_NOT_KEPT "not-kept"
+
+/* msg->reference, or SL_REWRITE_NOT_KEPT; caller frees. */
 char *sl_msg_reference(const struct sl_msg *m);
 
 /* SL_OK when every removal and edit the message asks for can be carried out

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 
 const char *sl_strerror(int err)
 {
@@ -24,6 +26,8 @@ const char *sl_strerror(int err)
 	case SL_ENGINE: return "engine error";
 	case SL_ENOTFOUND: return "not found";
 	case SL_ETEMP: return "temporary failure";
+	case SL_ECONFLICT: return "not possible in the current state";
+	case SL_EPERM: return "not permitted";
 	}
 	return "unknown error";
 }
@@ -339,4 +343,38 @@ void sl_log(enum sl_log_level lvl, const char *fmt, ...)
 		fputc('\n', stderr);
 	}
 	va_end(ap);
+}
+
+int sl_memeq_consttime(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+	size_t i;
+	for (i = 0; i < n; i++)
+		d |= (unsigned char)(x[i] ^ y[i]);
+	return d == 0;
+}
+
+void sl_random(void *p, size_t n)
+{
+	unsigned char *o = p;
+	while (n > 0) {
+		ssize_t r = getrandom(o, n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "sluice: getrandom: %s\n", strerror(errno));
+			abort();
+		}
+		o += r;
+		n -= (size_t)r;
+	}
+}
+
+void sl_time_iso(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "@%lld", (long long)t);
 }

@@ -26,6 +26,8 @@ enum {
 	SL_ENGINE = -7,   /* an engine (ClamAV, libmagic, PCRE2) failed */
 	SL_ENOTFOUND = -8,
 	SL_ETEMP = -9,    /* temporary failure: try again later */
+	SL_ECONFLICT = -10, /* the object is not in a state that allows it (already released, ...) */
+	SL_EPERM = -11,   /* the caller may not do this */
 };
 
 const char *sl_strerror(int err);
@@ -70,6 +72,16 @@ int sl_b64_value(unsigned char c, int url);
  * Returns the number of bytes written. Table-driven, a few instructions a
  * byte: large attachments are decoded once per message. */
 size_t sl_base64_decode(const char *in, size_t len, unsigned char *out);
+
+/* 1 when a[0..n) equals b[0..n), in time that depends on n only (MACs). */
+int sl_memeq_consttime(const void *a, const void *b, size_t n);
+
+/* Fills p with n bytes from the kernel's random source (getrandom); aborts
+ * when it cannot: keys and references must never be guessable. */
+void sl_random(void *p, size_t n);
+
+/* A unix time as ISO 8601 in UTC: "2026-12-07T00:15:42Z". */
+void sl_time_iso(int64_t t, char out[32]);
 
 /* Lower-case hex of a SHA-256 over [p, p+n): 65 bytes with NUL. */
 void sl_sha256_hex(const void *p, size_t n, char out[65]);

@@ -9,9 +9,9 @@ build_pkgs="build-essential cmake pkg-config
  libglib2.0-dev libgmime-3.0-dev libclamav-dev libmagic-dev libpcre2-dev
  libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
  libgumbo-dev libpsl-dev libicu-dev libc-ares-dev libsystemd-dev
- libmilter-dev libqpdf-dev libzip-dev"
+ libmilter-dev libqpdf-dev libzip-dev libpq-dev"
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev postfix miltertest swaks
- clamav clamav-testfiles python3 file nodejs"
+ clamav clamav-testfiles python3 file nodejs postgresql sqlite3"
 
 case "${1:-run}" in
   run) want="$build_pkgs" ;;

@@ -10,6 +10,10 @@ bash scripts/deps.sh run
 if [ "$(id -u)" = 0 ] && ! getent passwd sluice >/dev/null; then
   useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin sluice
 fi
+# Members of this group (and root) may use `sluicectl quarantine` (admin.supervisor_group).
+if [ "$(id -u)" = 0 ] && ! getent group sluice-supervisors >/dev/null; then
+  groupadd --system sluice-supervisors
+fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 echo "starting sluiced (conf/sluice.conf); Ctrl-C stops it"

@@ -4,6 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 
 out=$("$SLUICECTL" --help); check "sluicectl --help" grep -q "scan" <<<"$out"
+check "sluicectl --help names quarantine" grep -q "quarantine list" <<<"$out"
+out=$("$SLUICECTL" quarantine --help); check "quarantine --help" grep -q "release REF --reason TEXT" <<<"$out"
 out=$("$SLUICECTL" scan --help); check "scan --help" grep -q -- "--output" <<<"$out"
 out=$("$SLUICECTL" config --help); check "config --help" grep -q "config check" <<<"$out"
 out=$("$SLUICED" --help); check "sluiced --help" grep -q -- "--config" <<<"$out"
@@ -40,9 +42,9 @@ check "-o override applies" grep -q "^limits.mime_depth = 7$" "$TMP/dump"
 
 # Exit status of scan: 0 clean, 1 found.
 set +e
-"$SLUICECTL" scan --config "$CONF" "$SRC/tests/data/email/clean_plain_text.eml" >/dev/null; rc=$?
-"$SLUICECTL" scan --config "$CONF" "$SRC/tests/data/email/virus_eicar_base64.eml" >/dev/null; rc2=$?
-"$SLUICECTL" scan --config "$CONF" -o clamav.database_dirs="$TMP/nosigs" "$SRC/tests/data/email/clean_plain_text.eml" 2>"$TMP/err" >/dev/null; rc3=$?
+"$SLUICECTL" scan --config "$CONF" --no-store "$SRC/tests/data/email/clean_plain_text.eml" >/dev/null; rc=$?
+"$SLUICECTL" scan --config "$CONF" --no-store "$SRC/tests/data/email/virus_eicar_base64.eml" >/dev/null; rc2=$?
+"$SLUICECTL" scan --config "$CONF" --no-store -o clamav.database_dirs="$TMP/nosigs" "$SRC/tests/data/email/clean_plain_text.eml" 2>"$TMP/err" >/dev/null; rc3=$?
 set -e
 check "clean is exit 0" test "$rc" = 0
 check "found is exit 1" test "$rc2" = 1
@@ -50,8 +52,31 @@ check "no signatures is exit 2" test "$rc3" = 2
 check "no signatures says why" grep -q "clamav.database_dirs" "$TMP/err"
 
 # JSON: one object per input, one per line.
-"$SLUICECTL" scan --config "$CONF" --json "$SRC/tests/data/email/clean_plain_text.eml" \
+"$SLUICECTL" scan --config "$CONF" --no-store --json "$SRC/tests/data/email/clean_plain_text.eml" \
   "$SRC/tests/data/email/virus_eicar_zip.eml" >"$TMP/json" || true
 check "one JSON line per input" test "$(wc -l <"$TMP/json")" = 2
 check "JSON parses" python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/json"
+
+# The quarantine: with a data dir, what is not clean is kept and named by its
+# reference; clean messages are not kept; --no-store keeps nothing and says so.
+"$SLUICECTL" scan --config "$CONF" -o general.data_dir="$TMP/q" --json --output "$TMP/kept.eml" \
+  "$SRC/tests/data/email/virus_eicar_zip.eml" >"$TMP/json" || true
+ref=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["reference"])' "$TMP/json")
+check "kept: a reference in the JSON" grep -Eq '^SL-[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$' <<<"$ref"
+check "kept: the notice names it" grep -q "Reference: $ref/2" "$TMP/kept.eml"
+check "kept: the store file exists" test -s "$TMP/q/quarantine.db"
+"$SLUICECTL" scan --config "$CONF" -o general.data_dir="$TMP/q" --json "$SRC/tests/data/email/clean_plain_text.eml" >"$TMP/json" || true
+check "clean: not kept (reference null)" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["reference"] is None' "$TMP/json"
+"$SLUICECTL" scan --config "$CONF" --no-store --json --output "$TMP/dry.eml" "$SRC/tests/data/email/virus_eicar_zip.eml" >"$TMP/json" || true
+check "--no-store: reference null" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["reference"] is None' "$TMP/json"
+check "--no-store: the notice says the original was not kept" grep -q "The original was not kept (dry run)" "$TMP/dry.eml"
+check "store init" grep -q "schema version" <("$SLUICECTL" store init --config "$CONF" -o general.data_dir="$TMP/q")
+mkdir -p "$TMP/bad"
+printf 'not a database, just bytes\n' >"$TMP/bad/quarantine.db"
+set +e
+"$SLUICECTL" scan --config "$CONF" -o general.data_dir="$TMP/bad" --output "$TMP/bad.eml" "$SRC/tests/data/email/virus_eicar_zip.eml" >/dev/null 2>"$TMP/err"; rc=$?
+set -e
+check "a broken store file: exit 2" test "$rc" = 2
+check "a broken store file: says so" grep -q "cannot open the quarantine" "$TMP/err"
+check "a broken store file: nothing written for the agent" test ! -e "$TMP/bad.eml"
 finish

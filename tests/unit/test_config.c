@@ -575,6 +575,39 @@ static const char *find_line(const struct dump *d, const char *key)
 	return NULL;
 }
 
+/* Keys with a fixed set of values, and file modes in octal. */
+static void test_choices_and_modes(void **state)
+{
+	const char *ok[] = { "store.backend=postgresql", "admin.socket_mode=0640" };
+	const char *bad_choice[] = { "store.backend=mysql" };
+	const char *bad_mode[] = { "admin.socket_mode=0999" };
+	const char *too_open[] = { "admin.socket_mode=01777" };
+	struct sl_config *c = load_ok(NULL, ok, 2);
+	struct sl_config *d = NULL;
+	char *why = NULL;
+	(void)state;
+
+	assert_string_equal(sl_config_str(c, "store.backend"), "postgresql");
+	assert_int_equal(sl_config_int(c, "admin.socket_mode"), 0640);
+	assert_string_equal(sl_config_str(c, "admin.socket_mode"), "0640");
+	sl_config_unref(c);
+	c = load_ok(NULL, NULL, 0);
+	assert_string_equal(sl_config_str(c, "store.backend"), "sqlite");
+	assert_int_equal(sl_config_int(c, "admin.socket_mode"), 0666);
+	sl_config_unref(c);
+	assert_int_equal(sl_config_load(NULL, bad_choice, 1, &d, &why), SL_ECONFIG);
+	assert_non_null(strstr(why, "store.backend: expected one of sqlite, postgresql, got 'mysql'"));
+	free(why);
+	why = NULL;
+	assert_int_equal(sl_config_load(NULL, bad_mode, 1, &d, &why), SL_ECONFIG);
+	assert_non_null(strstr(why, "admin.socket_mode: expected an octal file mode"));
+	free(why);
+	why = NULL;
+	assert_int_equal(sl_config_load(NULL, too_open, 1, &d, &why), SL_ECONFIG);
+	free(why);
+	assert_null(d);
+}
+
 static void test_dump(void **state)
 {
 	/* Every key of the schema, as config.c and conf/sluice.conf list them. */
@@ -599,7 +632,10 @@ static void test_dump(void **state)
 		"urls.blocklist_files", "urls.allowlist_files", "urls.shortener_files",
 		"urls.protected_files", "urls.max_url_length", "urls.max_urls", "urls.max_html_depth",
 		"safelinks.base_url",
-		"safelinks.key_file", NULL,
+		"safelinks.key_file", "general.node_name", "store.backend", "store.dsn", "store.password_file",
+		"store.max_connections", "store.timeout", "quarantine.retention_days", "quarantine.purge_interval",
+		"admin.socket", "admin.socket_mode", "admin.supervisor_group", "admin.max_request_size",
+		"release.relay", "release.key_file", "release.timeout", NULL,
 	};
 	const char *ov[] = { "limits.mime_depth=5", "limits.header_size=2k",
 			     "clamav.alert_macros=no", "policy.virus=reject" };
@@ -674,6 +710,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refcount, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_hides_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_choices_and_modes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,6 +98,15 @@ static void test_shape(void **state)
 	assert_string_equal(str(j, "file"), "in/sample.eml");
 	assert_string_equal(str(j, "channel"), "email");
 	assert_string_equal(str(j, "verdict"), "quarantine");
+	/* not kept (a dry run): the key is there, null */
+	assert_non_null(json_object_get(j, "reference"));
+	assert_true(json_is_null(json_object_get(j, "reference")));
+	json_decref(j);
+	free(s);
+	m->reference = sl_xstrdup("SL-7KQ2-M9XD-4TJH-W8PR");
+	s = sl_report_json(m, "in/sample.eml");
+	j = parse(s);
+	assert_string_equal(str(j, "reference"), "SL-7KQ2-M9XD-4TJH-W8PR");
 
 	a = json_object_get(j, "findings");
 	assert_true(json_is_array(a));

@@ -26,6 +26,8 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
+#define TEST_REF "SL-7KQ2-M9XD-4TJH-W8PR"
+
 static unsigned char *with_eol(const char *text, size_t len, int crlf, size_t *outlen)
 {
 	struct sl_buf b;
@@ -57,6 +59,7 @@ static struct sl_msg *parse_bytes(const void *p, size_t n)
 	mi = sl_mime_new(cfg, &why);
 	assert_non_null(mi);
 	m = sl_msg_new_take(SL_CHANNEL_EMAIL, "test", raw, n);
+	m->reference = sl_xstrdup(TEST_REF); /* kept, as a front end with a store does */
 	assert_int_equal(sl_mime_run(mi, m), SL_OK);
 	sl_mime_free(mi);
 	sl_config_unref(cfg);
@@ -228,12 +231,36 @@ static void test_reference(void **state)
 {
 	struct sl_msg *m = parse(mixed, 0);
 	char *ref = sl_msg_reference(m);
-	char hex[65];
-	sl_sha256_hex(m->raw, m->raw_len, hex);
-	assert_int_equal(strlen(ref), 19);
-	assert_int_equal(strncmp(ref, "SL-", 3), 0);
-	assert_int_equal(strncmp(ref + 3, hex, 16), 0);
+	assert_string_equal(ref, TEST_REF);
 	free(ref);
+	sl_msg_free(m);
+}
+
+/* A dry run (no store): no reference, and the notices say the original is gone. */
+static void test_not_kept(void **state)
+{
+	struct sl_msg *m = parse(mixed, 0);
+	char *ref;
+	struct out o;
+
+	free(m->reference);
+	m->reference = NULL;
+	ref = sl_msg_reference(m);
+	assert_string_equal(ref, SL_REWRITE_NOT_KEPT);
+	free(ref);
+	remove_part(m, "2", "'invoice.pdf.exe' is a program");
+	o = rewrite(m, NULL);
+	assert_true(has(&o, "The original was not kept (dry run)"));
+	assert_false(has(&o, "Reference: "));
+	assert_false(has(&o, "release it"));
+	free(o.p);
+	m->verdict = SL_VERDICT_QUARANTINE;
+	m->findings[0].action = SL_ACT_QUARANTINE;
+	o = rewrite(m, NULL);
+	assert_true(has(&o, "dry run: the original was not kept"));
+	assert_false(has(&o, "it is in the quarantine"));
+	assert_false(has(&o, "Reference: "));
+	free(o.p);
 	sl_msg_free(m);
 }
 
@@ -277,7 +304,7 @@ static void check_remove_middle(int crlf)
 	assert_null(np->filename);
 	assert_null(np->alt_filename);
 	assert_false(np->is_attachment);
-	assert_non_null(memmem(np->data, np->size, "Reference: SL-", 14));
+	assert_non_null(memmem(np->data, np->size, "Reference: SL-7KQ2", 18));
 	assert_non_null(memmem(np->data, np->size, "invoice.pdf.exe", 15));
 	assert_int_equal(r->parts[idx(r, "1")].size, m->parts[idx(m, "1")].size);
 	assert_memory_equal(r->parts[idx(r, "3")].data, m->parts[idx(m, "3")].data, m->parts[idx(m, "3")].size);
@@ -323,7 +350,7 @@ static void check_quarantine(int crlf)
 	gone(m, &o, "2");
 	gone(m, &o, "3");
 	assert_true(has(&o, ref));
-	assert_true(has(&o, "Reference: SL-"));
+	assert_true(has(&o, "Reference: " TEST_REF));
 	assert_true(has(&o, "two Content-Type headers"));
 
 	r = parse_bytes(o.p, o.n);
@@ -403,7 +430,7 @@ static void check_single(int crlf)
 	assert_int_equal(r->nparts, 1);
 	assert_string_equal(r->parts[0].declared_type, "text/plain");
 	assert_null(r->parts[0].filename);
-	assert_non_null(memmem(r->parts[0].data, r->parts[0].size, "Reference: SL-", 14));
+	assert_non_null(memmem(r->parts[0].data, r->parts[0].size, "Reference: SL-7KQ2", 18));
 	/* One MIME-Version, not two. */
 	{
 		const char *p = (const char *)o.p;
@@ -638,7 +665,7 @@ static void check_uu(const char *text, int crlf, const char *lead, int multi)
 			 (int)o.n, o.p);
 	free(s);
 	assert_non_null(memmem(t->data, t->size, "x.bin", 5));
-	assert_non_null(memmem(t->data, t->size, "Reference: SL-", 14));
+	assert_non_null(memmem(t->data, t->size, "Reference: SL-7KQ2", 18));
 	assert_null(memmem(t->data, t->size, "begin 644", 9));
 	if (multi) {
 		kept(m, &o, "2");
@@ -729,7 +756,7 @@ static void check_forwarded(int crlf)
 	assert_true(r->parts[idx(r, "2")].is_container);
 	assert_string_equal(r->parts[idx(r, "2")].declared_type, "message/rfc822");
 	assert_string_equal(r->parts[idx(r, "2.2")].declared_type, "text/plain");
-	assert_non_null(memmem(r->parts[idx(r, "2.2")].data, r->parts[idx(r, "2.2")].size, "Reference: SL-", 14));
+	assert_non_null(memmem(r->parts[idx(r, "2.2")].data, r->parts[idx(r, "2.2")].size, "Reference: SL-7KQ2", 18));
 	assert_memory_equal(r->parts[idx(r, "2.1")].data, "inner text", 10);
 	sl_msg_free(r);
 	free(o.p);
@@ -856,6 +883,7 @@ int main(void)
 		cmocka_unit_test(test_impossible_rewrite_refused),
 		cmocka_unit_test(test_clean_identical_crlf),
 		cmocka_unit_test(test_reference),
+		cmocka_unit_test(test_not_kept),
 		cmocka_unit_test(test_remove_part),
 		cmocka_unit_test(test_remove_part_crlf),
 		cmocka_unit_test(test_quarantine_placeholder),

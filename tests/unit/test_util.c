@@ -399,14 +399,15 @@ static void test_base64_decode(void **state)
 static void test_strerror(void **state)
 {
 	static const int codes[] = { SL_OK, SL_ENOMEM, SL_EINVAL, SL_EIO, SL_ETOOBIG, SL_EPARSE,
-				     SL_ECONFIG, SL_ENGINE, SL_ENOTFOUND, SL_ETEMP };
+				     SL_ECONFIG, SL_ENGINE, SL_ENOTFOUND, SL_ETEMP,
+				     SL_ECONFLICT, SL_EPERM };
 	const char *unknown = sl_strerror(-1000);
 	size_t i, j;
 	(void)state;
 
 	assert_non_null(unknown);
 	assert_string_equal(sl_strerror(1), unknown);
-	assert_string_equal(sl_strerror(-10), unknown);
+	assert_string_equal(sl_strerror(-100), unknown);
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		const char *s = sl_strerror(codes[i]);
 		assert_non_null(s);
@@ -420,6 +421,29 @@ static void test_strerror(void **state)
 	assert_string_equal(sl_strerror(SL_OK), "success");
 	assert_string_equal(sl_strerror(SL_ETOOBIG), "limit exceeded");
 	assert_string_equal(sl_strerror(SL_ETEMP), "temporary failure");
+}
+
+/* ---- constant-time compare, random bytes --------------------------------- */
+
+static void test_memeq_random(void **state)
+{
+	unsigned char a[64], b[64], z[64] = { 0 };
+	size_t i;
+	(void)state;
+
+	sl_random(a, sizeof(a));
+	memcpy(b, a, sizeof(a));
+	assert_true(sl_memeq_consttime(a, b, sizeof(a)));
+	assert_true(sl_memeq_consttime(a, b, 0));
+	for (i = 0; i < sizeof(a); i++) {
+		b[i] ^= 0x80;
+		assert_false(sl_memeq_consttime(a, b, sizeof(a)));
+		b[i] ^= 0x80;
+	}
+	/* 64 random bytes all zero: about 2^-512 */
+	assert_false(sl_memeq_consttime(a, z, sizeof(a)));
+	sl_random(b, sizeof(b));
+	assert_false(sl_memeq_consttime(a, b, sizeof(a)));
 }
 
 /* ---- x-allocators ------------------------------------------------------- */
@@ -481,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_base64_decode),
 		cmocka_unit_test(test_base64_random_round_trip),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_memeq_random),
 		cmocka_unit_test(test_xalloc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
