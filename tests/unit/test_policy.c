@@ -23,8 +23,9 @@
 static const char *const rules[] = {
 	"virus", "executable", "script", "shortcut", "disk_image", "onenote", "installer",
 	"office_macro", "html_attachment", "encrypted_archive", "unreadable_archive",
-	"double_extension", "bidi_filename", "type_mismatch", "heuristic", "structure", "limit",
-	"unexplained_detection", "url_malicious", "url_suspicious", "url_in_attachment", NULL,
+	"embedded_executable", "double_extension", "bidi_filename", "type_mismatch", "heuristic",
+	"structure", "limit", "unexplained_detection", "unexplained_layer", "url_malicious",
+	"url_suspicious", "url_in_attachment", NULL,
 };
 
 static const unsigned char raw[] = "Subject: x\n\nbody\n";
@@ -92,7 +93,7 @@ static void test_defaults(void **state)
 	for (i = 0; rules[i] != NULL; i++) {
 		enum sl_action a = SL_ACT_REMOVE;
 		if (strcmp(rules[i], "structure") == 0 || strcmp(rules[i], "limit") == 0 ||
-		    strcmp(rules[i], "unexplained_detection") == 0)
+		    strcmp(rules[i], "unexplained_detection") == 0 || strcmp(rules[i], "unexplained_layer") == 0)
 			a = SL_ACT_QUARANTINE;
 		else if (strcmp(rules[i], "url_malicious") == 0)
 			a = SL_ACT_DEFANG;
@@ -108,8 +109,8 @@ static void test_defaults(void **state)
 static void test_each_rule_follows_its_key(void **state)
 {
 	static const char *const cycle[] = { "none", "reject", "quarantine", "remove" };
-	char ov[21][64];
-	const char *ovp[21];
+	char ov[sizeof(rules) / sizeof(rules[0])][64];
+	const char *ovp[sizeof(rules) / sizeof(rules[0])];
 	size_t i, n = 0;
 	struct sl_policy *p;
 
