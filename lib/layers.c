@@ -45,6 +45,7 @@ struct sl_layers {
 	int limit_noted;
 	unsigned within_tries;  /* searches for HTML inside our text parts (bounded work) */
 	char *top_virname;
+	char *whole_virname;    /* a detection before any layer opened (a file past a size limit) */
 };
 
 #define MAX_WITHIN 16
@@ -314,6 +315,8 @@ void sl_layers_reset(struct sl_layers *ls, int base_part)
 	g_array_set_size(ls->layers, 0);
 	g_array_set_size(ls->stack, 0);
 	ls->base_part = base_part;
+	free(ls->whole_virname);
+	ls->whole_virname = NULL;
 }
 
 struct sl_layers *sl_layers_free(struct sl_layers *ls)
@@ -324,6 +327,7 @@ struct sl_layers *sl_layers_free(struct sl_layers *ls)
 	g_array_free(ls->layers, TRUE);
 	g_array_free(ls->stack, TRUE);
 	free(ls->top_virname);
+	free(ls->whole_virname);
 	free(ls);
 	return NULL;
 }
@@ -460,8 +464,12 @@ void sl_layers_detection(struct sl_layers *ls, const char *virname)
 {
 	struct layer *l;
 	int idx, a;
-	if (ls->stack->len == 0)
+	if (ls->stack->len == 0) {
+		/* ClamAV refused the whole file before it showed it (a size limit). */
+		if (ls->layers->len == 0 && ls->whole_virname == NULL)
+			ls->whole_virname = sl_xstrdup(virname);
 		return;
+	}
 	idx = g_array_index(ls->stack, int, ls->stack->len - 1);
 	l = L(ls, idx);
 	/* A match in the raw message's own bytes is evidence of its own (av.c
@@ -487,12 +495,15 @@ void sl_layers_final_detection(struct sl_layers *ls, const char *virname)
 	guint i;
 	/* (ClamAV names only one of several matches here: any detection a
 	 * callback saw accounts for it.) */
-	if (ls->layers->len == 0)
+	if (ls->whole_virname != NULL)
 		return;
 	for (i = 0; i < ls->layers->len; i++)
 		if (L(ls, i)->virname != NULL)
 			return;
-	L(ls, 0)->virname = sl_xstrdup(virname);
+	if (ls->layers->len == 0)
+		ls->whole_virname = sl_xstrdup(virname);
+	else
+		L(ls, 0)->virname = sl_xstrdup(virname);
 }
 
 const char *sl_layers_top_detection(const struct sl_layers *ls)
@@ -670,5 +681,12 @@ void sl_layers_digest(struct sl_layers *ls)
 		if (L(ls, i)->virname != NULL)
 			note_detection(ls, i);
 		note_macros(ls, L(ls, i));
+	}
+	if (ls->whole_virname != NULL) {
+		/* On the whole scanned object: the part, or the raw message. */
+		if (ls->base_part >= 0 || strncmp(ls->whole_virname, "Heuristics.Limits.Exceeded", 26) == 0)
+			sl_layers_add_detection(ls->m, ls->base_part, ls->whole_virname);
+		else if (ls->top_virname == NULL)
+			ls->top_virname = sl_xstrdup(ls->whole_virname);
 	}
 }

@@ -29,7 +29,10 @@
  *    identity only (never by a detection name elsewhere). A detection in the
  *    raw message's own bytes (the top layer of the whole-message scan) is
  *    left to av.c (sl_layers_top_detection), which explains it by bytes.
- *  - Heuristics.Limits.Exceeded anywhere marks the message incomplete.
+ *  - Heuristics.Limits.Exceeded anywhere marks the message incomplete, also
+ *    when ClamAV refuses the whole file before it shows a layer (past
+ *    clamav.max_filesize or max_scansize): the limit is then on the part
+ *    scanned, or on the message.
  *
  * Limits: member parts and the heads kept for them stop at
  * limits.max_extracted_files (a limit finding, message incomplete); a member

@@ -655,6 +655,26 @@ static void test_limit_always_incomplete(void **state)
 	sl_msg_free(m);
 }
 
+/* A message past clamav.max_filesize is refused by ClamAV before it shows a
+ * single layer: still a limit, still incomplete. */
+static void test_size_limit_incomplete(void **state)
+{
+	struct fixture *f = *state;
+	struct sl_msg *m = scan_eml(f, "clean_csv_5mb.eml");
+	int found = sl_msg_has_finding(m, SL_FIND_LIMIT, "limit", -1);
+	if (!found || !m->incomplete)
+		dump(m);
+	assert_true(found);
+	assert_true(m->incomplete);
+	sl_msg_free(m);
+}
+
+static int setup_small_files(void **state)
+{
+	static const char *const extra[] = { "clamav.max_filesize=1M" };
+	return setup_with(state, extra, 1);
+}
+
 static int setup_shallow(void **state)
 {
 	static const char *const extra[] = { "clamav.max_recursion=2", "clamav.alert_exceeds_max=false" };
@@ -702,6 +722,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_embedded_in_documents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archives_it_opens_or_not, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_always_incomplete, setup_shallow, teardown),
+		cmocka_unit_test_setup_teardown(test_size_limit_incomplete, setup_small_files, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_ns_counts, setup, teardown),
 		cmocka_unit_test(test_free_null),
 	};

@@ -9,7 +9,8 @@
  * (unexplained_layer; ClamAV's own copies and normalised layers are not),
  * detections explained by layer identity only (a decoy with the same name
  * explains nothing), detections in the raw message's own bytes left to av.c,
- * scan limits and the member limit marking the message incomplete.
+ * scan limits (also one hit before any layer opened) and the member limit
+ * marking the message incomplete.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -454,6 +455,28 @@ static void test_limits(void **state)
 	sl_msg_free(m);
 }
 
+/* ClamAV refuses a file past a size limit before it shows any layer: the
+ * limit is on the whole scanned object, the raw message or the part. */
+static void test_limit_before_any_layer(void **state)
+{
+	struct sl_msg *m = new_msg();
+	int big = add(m, "text/csv", "big.csv", "a;b\n", 4);
+	struct sl_layers *ls = sl_layers_new(m, -1, 65536, 100);
+	(void)state;
+	sl_layers_detection(ls, "Heuristics.Limits.Exceeded.MaxFileSize");
+	sl_layers_final_detection(ls, "Heuristics.Limits.Exceeded.MaxFileSize");
+	sl_layers_digest(ls);
+	assert_true(m->incomplete);
+	want(m, SL_FIND_LIMIT, "limit", -1);
+	assert_int_equal(m->nfindings, 1);
+	sl_layers_reset(ls, big);
+	sl_layers_final_detection(ls, "Heuristics.Limits.Exceeded.MaxScanSize");
+	sl_layers_digest(ls);
+	want(m, SL_FIND_LIMIT, "limit", big);
+	sl_layers_free(ls);
+	sl_msg_free(m);
+}
+
 /* A part scanned on its own: its layer 0 is the part. */
 static void test_part_scan(void **state)
 {
@@ -494,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_detection_identity),
 		cmocka_unit_test(test_top_detection),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_limit_before_any_layer),
 		cmocka_unit_test(test_part_scan),
 		cmocka_unit_test(test_free_null),
 	};
