@@ -576,11 +576,30 @@ static void make_member(struct sl_layers *ls, struct layer *l)
 static const char *shown_name(const struct layer *l)
 {
 	const char *n = l->name;
-	if (n == NULL || strcmp(n, "-") == 0 || strcmp(n, "unknown") == 0 ||
+	if (n == NULL || strcmp(n, "-") == 0 || strcmp(n, "unknown") == 0 || strcmp(n, "attachment") == 0 ||
 	    strcmp(n, "textportion") == 0 || strcmp(n, "mixedtextportion") == 0 ||
-	    strncmp(n, "clamav-", 7) == 0)
+	    strcmp(n, "rfc2231failure") == 0 || strncmp(n, "clamav-", 7) == 0)
 		return NULL;
 	return n;
+}
+
+/* ClamAV's parse may read a part's name where ours read none, or another
+ * one (an invalid Content-Type, a comment in the name): a reader may show
+ * that name, and one that makes the part a script, shortcut, disk image,
+ * OneNote or installer is judged as such. */
+static void note_other_name(struct sl_layers *ls, const struct layer *l)
+{
+	struct sl_part *p = &ls->m->parts[l->part];
+	const char *n = shown_name(l), *c;
+	if (n == NULL || p->origin == SL_ORIGIN_ARCHIVE || (p->filename && strcmp(p->filename, n) == 0) ||
+	    (p->alt_filename && strcmp(p->alt_filename, n) == 0))
+		return;
+	c = sl_filetype_category(NULL, NULL, NULL, 0, 0, n);
+	if (!promotes(c) || strcmp(c, "archive") == 0 || strcmp(c, "executable") == 0 ||
+	    sl_msg_has_finding(ls->m, SL_FIND_FILETYPE, c, l->part))
+		return;
+	sl_msg_add_finding(ls->m, SL_FIND_FILETYPE, c, l->part,
+			   "the antivirus's parse of the message names this part '%s': %s", n, what_is(c));
 }
 
 static void note_embedded(struct sl_layers *ls, const struct layer *l)
@@ -670,7 +689,9 @@ void sl_layers_digest(struct sl_layers *ls)
 	guint i;
 	for (i = 0; i < ls->layers->len; i++) {
 		struct layer *l = L(ls, i);
-		if (l->member)
+		if (l->part >= 0 && !l->member)
+			note_other_name(ls, l);
+		else if (l->member)
 			make_member(ls, l);
 		else if (l->embedded)
 			note_embedded(ls, l);

@@ -8,7 +8,9 @@
  *
  *  - A layer with the bytes of one of our parts *is* that part (compared by
  *    bytes, CRLF-insensitive for text; below a part only its own
- *    descendants). The part is marked scanned and gets ClamAV's type.
+ *    descendants). The part is marked scanned and gets ClamAV's type; a
+ *    name ClamAV reads for it that ours did not, and that makes it a
+ *    script, shortcut, disk image, OneNote or installer, is that finding.
  *  - Every other layer (normalised copies aside) is typed by its bytes and
  *    ClamAV's type (sl_filetype_category, sl_cltype_category), whatever
  *    its parent:

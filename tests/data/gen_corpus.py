@@ -1957,6 +1957,17 @@ def build_layer_cases():
         verdict: rewrite|quarantine
         finding: filetype 2""")
 
+    # A name only ClamAV's parse reads: a quoted Content-Type makes GMime drop
+    # its parameters (and the name with them); readers show rechnung.js.
+    js = b'var s = new ActiveXObject("WScript.Shell");\ns.Run("cmd /c echo sluice-test");\n'
+    mixed("script_name_in_quoted_type", "de", "Rechnung", [
+        text(T["de_invoice"]),
+        E([("Content-Type", '"application/octet-stream"; name="rechnung.js"'),
+           ("Content-Transfer-Encoding", "base64")], b64(js))], False, """
+        # our parse loses the name; ClamAV's reads rechnung.js: a script either way
+        verdict: rewrite|quarantine
+        finding: filetype 2""")
+
     # A decoy: EICAR where only ClamAV's parse sees it (the preamble), and the
     # same EICAR visible in a part. The part's detection must not explain the
     # preamble's.

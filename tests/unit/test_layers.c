@@ -2,7 +2,8 @@
  * test_layers - ClamAV's layers as a second parse, fed by hand the way
  * libclamav's callbacks show them (type, name, bytes, level, attributes):
  * layers that are our parts (bytes, line ends, below a part only its own
- * descendants, never below a member), members of archives and what is
+ * descendants, never below a member) and the names ClamAV reads for them,
+ * members of archives and what is
  * dangerous at any depth becoming parts, programs inside documents
  * (embedded_executable, an OLE Package by its name too), what a program
  * holds left to the program, content only ClamAV's parse saw
@@ -162,6 +163,31 @@ static void test_maps_binary_sent_as_lines(void **state)
 	assert_true(m->parts[a].av_scanned);
 	want(m, SL_FIND_VIRUS, "virus", a);
 	assert_int_equal(count_rule(m, "unexplained_detection"), 0);
+	sl_layers_free(ls);
+	sl_msg_free(m);
+}
+
+/* The name ClamAV's parse reads for a part is one a reader may show. */
+static void test_names_clamav_reads(void **state)
+{
+	struct sl_msg *m = new_msg();
+	int lost = add(m, "application/octet-stream", NULL, "var a = 1;\n", 11);
+	int same = add(m, "application/octet-stream", "b.js", "var b = 2;\n", 11);
+	int plain = add(m, "application/octet-stream", "c.txt", "var c = 3;\n", 11);
+	struct sl_layers *ls = start(m, 100);
+	(void)state;
+	open_s(ls, "CL_TYPE_TEXT_ASCII", "invoice.js", "var a = 1;\n", 1);
+	sl_layers_close(ls);
+	open_s(ls, "CL_TYPE_TEXT_ASCII", "b.js", "var b = 2;\n", 1);
+	sl_layers_close(ls);
+	open_s(ls, "CL_TYPE_TEXT_ASCII", "attachment", "var c = 3;\n", 1);
+	sl_layers_digest(ls);
+	want(m, SL_FIND_FILETYPE, "script", lost);
+	assert_non_null(strstr(m->findings[0].detail, "invoice.js"));
+	/* Our own name is the type stage's to judge; ClamAV's placeholders are no names. */
+	assert_false(sl_msg_has_finding(m, SL_FIND_FILETYPE, "script", same));
+	assert_false(sl_msg_has_finding(m, SL_FIND_FILETYPE, "script", plain));
+	assert_int_equal(m->nfindings, 1);
 	sl_layers_free(ls);
 	sl_msg_free(m);
 }
@@ -508,6 +534,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_parts),
 		cmocka_unit_test(test_maps_binary_sent_as_lines),
+		cmocka_unit_test(test_names_clamav_reads),
 		cmocka_unit_test(test_archive_members),
 		cmocka_unit_test(test_program_at_any_depth),
 		cmocka_unit_test(test_embedded_in_document),
