@@ -3,18 +3,22 @@
  * by every thread (swapped whole on reload by building a new sl_av).
  *
  * One scan per message, of the whole raw message: ClamAV's own MIME engine is
- * the second opinion on our parse. Its file-inspection callback shows every
- * layer it decodes (MIME parts, archive members, TNEF contents, ...); a layer
- * with the same bytes as one of our parts *is* that part, so the part is not
- * scanned again. Layers below a matched container become archive-member parts
- * (PARENT/1, ...). Leaf parts ClamAV did not decode the way we did are
- * scanned on their own. A detection is attributed to the deepest layer that
- * reported it; one that maps to no part and that no part explains is an
- * "unexplained_detection" structure finding (the message goes to quarantine).
+ * the second opinion on our parse. Its callbacks show every layer it decodes
+ * (MIME parts, archive members, files inside documents, ...); layers.c maps
+ * them to our parts by their bytes, makes parts of what is inside them,
+ * types the rest and turns what only ClamAV's parse saw into findings (see
+ * layers.h). Leaf parts ClamAV did not decode the way we did are scanned on
+ * their own.
+ *
+ * A detection in the raw message's own bytes is explained by bytes: the
+ * message with every part's body blanked out is scanned again, and a match
+ * there (a preamble, a header) is "unexplained_detection" (quarantine); so is
+ * one that no part carries, decoded or, for encoded parts, in its raw body.
  *
  * ClamAV heuristics become findings of their own kind: encrypted archives and
  * documents (filetype/encrypted_archive), Office macros (filetype/office_macro),
- * exceeded scan limits (limit/limit), others (virus/heuristic).
+ * exceeded scan limits (limit/limit; always asked for, and the message is then
+ * incomplete), others (virus/heuristic).
  *
  * The engine's clean-file cache is off: a cached container would hide its
  * members from the callback, and the policy needs them every time.

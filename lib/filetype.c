@@ -177,6 +177,13 @@ static const char *const exe_exts[] = { "exe", "dll", "sys", "drv", "ocx", "elf"
 static const char *const shortcut_exts[] = { "lnk", "url", "website", "library-ms", "searchconnector-ms", "desktop", NULL };
 static const char *const image_exts[] = { "iso", "img", "vhd", "vhdx", "vmdk", "dmg", "udf", NULL };
 static const char *const installer_exts[] = { "msi", "msp", "mst", "msix", "msixbundle", "appx", "appxbundle", NULL };
+/* Compressed streams and archive formats ClamAV cannot open (it opens gzip,
+ * bzip2, xz, zip, rar, 7z, tar, cpio, cab, arj and a few more): by name too,
+ * so that one with broken magic is still an archive nobody could open. */
+static const char *const compressed_exts[] = {
+	"zst", "zstd", "tzst", "lz4", "tlz4", "lz", "tlz", "lzma", "tlzma", "xz", "txz", "lzo", "tzo",
+	"lrz", "tlrz", "z", "taz", "br", "bz3", "ace", "zoo", "arc", "sit", "sitx", "zpaq", "sz", NULL,
+};
 static const char *const html_exts[] = { "htm", "html", "xhtml", "shtml", "mht", "mhtml", "svg", "svgz", "xht", NULL };
 /* Extensions people open without a second thought: the bait of a double extension. */
 static const char *const bait_exts[] = {
@@ -243,6 +250,36 @@ static int contains_ci(const unsigned char *p, size_t n, const char *s)
 	return 0;
 }
 
+/* Magic numbers of compressed streams and archives, at offset 0 unless said. */
+static int is_compressed(const unsigned char *p, size_t n)
+{
+	static const struct {
+		const char *magic;
+		size_t len, off;
+	} m[] = {
+		{ "\x28\xb5\x2f\xfd", 4, 0 },             /* zstd frame */
+		{ "\x04\x22\x4d\x18", 4, 0 },             /* lz4 frame */
+		{ "\x02\x21\x4c\x18", 4, 0 },             /* lz4 legacy */
+		{ "LZIP\x01", 5, 0 },                         /* lzip, version 1 */
+		{ "\xfd" "7zXZ\0", 6, 0 },                   /* xz */
+		{ "\x89LZO\0\r\n\x1a\n", 9, 0 },          /* lzop */
+		{ "LRZI\0", 5, 0 },                           /* lrzip */
+		{ "BZ3v1", 5, 0 },                            /* bzip3 */
+		{ "\x1f\x9d", 2, 0 },                        /* compress (.Z) */
+		{ "**ACE**", 7, 7 },                          /* ACE */
+		{ "\xdc\xa7\xc4\xfd", 4, 20 },               /* zoo */
+		{ "rLau", 4, 10 },                            /* StuffIt ("SIT!" at 0) */
+		{ "StuffIt (c)1997-", 16, 0 },                /* StuffIt 5 */
+		{ "\x5d\0\0\x80\0", 5, 0 },                /* lzma alone, the usual header */
+	};
+	size_t i;
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (n >= m[i].off + m[i].len && memcmp(p + m[i].off, m[i].magic, m[i].len) == 0)
+			return 1;
+	/* 50 2a 4d 18 .. 5f 2a 4d 18: a zstd skippable frame */
+	return n >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18;
+}
+
 static const unsigned char onenote_guid[16] = { 0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d,
 						0xae, 0xb1, 0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3 };
 
@@ -276,8 +313,12 @@ const char *sl_filetype_category(const char *mime, const char *desc, const unsig
 		return "disk_image";
 	if (strstr(desc, "MSI Installer") != NULL || strcmp(mime, "application/x-msi") == 0)
 		return "installer";
-	if (at(p, n, 0, "MSCF\0\0\0\0", 8))
+	if (at(p, n, 0, "MSCF\0\0\0\0", 8) || is_compressed(p, n))
 		return "archive"; /* Microsoft Cabinet: text/plain to libmagic 5.44 */
+	if (strcmp(mime, "application/vnd.symbian.install") == 0)
+		return "installer";
+	if (strcmp(mime, "application/vnd.ms-htmlhelp") == 0)
+		return "script"; /* compiled HTML help runs what it holds */
 	if (starts_ci(p, n, "#!") || starts_ci(p, n, "#@~^") || contains_ci(p, n < 4096 ? n : 4096, "<hta:application"))
 		return "script";
 	/* Then names: scripts are text to libmagic. */
@@ -292,6 +333,8 @@ const char *sl_filetype_category(const char *mime, const char *desc, const unsig
 			return "onenote";
 		if (in_list(ext, installer_exts))
 			return "installer";
+		if (in_list(ext, compressed_exts))
+			return "archive";
 	}
 	if (strcmp(mime, "text/html") == 0 || strcmp(mime, "image/svg+xml") == 0 ||
 	    strcmp(mime, "application/xhtml+xml") == 0 || (ext[0] && in_list(ext, html_exts)))
@@ -301,7 +344,13 @@ const char *sl_filetype_category(const char *mime, const char *desc, const unsig
 	    strcmp(mime, "application/x-tar") == 0 || strcmp(mime, "application/gzip") == 0 ||
 	    strcmp(mime, "application/x-bzip2") == 0 || strcmp(mime, "application/x-xz") == 0 ||
 	    strcmp(mime, "application/vnd.ms-cab-compressed") == 0 || strstr(desc, "Cabinet archive") != NULL ||
-	    strcmp(mime, "application/x-arj") == 0 || strcmp(mime, "application/x-lzh-compressed") == 0)
+	    strcmp(mime, "application/x-arj") == 0 || strcmp(mime, "application/x-lzh-compressed") == 0 ||
+	    strcmp(mime, "application/x-cpio") == 0 || strcmp(mime, "application/x-xar") == 0 ||
+	    strcmp(mime, "application/x-ms-compress-szdd") == 0 || strcmp(mime, "application/zstd") == 0 ||
+	    strcmp(mime, "application/x-lz4") == 0 || strcmp(mime, "application/x-lzip") == 0 ||
+	    strcmp(mime, "application/x-lzma") == 0 || strcmp(mime, "application/x-lzop") == 0 ||
+	    strcmp(mime, "application/x-compress") == 0 || strcmp(mime, "application/x-stuffit") == 0 ||
+	    strcmp(mime, "application/x-ace-compressed") == 0 || strcmp(mime, "application/x-zoo") == 0)
 		return "archive";
 	if (at(p, n, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
 		return "ole2";
@@ -573,13 +622,14 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 					   "HTML sent as a file (%s): it opens in a browser, outside the mail "
 					   "client's protection", name ? name : "no name");
 		} else if (strcmp(cat, "archive") == 0) {
-			/* An archive ClamAV could open shows members; one it could not is unreadable. */
+			/* An archive ClamAV could open shows members; one it could not is
+			 * unreadable, an archive member (of which we hold a head) too. */
 			size_t k;
 			int members = 0;
 			for (k = i + 1; k < m->nparts; k++)
 				if (m->parts[k].parent == (int)i && m->parts[k].origin == SL_ORIGIN_ARCHIVE)
 					members++;
-			if (members == 0 && p->data_len == p->size &&
+			if (members == 0 &&
 			    !sl_msg_has_finding(m, SL_FIND_FILETYPE, "encrypted_archive", (int)i) &&
 			    !sl_msg_has_finding(m, SL_FIND_LIMIT, "limit", (int)i))
 				sl_msg_add_finding(m, SL_FIND_FILETYPE, "unreadable_archive", (int)i,

@@ -524,7 +524,12 @@ def make_pdf(lines):
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"endstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    return pdf_file(objs)
+
+
+def pdf_file(objs, version=b"1.4"):
+    """A PDF of these objects (1 0 obj is the catalog), with its xref table."""
+    out = bytearray(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
     offs = []
     for i, o in enumerate(objs, 1):
         offs.append(len(out))
@@ -535,6 +540,156 @@ def make_pdf(lines):
         out += b"%010d 00000 n \n" % o
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
     return bytes(out)
+
+
+def make_pdf_embedded(lines, fname, data):
+    """make_pdf plus one embedded file (a /Filespec in the /EmbeddedFiles name
+    tree, its bytes an uncompressed /EmbeddedFile stream)."""
+    content = b"BT /F1 12 Tf 72 750 Td 14 TL\n"
+    for ln in lines:
+        content += b"(" + ln.encode("latin-1") + b") Tj T*\n"
+    content += b"ET\n"
+    fn = fname.encode("latin-1")
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(" + fn + b") 6 0 R] >> >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"endstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Filespec /F (" + fn + b") /UF (" + fn + b") /EF << /F 7 0 R >> >>",
+        b"<< /Type /EmbeddedFile /Length %d >>\nstream\n" % len(data) + data + b"\nendstream",
+    ]
+    return pdf_file(objs, b"1.7")
+
+
+def ole_package(label, path, data):
+    """An OLE Package object's native data (the \\x01Ole10Native stream): what
+    Word stores when a file is dragged into a document."""
+    lab, pth = label.encode("latin-1"), path.encode("latin-1")
+    body = (b"\x02\x00" + lab + b"\0" + pth + b"\0" + b"\x00\x00\x03\x00"
+            + struct.pack("<I", len(pth) + 1) + pth + b"\0" + struct.pack("<I", len(data)) + data)
+    return struct.pack("<I", len(body)) + body
+
+
+def make_doc_package(label, data):
+    """A Word 97 file (just enough streams) whose ObjectPool holds one
+    embedded Package object carrying `data` under the name `label`."""
+    compobj = (b"\x01\x00\xfe\xff\x03\x0a\x00\x00\xff\xff\xff\xff" + bytes.fromhex(
+        "0c00030000000000c000000000000046") + struct.pack("<I", 8) + b"Package\0"
+        + struct.pack("<I", 8) + b"Package\0" + struct.pack("<I", 0))
+    tree = {
+        "WordDocument": b"\xec\xa5\xc1\x00" + b"\0" * 508,
+        "1Table": b"\0" * 512,
+        "\x05SummaryInformation": summary_info("Rechnung"),
+        "ObjectPool": {"_1709542500": {
+            "\x01CompObj": compobj,
+            "\x01Ole10Native": ole_package(label, "C:\\Users\\kunde\\Desktop\\" + label, data)}},
+    }
+    return cfb(tree, bytes.fromhex("0609020000000000c000000000000046"))
+
+
+def make_docx_with(text, extra_members):
+    """make_docx plus more members, e.g. ("word/embeddings/oleObject1.bin", ...)."""
+    import io
+    import zipfile
+    base = make_docx(text)
+    members = []
+    with zipfile.ZipFile(io.BytesIO(base)) as z:
+        for n in z.namelist():
+            members.append((n, z.read(n)))
+    return make_zip(members + list(extra_members))
+
+
+def make_tar(members):
+    """A deterministic ustar archive of (name, bytes)."""
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in members:
+            ti = tarfile.TarInfo(name)
+            ti.size, ti.mtime, ti.mode = len(data), 1709542500, 0o755
+            ti.uname = ti.gname = "kunde"
+            t.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def zstd_frame(data):
+    """A Zstandard frame holding data in raw (stored) blocks."""
+    out = bytearray(b"\x28\xb5\x2f\xfd" + b"\xa0" + struct.pack("<I", len(data)))
+    for i in range(0, max(len(data), 1), 1 << 17):
+        chunk = data[i:i + (1 << 17)]
+        last = 1 if i + (1 << 17) >= len(data) else 0
+        out += struct.pack("<I", last | (len(chunk) << 3))[:3] + chunk
+    return bytes(out)
+
+
+def _xxh32(data, seed=0):
+    P1, P2, P3, P4, P5 = 2654435761, 2246822519, 3266489917, 668265263, 374761393
+    M = 0xFFFFFFFF
+
+    def rotl(x, r):
+        return ((x << r) | (x >> (32 - r))) & M
+    n, i = len(data), 0
+    if n >= 16:
+        v = [(seed + P1 + P2) & M, (seed + P2) & M, seed, (seed - P1) & M]
+        while i + 16 <= n:
+            for k in range(4):
+                v[k] = (rotl((v[k] + struct.unpack_from("<I", data, i + 4 * k)[0] * P2) & M, 13) * P1) & M
+            i += 16
+        h = (rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18)) & M
+    else:
+        h = (seed + P5) & M
+    h = (h + n) & M
+    while i + 4 <= n:
+        h = (rotl((h + struct.unpack_from("<I", data, i)[0] * P3) & M, 17) * P4) & M
+        i += 4
+    while i < n:
+        h = (rotl((h + data[i] * P5) & M, 11) * P1) & M
+        i += 1
+    h ^= h >> 15
+    h = (h * P2) & M
+    h ^= h >> 13
+    h = (h * P3) & M
+    return h ^ (h >> 16)
+
+
+def lz4_frame(data):
+    """An LZ4 frame holding data in uncompressed blocks (64 KiB at most each)."""
+    desc = b"\x60\x40"
+    out = bytearray(b"\x04\x22\x4d\x18" + desc + bytes([(_xxh32(desc) >> 8) & 0xFF]))
+    for i in range(0, len(data), 1 << 16):
+        chunk = data[i:i + (1 << 16)]
+        out += struct.pack("<I", len(chunk) | 0x80000000) + chunk
+    return bytes(out + b"\0\0\0\0")
+
+
+def lzip_member(data):
+    """An lzip member: header, raw LZMA stream (with end marker), trailer."""
+    import lzma
+    stream = lzma.compress(data, format=lzma.FORMAT_RAW, filters=[{
+        "id": lzma.FILTER_LZMA1, "dict_size": 1 << 16, "lc": 3, "lp": 0, "pb": 2}])
+    member = b"LZIP\x01\x10" + stream
+    return member + struct.pack("<IQQ", zlib.crc32(data) & 0xFFFFFFFF, len(data), len(member) + 20)
+
+
+def xz_stream(data):
+    import lzma
+    return lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64)
+
+
+def mbox_with(name, data):
+    """A one-message mbox whose message carries `data` as a base64 attachment."""
+    msg = (b"From kunde@kunde.example Mon Mar  4 09:15:00 2024\n"
+           b"From: kunde@kunde.example\nTo: kundenservice@contact-center.example\n"
+           b"Subject: Belege\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/mixed; boundary="=_mbox_inner"\n\n'
+           b"--=_mbox_inner\nContent-Type: text/plain; charset=utf-8\n\nBelege anbei.\n"
+           b"--=_mbox_inner\nContent-Type: application/octet-stream; name=\"" + name.encode() + b"\"\n"
+           b"Content-Disposition: attachment; filename=\"" + name.encode() + b"\"\n"
+           b"Content-Transfer-Encoding: base64\n\n" + b64(data) + b"--=_mbox_inner--\n")
+    return msg
 
 
 def make_png(w=24, h=24):
@@ -1077,6 +1232,7 @@ def build_cases():
     build_clean_cases()
     build_url_cases()
     build_docs_cases()
+    build_layer_cases()
 
 
 def hdr_block(name, idx, lang, subject, extra):
@@ -1224,8 +1380,8 @@ def build_structure_cases():
         verdict: clean|quarantine""")
 
 
-def build_clean_cases():
-    clean = """
+# What a clean message must give: delivered byte for byte, nothing found.
+CLEAN = """
         verdict: clean
         nofinding: virus
         nofinding: filetype
@@ -1233,6 +1389,10 @@ def build_clean_cases():
         nofinding: structure
         nofinding: limit
         identical: yes"""
+
+
+def build_clean_cases():
+    clean = CLEAN
     pdf = make_pdf(["Faktura c. 2024/118", "Celkem: 2 450,00 CZK"])
     mixed("clean_pdf_invoice", "cs", "Faktura č. 2024/118", [
         text(T["cs_invoice"]), attach("Faktura_2024_118.pdf", pdf, "application/pdf")], True, clean)
@@ -2236,6 +2396,116 @@ def build_docs_cases():
           docx("dde.docx", "Pedido_4471.docx")], True, removed + """
         # a DDEAUTO field that starts cmd.exe: a macro without a macro project
         rule: office_macro 2""")
+# --------------------------------------------------------------------------
+# ClamAV's layers (issues 10 and 12): what it unpacks is typed whatever holds
+# it; archives nobody can open; programs inside documents; decoys
+# --------------------------------------------------------------------------
+
+def build_layer_cases():
+    pdf = make_pdf(["Rechnung 2024-118", "Summe: 118,00 EUR"])
+    tar = make_tar([("Rechnung.pdf", pdf), ("Rechnung.exe", PE)])
+    removed = """
+        verdict: rewrite
+        finding: %s 2
+        removed: 2
+        kept: 1"""
+    for name, fname, data, ctype, kind, note in [
+        ("archive_exe_tar_xz", "Rechnung.tar.xz", xz_stream(tar), "application/x-xz", "filetype",
+         "# xz: ClamAV opens it; the tar inside is 2/1, the PE 2/1/2"),
+        ("archive_tar_zst", "Rechnung.tar.zst", zstd_frame(tar), "application/zstd", "filetype",
+         "# zstd: ClamAV cannot open it, so nobody can check the PE inside: unreadable_archive"),
+        ("archive_tar_lz4", "Rechnung.tar.lz4", lz4_frame(tar), "application/octet-stream", "filetype",
+         "# lz4 frame: unreadable_archive by its magic"),
+        ("archive_exe_lzip", "Rechnung.exe.lz", lzip_member(PE), "application/x-lzip", "filetype",
+         "# lzip: unreadable_archive by its magic"),
+        ("archive_zst_by_name", "Sicherung.tar.zst", b"\x00\x01" + bytes(range(256)) * 4,
+         "application/octet-stream", "filetype",
+         "# no known magic, but the name says zstd: an archive nobody could open"),
+    ]:
+        mixed(name, "de", fname, [text(T["de_delivery"]), attach(fname, data, ctype)], name.endswith("xz"),
+              note + removed % kind + ("\n        rule: unreadable_archive 2" if "xz" not in name else
+                                       "\n        rule: executable 2"))
+
+    docx_ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    for name, crlf, fname, data, ctype, note in [
+        ("embedded_exe_docx_package", True, "Rechnung.docx",
+         make_docx_with("Rechnung März 2024", [
+             ("word/embeddings/oleObject1.bin", make_doc_package("Rechnung.exe", PE))]), docx_ct,
+         "# an OLE Package object (word/embeddings/oleObject1.bin) carrying a PE"),
+        ("embedded_exe_docx_raw", False, "Angebot.docx",
+         make_docx_with("Angebot 2024", [("word/embeddings/Angebot.exe", PE)]), docx_ct,
+         "# a PE stored as it is under word/embeddings/"),
+        ("embedded_exe_doc_package", True, "Rechnung.doc", make_doc_package("Rechnung.exe", PE),
+         "application/msword", "# Word 97 with an embedded Package object (ObjectPool) carrying a PE"),
+        ("embedded_js_doc_package", False, "Rechnung.doc",
+         make_doc_package("Rechnung.js", b'var s = new ActiveXObject("WScript.Shell");\n'
+                          b's.Run("cmd /c echo sluice-test");\n'), "application/msword",
+         "# an embedded Package object named Rechnung.js: a script, known by the package's own name"),
+        ("embedded_exe_pdf", True, "Rechnung.pdf", make_pdf_embedded(["Rechnung 2024-118"], "Rechnung.exe", PE),
+         "application/pdf", "# a PDF /EmbeddedFile holding a PE"),
+    ]:
+        mixed(name, "de", fname, [text(T["de_invoice"]), attach(fname, data, ctype)], crlf, note + """
+            verdict: rewrite
+            rule: embedded_executable 2
+            removed: 2
+            kept: 1""")
+
+    clean = CLEAN
+    mixed("clean_docx_embedded_image", "fr", "Photos du colis", [
+        text(T["fr_complaint"]),
+        attach("Colis.docx", make_docx_with("Photos du colis", [("word/media/image1.png", make_png())]),
+               docx_ct)], True, "# an image inside a .docx is what documents hold" + clean)
+    mixed("clean_pdf_embedded_text", "en", "Invoice with notes", [
+        text(T["en_invoice"]),
+        attach("invoice.pdf", make_pdf_embedded(["Invoice 2024-0117"], "notes.txt",
+                                                b"Delivery notes: leave at the door.\n"),
+               "application/pdf")], False, "# a text file embedded in a PDF stays allowed" + clean)
+    mixed("clean_tar_xz_pdfs", "cs", "Faktury", [
+        text(T["cs_invoice"]),
+        attach("faktury.tar.xz", xz_stream(make_tar([("faktura_01.pdf", make_pdf(["Faktura 01"])),
+                                                     ("faktura_02.pdf", make_pdf(["Faktura 02"]))])),
+               "application/x-xz")], False, "# an xz archive ClamAV opens, two PDFs inside" + clean)
+
+    mixed("exe_in_attached_mbox", "de", "Belege", [
+        text(T["de_delivery"]),
+        attach("Belege.mbox", mbox_with("Belege.exe", PE), "application/octet-stream")], False, """
+        # an attachment that is a mailbox whose message carries a PE: ClamAV decodes it
+        verdict: rewrite|quarantine
+        finding: filetype 2""")
+
+    # A name only ClamAV's parse reads: a quoted Content-Type makes GMime drop
+    # its parameters (and the name with them); readers show rechnung.js.
+    js = b'var s = new ActiveXObject("WScript.Shell");\ns.Run("cmd /c echo sluice-test");\n'
+    mixed("script_name_in_quoted_type", "de", "Rechnung", [
+        text(T["de_invoice"]),
+        E([("Content-Type", '"application/octet-stream"; name="rechnung.js"'),
+           ("Content-Transfer-Encoding", "base64")], b64(js))], False, """
+        # our parse loses the name; ClamAV's reads rechnung.js: a script either way
+        verdict: rewrite|quarantine
+        finding: filetype 2""")
+
+    # A decoy: EICAR where only ClamAV's parse sees it (the preamble), and the
+    # same EICAR visible in a part. The part's detection must not explain the
+    # preamble's.
+    ent = multipart("mixed", [text(T["en_invoice"]), attach("test.txt", EICAR + b"\n", cte="8bit")],
+                    "=_decoy_preamble_0001",
+                    preamble=b"This is a multi-part message in MIME format.\n" + EICAR + b"\n\n")
+    case("virus_eicar_decoy_preamble", False, top("virus_eicar_decoy_preamble", nxt(), "en",
+         "Invoice 2024-0117", ent), """
+        # EICAR in the preamble and the same EICAR in part 2 (8bit): removing part 2
+        # would deliver the preamble's, so the message is held
+        verdict: quarantine
+        rule: unexplained_detection
+        finding: virus 2""")
+    mixed("virus_eicar_8bit", "en", "Test file", [
+        text(T["en_invoice"]), attach("test.txt", EICAR + b"\n", cte="8bit")], True, """
+        # EICAR as it is (8bit): ClamAV matches it in the raw message too; the part
+        # holds those bytes, so removing it is enough
+        verdict: rewrite
+        finding: virus 2
+        nofinding: structure
+        removed: 2
+        kept: 1""")
 
 
 README_NOTE = "generated by tests/data/gen_corpus.py: edit the generator, not this file\n"

@@ -6,7 +6,10 @@
  * on corpus messages (tests/data/email) and messages built here: detections on
  * the right part, archive members as parts of their own, one pass that matches
  * every leaf, the preamble that only ClamAV sees, TNEF without duplicate ids,
- * encrypted archives, the member limit, and ClamAV's type of a PDF part.
+ * encrypted archives, the member limit, and ClamAV's type of a PDF part;
+ * detections explained by bytes, never by a decoy's name; programs embedded
+ * in documents; archives ClamAV opens or cannot; scan limits that always
+ * mark the message incomplete (layers.c has its own tests).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -554,6 +557,130 @@ static void test_zip_member_same_bytes_as_later_part(void **state)
 	}
 }
 
+/* Is there an ARCHIVE-origin part directly below part idx? */
+static int has_member(const struct sl_msg *m, int idx)
+{
+	size_t i;
+	for (i = 0; i < m->nparts; i++)
+		if (m->parts[i].parent == idx && m->parts[i].origin == SL_ORIGIN_ARCHIVE)
+			return 1;
+	return 0;
+}
+
+/* EICAR in the preamble (only ClamAV's parse sees it) and the same EICAR in
+ * part 2: part 2's detection does not explain the preamble's. */
+static void test_decoy_explains_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct sl_msg *m = scan_eml(f, "virus_eicar_decoy_preamble.eml");
+	want_virus_on(m, "2");
+	if (!sl_msg_has_finding(m, SL_FIND_STRUCTURE, "unexplained_detection", -1)) {
+		dump(m);
+		fail_msg("the decoy in part 2 explained the EICAR in the preamble");
+	}
+	sl_msg_free(m);
+}
+
+/* The same 8bit EICAR alone: ClamAV matches it in the raw message too, and
+ * part 2 holds those bytes (the rest of the message is clean). */
+static void test_raw_match_explained_by_bytes(void **state)
+{
+	struct fixture *f = *state;
+	struct sl_msg *m = scan_eml(f, "virus_eicar_8bit.eml");
+	want_virus_on(m, "2");
+	assert_int_equal(count_findings(m, SL_FIND_STRUCTURE), 0);
+	sl_msg_free(m);
+}
+
+static void test_embedded_in_documents(void **state)
+{
+	static const char *const files[] = { "embedded_exe_doc_package.eml", "embedded_js_doc_package.eml",
+					     "embedded_exe_pdf.eml", "embedded_exe_docx_package.eml",
+					     "embedded_exe_docx_raw.eml", NULL };
+	struct fixture *f = *state;
+	size_t i;
+	for (i = 0; files[i] != NULL; i++) {
+		struct sl_msg *m = scan_eml(f, files[i]);
+		int doc = part_of(m, "2");
+		if (!sl_msg_has_finding(m, SL_FIND_FILETYPE, "embedded_executable", doc)) {
+			dump(m);
+			fail_msg("%s: no embedded_executable on the document", files[i]);
+		}
+		assert_int_equal(count_findings(m, SL_FIND_STRUCTURE), 0);
+		sl_msg_free(m);
+	}
+	/* Images and text files inside documents are what documents hold. */
+	{
+		struct sl_msg *m = scan_eml(f, "clean_docx_embedded_image.eml");
+		assert_int_equal(m->nfindings, 0);
+		assert_false(has_member(m, part_of(m, "2")));
+		sl_msg_free(m);
+		m = scan_eml(f, "clean_pdf_embedded_text.eml");
+		assert_int_equal(m->nfindings, 0);
+		sl_msg_free(m);
+	}
+}
+
+/* ClamAV opens xz (the PE inside becomes a part to type), not zstd (no
+ * members: the type stage calls it unreadable). */
+static void test_archives_it_opens_or_not(void **state)
+{
+	struct fixture *f = *state;
+	struct sl_msg *m = scan_eml(f, "archive_exe_tar_xz.eml");
+	int exe = part_of(m, "2/1/2");
+	assert_string_equal(m->parts[part_of(m, "2/1")].av_type, "application/x-tar");
+	assert_string_equal(m->parts[exe].av_type, "application/vnd.microsoft.portable-executable");
+	assert_memory_equal(m->parts[exe].data, "MZ", 2);
+	sl_msg_free(m);
+	m = scan_eml(f, "archive_tar_zst.eml");
+	assert_false(has_member(m, part_of(m, "2")));
+	assert_int_equal(m->nfindings, 0);
+	sl_msg_free(m);
+}
+
+/* A scan limit ClamAV hits marks the message incomplete, even with
+ * clamav.alert_exceeds_max = false. */
+static void test_limit_always_incomplete(void **state)
+{
+	struct fixture *f = *state;
+	struct sl_msg *m = scan_eml(f, "virus_eicar_zip_in_zip.eml");
+	size_t i;
+	int limit = 0;
+	for (i = 0; i < m->nfindings; i++)
+		limit |= m->findings[i].kind == SL_FIND_LIMIT;
+	if (!limit || !m->incomplete)
+		dump(m);
+	assert_true(limit);
+	assert_true(m->incomplete);
+	sl_msg_free(m);
+}
+
+/* A message past clamav.max_filesize is refused by ClamAV before it shows a
+ * single layer: still a limit, still incomplete. */
+static void test_size_limit_incomplete(void **state)
+{
+	struct fixture *f = *state;
+	struct sl_msg *m = scan_eml(f, "clean_csv_5mb.eml");
+	int found = sl_msg_has_finding(m, SL_FIND_LIMIT, "limit", -1);
+	if (!found || !m->incomplete)
+		dump(m);
+	assert_true(found);
+	assert_true(m->incomplete);
+	sl_msg_free(m);
+}
+
+static int setup_small_files(void **state)
+{
+	static const char *const extra[] = { "clamav.max_filesize=1M" };
+	return setup_with(state, extra, 1);
+}
+
+static int setup_shallow(void **state)
+{
+	static const char *const extra[] = { "clamav.max_recursion=2", "clamav.alert_exceeds_max=false" };
+	return setup_with(state, extra, 2);
+}
+
 static void test_scan_ns_counts(void **state)
 {
 	struct fixture *f = *state;
@@ -590,6 +717,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_member_limit, setup_one_member, teardown),
 		cmocka_unit_test_setup_teardown(test_two_pdfs_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zip_member_same_bytes_as_later_part, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decoy_explains_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_raw_match_explained_by_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_embedded_in_documents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archives_it_opens_or_not, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_always_incomplete, setup_shallow, teardown),
+		cmocka_unit_test_setup_teardown(test_size_limit_incomplete, setup_small_files, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_ns_counts, setup, teardown),
 		cmocka_unit_test(test_free_null),
 	};

@@ -4,7 +4,9 @@
  * OneNote, shortcuts, disk images, scripts by name) and sl_filetype_run on
  * messages built by hand for the file-name tricks (double extension, padded
  * double extension, right-to-left override), type mismatches and HTML sent
- * as a file versus HTML meant to be read.
+ * as a file versus HTML meant to be read; compressed streams ClamAV cannot
+ * open (zstd, lz4, lzip, ...) by magic and by name, and unreadable archives,
+ * members included.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -494,6 +496,85 @@ static void test_run_shortcut_and_image(void **state)
 	sl_msg_free(m);
 }
 
+/* Compressed streams and archives ClamAV cannot open: archives by their
+ * magic (so that the type stage calls them unreadable), and by name when the
+ * magic is gone; text that merely starts with the same letters is not. */
+static void test_compressed_streams(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *bytes;
+		size_t n;
+	} arch[] = {
+		{ "zstd frame", "\x28\xb5\x2f\xfd\xa0\x10\x00\x00\x00", 9 },
+		{ "zstd skippable frame", "\x5a\x2a\x4d\x18\x04\0\0\0abcd", 12 },
+		{ "lz4 frame", "\x04\x22\x4d\x18\x60\x40\x82", 7 },
+		{ "lz4 legacy", "\x02\x21\x4c\x18\x10\0\0\0", 8 },
+		{ "lzip", "LZIP\x01\x10\x00\x26", 8 },
+		{ "xz", "\xfd" "7zXZ\0\0\x04", 8 },
+		{ "lzop", "\x89LZO\0\r\n\x1a\n\x10", 10 },
+		{ "compress", "\x1f\x9d\x90\x41", 4 },
+		{ "lzma alone", "\x5d\0\0\x80\0\xff\xff", 7 },
+		{ "bzip3", "BZ3v1\0\0\x10", 8 },
+		{ "ACE", "\0\0\0\0\0\0\0**ACE**\0", 15 },
+	};
+	static const char *const names[] = { "backup.tar.zst", "data.zst", "a.tar.lz4", "x.lz",
+					      "y.tlz", "z.tar.xz", "w.txz", "old.Z", "v.lzma", "u.tar.lzo",
+					      "t.ace", NULL };
+	static const char *const harmless_text[] = { "LZIP is a format.\n", "ZOO tickets for two\n",
+						     "SIT! Good dog.\n", "LRZI\n", NULL };
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(arch) / sizeof(arch[0]); i++)
+		cat_is(cat(arch[i].bytes, arch[i].n, NULL), "archive", arch[i].what);
+	for (i = 0; names[i] != NULL; i++)
+		cat_is(cat("\x00\x01\x02 no magic here", 20, names[i]), "archive", names[i]);
+	for (i = 0; harmless_text[i] != NULL; i++)
+		cat_is(cat(harmless_text[i], strlen(harmless_text[i]), "notes.txt"), NULL, harmless_text[i]);
+	/* What libmagic or ClamAV's typing calls them. */
+	cat_is(sl_filetype_category("application/zstd", NULL, NULL, 0, 0, NULL), "archive", "zstd by type");
+	cat_is(sl_filetype_category("application/x-cpio", NULL, NULL, 0, 0, NULL), "archive", "cpio by type");
+	cat_is(sl_filetype_category("application/x-ms-compress-szdd", NULL, NULL, 0, 0, NULL), "archive",
+	       "SZDD by type");
+	cat_is(sl_filetype_category("application/vnd.symbian.install", NULL, NULL, 0, 0, NULL), "installer",
+	       "SIS by type");
+	cat_is(sl_filetype_category("application/vnd.ms-htmlhelp", NULL, NULL, 0, 0, NULL), "script",
+	       "CHM by type");
+}
+
+/* A .tar.zst nobody can open is unreadable_archive; so is an archive member
+ * (of which only a head is held) that ClamAV showed nothing inside of; one
+ * with members is not. */
+static void test_run_unreadable(void **state)
+{
+	struct fx *f = *state;
+	struct sl_msg *m = new_msg();
+	static const unsigned char zst[] = "\x28\xb5\x2f\xfd\xa0\x05\0\0\0\x29\0\0hello";
+	int z = attach(m, "application/octet-stream", "invoice.tar.zst", zst, sizeof(zst) - 1);
+	int zip = attach(m, "application/zip", "outer.zip", zip_bytes, sizeof(zip_bytes) - 1);
+	int inner = sl_msg_add_part(m, zip, "3/1", SL_ORIGIN_ARCHIVE);
+	int ok = attach(m, "application/zip", "fine.zip", zip_bytes, sizeof(zip_bytes) - 1);
+	int member = sl_msg_add_part(m, ok, "4/1", SL_ORIGIN_ARCHIVE);
+	unsigned char *head = sl_xmalloc(4);
+
+	/* 3/1: a 100 000-byte lz4 stream of which the first 4 bytes are held. */
+	memcpy(head, "\x04\x22\x4d\x18", 4);
+	m->parts[inner].filename = sl_xstrdup("inner.lz4");
+	m->parts[inner].data = head;
+	m->parts[inner].data_len = 4;
+	m->parts[inner].size = 100000;
+	m->parts[member].filename = sl_xstrdup("a.txt");
+	m->parts[member].data = (unsigned char *)sl_xstrdup("hello");
+	m->parts[member].data_len = m->parts[member].size = 5;
+	run(f, m);
+	expect(m, SL_FIND_FILETYPE, "unreadable_archive", z);
+	expect(m, SL_FIND_FILETYPE, "unreadable_archive", inner);
+	/* outer.zip has a member (3/1), so it was opened. */
+	expect_not(m, SL_FIND_FILETYPE, "unreadable_archive", zip);
+	expect_not(m, SL_FIND_FILETYPE, "unreadable_archive", ok);
+	sl_msg_free(m);
+}
+
 static void test_free_null(void **state)
 {
 	assert_null(sl_filetype_free(NULL));
@@ -514,6 +595,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_type_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_shortcut_and_image, setup, teardown),
+		cmocka_unit_test(test_compressed_streams),
+		cmocka_unit_test_setup_teardown(test_run_unreadable, setup, teardown),
 		cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,10 +23,10 @@
 static const char *const rules[] = {
 	"virus", "executable", "script", "shortcut", "disk_image", "onenote", "installer",
 	"office_macro", "html_attachment", "encrypted_archive", "unreadable_archive",
-	"double_extension", "bidi_filename", "type_mismatch", "heuristic", "structure", "limit",
-	"unexplained_detection", "url_malicious", "url_suspicious", "url_in_attachment", "pdf_launch",
-	"pdf_remote_file", "pdf_javascript", "pdf_embedded_executable", "office_remote_content",
-	"document_unreadable", NULL,
+	"embedded_executable", "double_extension", "bidi_filename", "type_mismatch", "heuristic",
+	"structure", "limit", "unexplained_detection", "unexplained_layer", "url_malicious",
+	"url_suspicious", "url_in_attachment", "pdf_launch", "pdf_remote_file", "pdf_javascript",
+	"pdf_embedded_executable", "office_remote_content", "document_unreadable", NULL,
 };
 
 static const unsigned char raw[] = "Subject: x\n\nbody\n";
@@ -94,7 +94,7 @@ static void test_defaults(void **state)
 	for (i = 0; rules[i] != NULL; i++) {
 		enum sl_action a = SL_ACT_REMOVE;
 		if (strcmp(rules[i], "structure") == 0 || strcmp(rules[i], "limit") == 0 ||
-		    strcmp(rules[i], "unexplained_detection") == 0)
+		    strcmp(rules[i], "unexplained_detection") == 0 || strcmp(rules[i], "unexplained_layer") == 0)
 			a = SL_ACT_QUARANTINE;
 		else if (strcmp(rules[i], "url_malicious") == 0)
 			a = SL_ACT_DEFANG;
