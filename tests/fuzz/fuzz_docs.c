@@ -1,8 +1,8 @@
 /*
  * fuzz_docs - libFuzzer harness for the document readers, in this process
  * (the stage runs the PDF reader in a worker; here the fuzzer sees its
- * coverage): any bytes as a PDF (lib/pdf.c with qpdf), as an OOXML/ODF
- * package (lib/ooxml.c with libzip and GMarkup) with small limits so that
+ * coverage): any bytes as a PDF (lib/scan/pdf.c with qpdf), as an OOXML/ODF
+ * package (lib/scan/ooxml.c with libzip and GMarkup) with small limits so that
  * the limit paths are reached, and as a script for the "only prints" test.
  * What the PDF reader reports must survive the worker's packing unchanged.
  * Seeded from tests/data/payloads/docs (run_fuzzer.sh).

@@ -1,5 +1,5 @@
 /*
- * fuzz_extract - libFuzzer harness for lib/extract.c: the input is fed to the
+ * fuzz_extract - libFuzzer harness for lib/parse/extract.c: the input is fed to the
  * uuencode scanner as text and to the TNEF parser as a stream. Inputs without
  * the TNEF signature are also parsed with one put in front, so that the
  * fuzzer reaches the attribute and MAPI property code without a seed corpus.

@@ -1,5 +1,5 @@
 /*
- * fuzz_layers - libFuzzer harness for lib/layers.c: the input is a message of
+ * fuzz_layers - libFuzzer harness for lib/scan/layers.c: the input is a message of
  * a few parts (their bytes from the input) and a stream of what libclamav's
  * callbacks could report about it: layers opening at any level with any
  * type, name, attributes and bytes (some copies of a part's bytes, so that

@@ -404,7 +404,7 @@ static void test_encrypted_zip(void **state)
 	struct sl_msg *m = scan_eml(f, "zip_encrypted.eml");
 	int zip = part_of(m, "2");
 
-	/* BUG: lib/av.c:270 (on_virus) drops the detection. ClamAV reports
+	/* BUG: lib/scan/av.c:270 (on_virus) drops the detection. ClamAV reports
 	 * heuristic detections (Heuristics.Encrypted.Zip, .Limits.Exceeded,
 	 * OLE2 macros, ...) only at the end of the scan unless
 	 * CL_SCAN_GENERAL_HEURISTIC_PRECEDENCE is set, by which time post-scan
@@ -534,7 +534,7 @@ static void test_zip_member_same_bytes_as_later_part(void **state)
 	assert_true(virus_at_or_below(m, part_of(m, "3")));
 	sl_msg_free(m);
 
-	/* BUG: lib/av.c:232-233 (on_inspect). With the zip first, its member
+	/* BUG: lib/scan/av.c:232-233 (on_inspect). With the zip first, its member
 	 * eicar.com does not match under the zip's part, so match_part() is asked
 	 * again with under = -1 and claims the *later* MIME part 3 (same bytes,
 	 * not yet scanned). The member never becomes 2/N, the detection lands on

@@ -1,5 +1,5 @@
 /*
- * test_prov_dnsbl - unit tests for lib/prov_dnsbl.c: zone entries and code
+ * test_prov_dnsbl - unit tests for lib/links/prov_dnsbl.c: zone entries and code
  * mappings from the config, the DBL / SURBL / URIBL return codes, the
  * codes that are never a listing (127.255.255.x, outside 127/8, unknown,
  * error), and the names asked (domain, full host, reversed IPv4).

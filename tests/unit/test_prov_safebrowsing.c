@@ -1,5 +1,5 @@
 /*
- * test_prov_safebrowsing - unit tests for lib/prov_safebrowsing.c: the
+ * test_prov_safebrowsing - unit tests for lib/links/prov_safebrowsing.c: the
  * threatMatches:find body as the v4 Lookup API wants it, and replies with
  * matches for some URLs of a batch, several types for one URL, the
  * shortest cacheDuration, URLs we did not ask about, and failures.

@@ -1,5 +1,5 @@
 /*
- * test_prov_urlhaus - unit tests for lib/prov_urlhaus.c: URL and host
+ * test_prov_urlhaus - unit tests for lib/links/prov_urlhaus.c: URL and host
  * replies of the URLhaus API v1 (query_status ok, no_results and the error
  * statuses; url_status online, offline, unknown) and how they map.
  */

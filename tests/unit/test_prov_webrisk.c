@@ -1,5 +1,5 @@
 /*
- * test_prov_webrisk - unit tests for lib/prov_webrisk.c: the uris:search
+ * test_prov_webrisk - unit tests for lib/links/prov_webrisk.c: the uris:search
  * request (repeated threatTypes, escaped uri and key) and every kind of
  * reply: nothing found, a threat with its expireTime, several types, error
  * statuses, unreadable bodies.

@@ -1,5 +1,5 @@
 /*
- * test_provcache - unit tests for lib/provcache.c: lifetimes, the size
+ * test_provcache - unit tests for lib/links/provcache.c: lifetimes, the size
  * bound (least recently used out), the file store (atomic, 0600, expired
  * entries dropped, bad lines skipped) and the shared caches of a path.
  */

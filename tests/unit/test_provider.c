@@ -1,5 +1,5 @@
 /*
- * test_provider - unit tests for lib/provider.c with providers made by the
+ * test_provider - unit tests for lib/links/provider.c with providers made by the
  * test: one that answers at once from the key ("bad" listed malicious, "meh"
  * suspicious, "fail" failing, "skip" skipped, the rest not listed), and one
  * that asks a server that never answers. Dedupe by URL and host, hits with

@@ -1,5 +1,5 @@
 /*
- * test_provloop - unit tests for lib/provloop.c against tiny servers on
+ * test_provloop - unit tests for lib/links/provloop.c against tiny servers on
  * loopback made by the test: an HTTP server that answers once, a listener
  * that never accepts (the connection opens, nothing answers), a closed
  * port, a DNS responder that says NXDOMAIN and one that stays silent. The

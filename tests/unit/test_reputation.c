@@ -1,5 +1,5 @@
 /*
- * test_reputation - unit tests for lib/reputation.c: list files written to a
+ * test_reputation - unit tests for lib/links/reputation.c: list files written to a
  * temporary folder, a config pointing at them (sl_config_load overrides), and
  * messages built by hand with one text part and the URLs under test.
  */

@@ -1,5 +1,5 @@
 /*
- * test_safelink - unit tests for lib/safelink.c: round trips, every kind of
+ * test_safelink - unit tests for lib/links/safelink.c: round trips, every kind of
  * tampering, key files and their modes, and URLs that must never come back.
  */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /*
- * test_urllist - unit tests for lib/urllist.c. The sl_url_norm values are
+ * test_urllist - unit tests for lib/links/urllist.c. The sl_url_norm values are
  * built by hand so that these tests do not depend on urlnorm.c.
  */
 #include <setjmp.h>

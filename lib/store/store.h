@@ -13,7 +13,7 @@
  * both backends, written in the same transaction as the item: an item is there
  * whole or not at all, whatever crashes when.
  *
- * The schema is versioned: lib/migrations/<backend>/NNNN_name.sql, embedded at
+ * The schema is versioned: lib/store/migrations/<backend>/NNNN_name.sql, embedded at
  * build time, applied in order by sl_store_open() (sluicectl store init, the
  * daemon's start, sluicectl scan) under a lock, each in a transaction. A
  * database newer than this sluice is refused. A new table is one migration

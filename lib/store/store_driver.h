@@ -8,7 +8,7 @@
  * Everything the store does with items and audit rows is SQL written once in
  * store_items.c in the subset both databases speak ("$1" parameters,
  * BIGINT unix times, ON CONFLICT); what differs between them (DDL, types,
- * locks) lives in the driver and in its migrations (lib/migrations/NAME/).
+ * locks) lives in the driver and in its migrations (lib/store/migrations/NAME/).
  *
  * Values: SL_SQL_TEXT is NUL-terminated valid UTF-8 without NUL bytes (the
  * store front makes it so); SL_SQL_BLOB is any bytes. Values handed to a row
@@ -72,7 +72,7 @@ struct sl_store_driver {
 extern const struct sl_store_driver sl_store_sqlite;
 extern const struct sl_store_driver sl_store_postgresql;
 
-/* Generated from lib/migrations/<driver>/NNNN_name.sql (store_migrations.c). */
+/* Generated from lib/store/migrations/<driver>/NNNN_name.sql (store_migrations.c). */
 extern const struct sl_migration sl_migrations_sqlite[];
 extern const struct sl_migration sl_migrations_postgresql[];
 
