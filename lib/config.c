@@ -82,6 +82,7 @@ static const struct key schema[] = {
 	{ "urls.max_url_length", K_INT, "8192", 64, 1000000 },
 	{ "urls.max_urls", K_INT, "10000", 1, 10000000 },
 	{ "urls.max_html_depth", K_INT, "1000", 16, 100000 },
+	{ "urls.match_limit", K_INT, "1000000", 1, 1000000000 },
 
 	{ "safelinks.base_url", K_STR, "", 0, 0 },
 	{ "safelinks.key_file", K_PATH, "", 0, 0 },
