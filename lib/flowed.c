@@ -98,8 +98,10 @@ int sl_flowed_params(const struct sl_msg *m, const struct sl_part *p, int *delsp
 	    p->declared_type == NULL || strcmp(p->declared_type, "text/plain") != 0)
 		return 0;
 	value = content_type_field(m->raw, (size_t)p->hdr_start, (size_t)p->body_start);
-	if (value == NULL)
+	if (value == NULL || strcasestr(value, "flowed") == NULL) {
+		g_free(value); /* most text is not flowed: no need to parse */
 		return 0;
+	}
 	ct = g_mime_content_type_parse(NULL, value);
 	g_free(value);
 	if (ct == NULL)
