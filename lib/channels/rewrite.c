@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hdrlinks.h"
 #include "util.h"
 
 void sl_edits_add_bytes(struct sl_edits *e, int part, size_t begin, size_t end, const char *p, size_t n)
@@ -179,8 +180,8 @@ static void copy_headers(const struct sl_msg *m, struct sl_buf *b, int keep_cont
 		size_t len = eol ? (size_t)(eol + 1 - line) : (size_t)(end - line);
 		if (line[0] != ' ' && line[0] != '\t')
 			dropping = !keep_content && is_content_header(line, len);
-		if (!dropping)
-			sl_buf_add(b, line, len);
+		if (!dropping) /* header links disarmed (hdrlinks.h) */
+			sl_hdrlinks_copy(m, (size_t)(line - p), (size_t)(line - p) + len, b);
 		line += len;
 	}
 	(void)p;
@@ -491,7 +492,7 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 			at = e->end;
 		}
 		sl_buf_add(&dec, p->data + at, p->size - at);
-		sl_buf_add(&b, m->raw, bs);
+		sl_hdrlinks_copy(m, 0, bs, &b);
 		sl_buf_init(&enc, 0);
 		encode_body(m, p, dec.data ? dec.data : "", dec.len, &enc);
 		sl_buf_add(&b, enc.data ? enc.data : "", enc.len);
@@ -505,11 +506,11 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 		const struct splice *s = &g_array_index(splices, struct splice, i);
 		if (s->start < pos)
 			continue; /* inside something already replaced */
-		sl_buf_add(&b, m->raw + pos, s->start - pos);
+		sl_hdrlinks_copy(m, pos, s->start, &b);
 		sl_buf_add(&b, s->repl, s->repl_len);
 		pos = s->end;
 	}
-	sl_buf_add(&b, m->raw + pos, m->raw_len - pos);
+	sl_hdrlinks_copy(m, pos, m->raw_len, &b);
 done:
 	*outlen = b.len;
 	*out = (unsigned char *)sl_buf_take(&b);

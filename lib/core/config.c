@@ -99,6 +99,7 @@ static const struct key schema[] = {
 	{ "urls.max_url_length", K_INT, "8192", 64, 1000000 },
 	{ "urls.max_urls", K_INT, "10000", 1, 10000000 },
 	{ "urls.max_html_depth", K_INT, "1000", 16, 100000 },
+	{ "urls.match_limit", K_INT, "1000000", 1, 1000000000 },
 
 	{ "reputation.time_budget_ms", K_INT, "1500", 50, 60000 },
 	{ "reputation.max_lookups", K_INT, "100", 1, 100000 },

@@ -89,6 +89,11 @@ int sl_msg_add_url(struct sl_msg *m, int part, const char *url, size_t offset, s
 	return (int)m->nurls++;
 }
 
+int sl_url_context_loads(enum sl_url_context c)
+{
+	return c == SL_URLCTX_SRC || c == SL_URLCTX_SRCSET || c == SL_URLCTX_CSS || c == SL_URLCTX_BASE;
+}
+
 const char *sl_url_rep_name(enum sl_url_rep r)
 {
 	static const char *n[] = { "unknown", "clean", "suspicious", "malicious" };

@@ -88,15 +88,44 @@ struct sl_part {
 	int av_scanned;           /* ClamAV saw these bytes (directly or in the raw scan) */
 };
 
-/* Where a URL was found: decides how it can be rewritten. */
+/* Where a URL was found: decides how it can be rewritten. Ranges are in the
+ * part's text (sl_part.text) unless said otherwise; "attribute value" means the
+ * value as written in the source, with its quotes when it has them. */
 enum sl_url_context {
 	SL_URLCTX_TEXT,         /* plain text: the URL itself at [offset, offset+length) */
-	SL_URLCTX_HREF,         /* HTML a/area href: the attribute value (with its quotes) */
-	SL_URLCTX_FORM,         /* HTML form action: attribute value */
-	SL_URLCTX_SRC,          /* HTML img/iframe src: recorded, not wrapped */
+	SL_URLCTX_HREF,         /* HTML/SVG link (a/area href, xlink:href, SVG animate to/values
+				   of href): the attribute value */
+	SL_URLCTX_FORM,         /* HTML form action, button/input formaction: attribute value */
+	SL_URLCTX_SRC,          /* a URL the document loads (src, poster, background, object data,
+				   embed src, link href, codebase, cite, manifest, icon, SVG href
+				   of anything but a, param value): the attribute value */
 	SL_URLCTX_META_REFRESH, /* HTML meta http-equiv=refresh: the content attribute value */
-	SL_URLCTX_ATTACHMENT,   /* inside an attachment that cannot be edited in place (PDF /URI) */
+	SL_URLCTX_ATTACHMENT,   /* inside an attachment that cannot be edited in place (PDF /URI:
+				   range in sl_part.data; .ics and SVG files: range in text) */
+	SL_URLCTX_SRCSET,       /* one URL of a list attribute (srcset/imagesrcset candidate, ping,
+				   archive): the URL alone as written, no quotes, no descriptor;
+				   disarm with a token holding no blank, comma or quote */
+	SL_URLCTX_CSS,          /* CSS in a style attribute, a <style> element or an SVG
+				   presentation attribute: url(...) from its name to its ')', or
+				   the string of @import "..." / image-set("...") with its quotes;
+				   "url()" disarms any of them */
+	SL_URLCTX_BASE,         /* <base href>: the attribute value; relative links were
+				   resolved against it and are judged on their own */
+	SL_URLCTX_SRCDOC,       /* a link inside an iframe srcdoc document: the whole srcdoc
+				   attribute value (several URLs share it; "" disarms them all) */
+	SL_URLCTX_CALENDAR,     /* a text/calendar body part (iCalendar): the link as written,
+				   folds and escapes included (a text URL, a URI or ALTREP
+				   value; in X-ALT-DESC HTML an attribute value with its
+				   quotes or a CSS url()); a disarmed form must stay inside one
+				   value: no CR, LF, ',', ';', '\\', quotes or blanks */
+	SL_URLCTX_HEADER,       /* a header field a client displays (Subject, display names):
+				   range in msg->raw, the whole field (name to last line, without
+				   the line end); rewritten by hdrlinks.h, never by text edits */
 };
+
+/* 1 for contexts where the document loads the URL without a click (images,
+ * style sheets, frames, base): judged like SRC, a finding only when malicious. */
+int sl_url_context_loads(enum sl_url_context c);
 
 enum sl_url_rep { SL_REP_UNKNOWN, SL_REP_CLEAN, SL_REP_SUSPICIOUS, SL_REP_MALICIOUS };
 

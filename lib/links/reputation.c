@@ -579,7 +579,7 @@ static int judge_opaque(struct sl_url *u, const struct sl_url_norm *n)
 		return 1;
 	}
 	if (strcmp(s, "data") == 0) {
-		if (u->context == SL_URLCTX_SRC && starts_with_ci(n->path, "image/"))
+		if (sl_url_context_loads(u->context) && starts_with_ci(n->path, "image/"))
 			return 1;
 		if (u->context != SL_URLCTX_TEXT)
 			sl_url_suspicious(u, "script_link",
@@ -678,7 +678,7 @@ static void report(struct sl_msg *m, const struct sl_url *u, GHashTable *seen)
 
 	if (u->reputation < SL_REP_SUSPICIOUS)
 		return;
-	if (u->context == SL_URLCTX_SRC && u->reputation != SL_REP_MALICIOUS)
+	if (sl_url_context_loads(u->context) && u->reputation != SL_REP_MALICIOUS)
 		return;
 	key = g_strdup_printf("%d %s", u->part, url);
 	if (!g_hash_table_add(seen, key))

@@ -160,8 +160,28 @@ static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u,
 	case SL_URLCTX_META_REFRESH:
 		sl_buf_addstr(&b, "\"\"");
 		break;
+	case SL_URLCTX_SRCSET:
+		sl_buf_addstr(&b, "about:blank"); /* a list item: no blank, comma or quote */
+		break;
+	case SL_URLCTX_CSS:
+		sl_buf_addstr(&b, "url()");
+		break;
+	case SL_URLCTX_BASE:
+	case SL_URLCTX_SRCDOC:
+		sl_buf_addstr(&b, "\"\"");
+		break;
+	case SL_URLCTX_CALENDAR: {
+		/* one iCalendar value: nothing that ends or splits it */
+		char *d = sl_url_defang(target), *c;
+		for (c = d; *c; c++)
+			if (strchr("\r\n,;\\\"'<>&` \t", *c) == NULL)
+				sl_buf_add(&b, c, 1);
+		free(d);
+		break;
+	}
 	case SL_URLCTX_SRC:
 	case SL_URLCTX_ATTACHMENT:
+	case SL_URLCTX_HEADER: /* the header field is written anew (hdrlinks.h) */
 		break;
 	}
 	free(wrapped);

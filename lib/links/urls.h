@@ -1,61 +1,62 @@
 /*
- * urls - the URL stage: every URL a person could click in a message, with
- * where it was written, so that the reputation stage can judge it and a
- * rewriter can replace it in place.
+ * urls - the URL stage: every URL a person could click, or a client could
+ * load, in a message, with where it was written, so that the reputation
+ * stage can judge it and a rewriter can replace it in place.
  *
- * Which parts: the message's text/plain and text/html body parts (declared
- * type), HTML files sent as attachments or found inside parts (detected type,
- * since the declared type is the sender's word; files named .htm/.html count
- * as HTML). Plain-text attachments (CSV exports, logs) are data, not read
- * for links. Links inside PDFs and Office files come from the docs stage
- * (docs.h), which runs before this one.
+ * Where it looks:
+ *   headers     Subject and the display names of From, Sender, Reply-To, To,
+ *               Cc of the top-level header block, RFC 2047 decoded
+ *               (hdrlinks.h): text links, SL_URLCTX_HEADER, the range is the
+ *               whole field in msg->raw, the part is the one that owns the
+ *               header block.
+ *   text/plain  body parts (declared type); format=flowed text is unfolded
+ *               first (flowed.h), so a link wrapped across lines is read
+ *               whole and its range spans the soft line breaks.
+ *   HTML        text/html body parts and HTML files (detected type, or named
+ *               .htm/.html): htmllinks.h says what is recorded.
+ *   SVG         image/svg+xml files and parts: as HTML, every URL in
+ *               SL_URLCTX_ATTACHMENT (an image is not edited; the policy
+ *               decides about the file).
+ *   calendar    text/calendar parts and .ics files (ical.h): text links in
+ *               DESCRIPTION, SUMMARY, LOCATION..., URL/ATTACH/CONFERENCE
+ *               values, ALTREP, HTML in X-ALT-DESC. In a body part
+ *               SL_URLCTX_CALENDAR (edited in place), in a file
+ *               SL_URLCTX_ATTACHMENT.
+ * Plain-text attachments (CSV exports, logs) are data, not read for links.
+ * Links inside PDFs and Office files come from the docs stage (docs.h),
+ * which runs before this one.
  *
- * Text: each text or HTML part gets part->text/text_len, its content as UTF-8.
- * When the bytes already are valid UTF-8 (NUL bytes allowed) and the declared
- * charset is absent or ASCII-compatible, text points at part->data and
- * text_owned stays NULL, so offsets are offsets in the decoded bytes. Else the
- * bytes are converted from the charset (a UTF-16 byte-order mark wins; HTML
- * without a declared charset may name one in <meta>; none at all, us-ascii
- * and iso-8859-1 mean windows-1252; a name iconv does not know means latin1)
- * into text_owned;
- * bytes that are invalid in their charset become U+FFFD. Conversion never fails.
+ * Text: each part read gets part->text/text_len, its content as UTF-8
+ * (textconv.h); ranges are byte ranges in part->text unless said otherwise.
  *
- * What is found (offset/length are a byte range in part->text):
- *   text/plain  URLs with scheme (http, https, ftp), www. names without one,
- *               and bare names with an alphabetic TLD followed by a path
- *               ("example.co.uk/login"; never "e.g.", "file.txt" or "1.2.3").
- *               Trailing . , ; : ! ? ' " * are trimmed as mail clients do, as
- *               is a closing ) ] } that has no opening partner in the URL.
- *               SL_URLCTX_TEXT; the range is the URL itself.
- *   text/html   (gumbo) a/area href (SL_URLCTX_HREF, shown_as = visible text,
- *               whitespace collapsed, at most SL_URLS_SHOWN_MAX bytes),
- *               form action and button/input formaction (SL_URLCTX_FORM),
- *               img/iframe/frame src (SL_URLCTX_SRC), meta refresh
- *               (SL_URLCTX_META_REFRESH). The range is the attribute value as
- *               written, with its quotes; the URL is the entity-decoded value,
- *               trimmed. Empty and "#fragment" values are skipped; mailto: and
- *               javascript: are kept. URLs typed as text outside <a> (not in
- *               script, style, title, textarea) are found as in plain text,
- *               entities decoded, with the range of their source bytes.
- *               Outlook conditional comments (<!--[if mso]>...<![endif]-->) are
- *               parsed as HTML too, since Outlook renders them.
+ * Links typed as text: URLs with a scheme that reaches the network
+ * (http, https, ftp, file, smb, webdav, ldap, ... with "//" or "\\"),
+ * schemes that open a program (search-ms:, search:, ms-msdt:, ms-word:ofe|u|...
+ * and every other ms-*: handler, mk:@MSITStore:, its:), UNC paths
+ * (\\host\share\x.lnk, \\host@SSL@443\DavWWWRoot\x, \\host.example),
+ * www. names without a scheme, and bare names with an alphabetic TLD followed
+ * by a path ("example.co.uk/login"; never "e.g.", "file.txt" or "1.2.3").
+ * A host may hold zero-width characters, soft hyphens and (after a scheme
+ * or www) ideographic or full-width dots: browsers drop or map them, so they
+ * never cut a URL short. Trailing . , ; : ! ? ' " *, invisible characters and
+ * ideographic full stops are trimmed as mail clients do, as is a closing
+ * ) ] } that has no opening partner in the URL. The URL is recorded as
+ * written; urlnorm.h decides where it goes.
  *
  * Limits and findings:
  *   urls.max_url_length  a longer URL is recorded whole all the same: the
  *                        reputation stage calls it suspicious without parsing
  *                        it, and the rewriter needs its place to disarm it.
  *   urls.max_urls        more URLs in the message (long ones count too): the
- *                        stage stops and adds limit/"limit".
- *   urls.max_html_depth  HTML whose elements would nest deeper is not given
- *                        to gumbo (whose cost grows with depth times tags):
- *                        a limit/"limit" finding, and the source is searched
- *                        as plain text instead (SL_URLCTX_TEXT ranges).
- * Everything is linear in the input: the patterns use possessive quantifiers
- * and a match limit, and each byte is searched once.
+ *                        stage stops and adds limit/"limit"; incomplete.
+ *   urls.max_html_depth  see htmllinks.h.
+ *   urls.match_limit     PCRE2 steps for one search; a search stopped by it
+ *                        (or by any other PCRE2 match error) adds
+ *                        limit/"limit" and marks the message incomplete.
+ * Everything is linear in the input: the patterns use possessive quantifiers,
+ * and each byte is searched once.
  *
- * Not done: iframe srcdoc, CSS url(), SVG
- * and VML links, and <base href> resolution are ignored; text parts that are
- * neither plain nor HTML (text/enriched, text/calendar) are not read.
+ * Not done: the headers of attached messages; VML links.
  *
  * Threads: an sl_urls is immutable after sl_urls_new (compiled, JIT'ed
  * patterns); sl_urls_run may be called from any number of threads at once.

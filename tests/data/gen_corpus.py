@@ -1233,6 +1233,7 @@ def build_cases():
     build_url_cases()
     build_docs_cases()
     build_layer_cases()
+    build_link_place_cases()
 
 
 def hdr_block(name, idx, lang, subject, extra):
@@ -1510,6 +1511,11 @@ def make_pdf_link(lines, uri):
         out += b"%010d 00000 n \n" % o
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
     return bytes(out)
+
+
+def alt_pair(name, plain, html):
+    """multipart/alternative of a text and an HTML version."""
+    return multipart("alternative", [text(plain), text(html, "html")], "=_alt_%s" % name)
 
 
 def html_doc(body, head=""):
@@ -2506,6 +2512,326 @@ def build_layer_cases():
         nofinding: structure
         removed: 2
         kept: 1""")
+
+
+def build_link_place_cases():
+    """Links where a client makes them live beyond <a href> and text: header
+    fields, format=flowed text, calendar invitations, SVG files, every HTML
+    attribute that loads or navigates, relative and scheme-relative links,
+    non-web schemes. Each bad case keeps a harmless PDF that must arrive
+    byte for byte; the clean controls must arrive untouched."""
+    def invoice():
+        return attach("Invoice_2024_118.pdf", make_pdf(["Invoice 2024-0118", "Total: 118.00 EUR"]),
+                      "application/pdf")
+
+    def headed(name, idx, headers, entity):
+        h = list(headers) + [("Date", DATES[idx % len(DATES)]),
+                             ("Message-ID", "<%s.%04d@corpus.sluice.test>" % (name, idx)),
+                             ("MIME-Version", "1.0")]
+        return E(h + entity.headers, entity.body, entity.children, entity.boundary)
+
+    def flowed(body, delsp):
+        return E([("Content-Type", "text/plain; charset=utf-8; format=flowed%s"
+                   % ("; delsp=yes" if delsp else "")),
+                  ("Content-Transfer-Encoding", "8bit")], body.encode("utf-8"))
+
+    # ---- format=flowed; delsp=yes: a link wrapped inside its host name -------
+    mixed("url_flowed_split", "en", "Account check", [
+        flowed("Hello,\n\nplease log in at https://phishing.te \nst/login?session=7731 to keep \n"
+               "your account.\n\n> Earlier you wrote: see https://shop.exam \n> ple/orders \n> today\n\n"
+               "-- \nCustomer Care\n", True),
+        invoice()], True, """
+        # RFC 3676: a reader joins "https://phishing.te" and "st/login" (delsp=yes drops the
+        # blank before the soft break); the whole link is judged and disarmed
+        verdict: rewrite
+        finding: url 1
+        rule: url_malicious 1
+        url: malicious phishing.test/login?session=7731
+        url: unknown shop.example/orders
+        absent: https://phishing.te
+        present: hxxps[:]//phishing[.]test/login?session=7731
+        present: your account.
+        kept: 2""")
+
+    # ---- a phishing link in the Subject (RFC 2047) ------------------------------
+    i = nxt()
+    ent = multipart("mixed", [text(T["en_complaint"]), invoice()],
+                    "=_sluice_url_header_subject_%04d" % i)
+    case("url_header_subject", True, headed("url_header_subject", i, [
+        ("From", SENDERS["en"][0]), ("To", SENDERS["en"][1]),
+        ("Subject", rfc2047("Konto gesperrt \u2013 jetzt entsperren: https://phishing.test/unlock?id=42"))],
+        ent), """
+        # the Subject is shown (and linkified) by the client: rewritten with the link defanged
+        verdict: rewrite
+        finding: url
+        rule: url_malicious
+        url: malicious phishing.test/unlock?id=42
+        absent: https://phishing.test/unlock
+        present: hxxps[:]//phishing[.]test/unlock?id=42
+        present: Konto gesperrt
+        kept: 1
+        kept: 2""")
+
+    # ---- a phishing link in the From display name ------------------------------
+    i = nxt()
+    ent = multipart("mixed", [text(T["en_invoice"]), invoice()], "=_sluice_url_header_from_%04d" % i)
+    case("url_header_from_name", False, headed("url_header_from_name", i, [
+        ("From", rfc2047("PayPal Service https://credential-harvest.example/login") +
+         " <service@paypal-notice.example>"),
+        ("To", SENDERS["en"][1]), ("Subject", "Invoice 2024-118")], ent), """
+        # the display name is shown as the sender: rewritten, the address kept
+        verdict: rewrite
+        finding: url
+        url: malicious credential-harvest.example/login
+        absent: https://credential-harvest.example/login
+        present: hxxps[:]//credential-harvest[.]example/login
+        present: <service@paypal-notice.example>
+        present: Subject: Invoice 2024-118
+        kept: 1
+        kept: 2""")
+
+    # ---- an .ics attachment with a malicious link ------------------------------
+    def ics(desc, url, extra=""):
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//corpus.sluice.test//gen//EN",
+                 "METHOD:REQUEST", "BEGIN:VEVENT", "UID:20240304T091500-118@corpus.sluice.test",
+                 "DTSTAMP:20240304T081500Z", "DTSTART:20240311T090000Z", "DTEND:20240311T093000Z",
+                 "SUMMARY:Quarterly review"]
+        # fold at 60 octets as calendar programs do
+        d = "DESCRIPTION:" + desc
+        lines.append(d[:60])
+        rest = d[60:]
+        while rest:
+            lines.append(" " + rest[:59])
+            rest = rest[59:]
+        lines += ["URL:" + url] + ([extra] if extra else []) + [
+            "ORGANIZER;CN=Mark Ellison:mailto:mark.ellison@customer.example",
+            "END:VEVENT", "END:VCALENDAR"]
+        return ("\r\n".join(lines) + "\r\n").encode()
+
+    bad_ics = ics("Please review the agenda before the call: "
+                  "https://malware.invalid/agenda/q1-review.html\\, thanks.",
+                  "https://malware.invalid/event/118")
+    mixed("url_ics_attachment", "en", "Invitation: Quarterly review", [
+        text(T["en_invoice"]),
+        attach("invite.ics", bad_ics, "text/calendar; method=REQUEST")], False, """
+        # an .ics file cannot be edited in place: url_in_attachment removes it
+        verdict: rewrite
+        finding: url 2
+        rule: url_in_attachment 2
+        url: malicious malware.invalid/agenda/q1-review.html
+        url: malicious malware.invalid/event/118
+        removed: 2
+        kept: 1""")
+
+    # ---- a text/calendar body part: edited in place --------------------------
+    i = nxt()
+    cal = ics("Join the call: https://phishing.test/meet/q1-review?pwd=7731 (video).",
+              "https://calendar.example/event/118")
+    ent = multipart("mixed", [
+        multipart("alternative", [
+            text("Mark Ellison invites you to: Quarterly review, 11 March 09:00 UTC.\n"),
+            E([("Content-Type", "text/calendar; charset=utf-8; method=REQUEST"),
+               ("Content-Transfer-Encoding", "8bit")], cal)], "=_alt_url_calendar_body"),
+        invoice()], "=_sluice_url_calendar_body_%04d" % i)
+    case("url_calendar_body", False, top("url_calendar_body", i, "en", "Invitation: Quarterly review", ent), """
+        # the invitation stays an invitation: the link (folded across two lines) is
+        # replaced inside its DESCRIPTION, the rest of the calendar is as it was
+        verdict: rewrite
+        finding: url 1.2
+        url: malicious phishing.test/meet/q1-review?pwd=7731
+        url: unknown calendar.example/event/118
+        absent: https://phishing.test/meet
+        absent: phishing.test/meet
+        present: BEGIN:VCALENDAR
+        present: URL:https://calendar.example/event/118
+        present: ORGANIZER;CN=Mark Ellison:mailto:mark.ellison@customer.example
+        kept: 1.1
+        kept: 2""")
+
+    # ---- an SVG attachment linking to a blocklisted host ---------------------
+    svg = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+           'width="400" height="120">\n<rect width="400" height="120" fill="#eee"/>\n'
+           '<a xlink:href="https://phishing.test/doc/view?id=118"><text x="20" y="60">'
+           'Open the shared document</text></a>\n</svg>\n').encode()
+    mixed("url_svg_attachment", "de", "Dokument freigegeben", [
+        text(T["de_delivery"]),
+        attach("Dokument.svg", svg, "image/svg+xml")], True, """
+        # an SVG image opens in a browser, its links live: the file is removed
+        verdict: rewrite
+        finding: url 2
+        rule: url_in_attachment 2
+        url: malicious phishing.test/doc/view?id=118
+        removed: 2
+        kept: 1""")
+
+    # ---- srcset, CSS url(), formaction ----------------------------------------
+    mixed("url_html_srcset", "en", "Your photos", [
+        text(html_doc('<p>Your photos are ready.</p>\n'
+                      '<p><img src="https://cdn.images.example/p/1.jpg" '
+                      'srcset="https://cdn.images.example/p/1.jpg 1x, https://malware.invalid/p/1@2x.jpg 2x" '
+                      'alt="photo"></p>'), "html"),
+        invoice()], False, """
+        # a srcset candidate loads like src: the blocklisted one is disarmed, the other kept
+        verdict: rewrite
+        finding: url 1
+        url: malicious malware.invalid/p/1@2x.jpg
+        url: unknown cdn.images.example/p/1.jpg
+        absent: malware.invalid
+        present: https://cdn.images.example/p/1.jpg 1x
+        present: Your photos are ready.
+        kept: 2""")
+
+    mixed("url_html_css", "en", "Newsletter", [
+        text(html_doc('<div style="background:url(&quot;https://malware.invalid/bg.png&quot;) no-repeat;'
+                      'padding:20px">Spring offers</div>',
+                      head='<style>@import "https://phishing.test/track.css";\n'
+                           '.logo{background-image:url(https://cdn.images.example/logo.png)}</style>'),
+             "html"),
+        invoice()], True, """
+        # CSS loads: url() in a style attribute, @import in <style>
+        verdict: rewrite
+        finding: url 1
+        url: malicious malware.invalid/bg.png
+        url: malicious phishing.test/track.css
+        url: unknown cdn.images.example/logo.png
+        absent: malware.invalid
+        absent: phishing.test
+        present: url(https://cdn.images.example/logo.png)
+        present: Spring offers</div>
+        kept: 2""")
+
+    mixed("url_html_formaction", "en", "Confirm your order", [
+        text(html_doc('<form action="https://shop.example/confirm" method="post">\n'
+                      '<input name="order" value="2024-118">\n'
+                      '<button type="submit" formaction="https://credential-harvest.example/collect">'
+                      'Confirm</button>\n</form>'), "html"),
+        invoice()], False, """
+        # the button posts elsewhere than the form: its formaction is disarmed
+        verdict: rewrite
+        finding: url 1
+        url: malicious credential-harvest.example/collect
+        url: unknown shop.example/confirm
+        absent: https://credential-harvest.example/collect
+        present: formaction="#"
+        present: action="https://shop.example/confirm"
+        kept: 2""")
+
+    # ---- <base href> and relative links; scheme-relative links ---------------
+    mixed("url_html_base_relative", "en", "Sign in", [
+        text(html_doc('<p>Your session expired. <a href="login?next=inbox">Sign in again</a>.</p>',
+                      head='<base href="https://phishing.test/portal/">'), "html"),
+        invoice()], True, """
+        # "login?next=inbox" goes where the base says: https://phishing.test/portal/login?next=inbox
+        verdict: rewrite
+        finding: url 1
+        url: malicious phishing.test/portal/login?next=inbox
+        absent: https://phishing.test/portal/
+        present: href="#"
+        present: Sign in again</a>
+        kept: 2""")
+
+    mixed("url_html_scheme_relative", "en", "Track your parcel", [
+        text(html_doc('<p><a href="//malware.invalid/track?id=5521">Track your parcel</a></p>'), "html"),
+        invoice()], False, """
+        # a scheme-relative link takes the page's scheme: it goes to malware.invalid
+        verdict: rewrite
+        finding: url 1
+        url: malicious malware.invalid/track?id=5521
+        absent: //malware.invalid/track
+        present: href="#"
+        present: Track your parcel</a>
+        kept: 2""")
+
+    # ---- UNC path and non-web schemes ---------------------------------------------
+    mixed("url_unc_text", "en", "Shared folder", [
+        text("Hi,\n\nthe documents are on our file server: \\\\phishing.test\\share\\Invoice_118.lnk\n"
+             "If that does not open, try \\\\phishing.test@SSL\\DavWWWRoot\\Invoice_118.url\n\nMark\n"),
+        invoice()], True, """
+        # Outlook opens UNC paths typed in text (and sends the reader's Windows credentials)
+        verdict: rewrite
+        finding: url 1
+        url: malicious phishing.test
+        absent: \\\\phishing.test\\share
+        absent: \\\\phishing.test@SSL
+        present: the documents are on our file server:
+        kept: 2""")
+
+    mixed("url_search_ms", "en", "Your documents", [
+        alt_pair("url_search_ms",
+                 "Open your documents: search-ms:query=Invoice&crumb=location:\\\\phishing.test\\docs\n"
+                 "Trouble? Run ms-msdt:/id PCWDiagnostic /skip force\n",
+                 html_doc('<p><a href="search-ms:query=Invoice&amp;crumb=location:\\\\phishing.test\\docs'
+                          '&amp;displayname=Documents">Open your documents</a></p>\n'
+                          '<p><a href="ms-msdt:/id PCWDiagnostic /skip force /param &quot;IT_BrowseForFile=x&quot;">'
+                          'Fix the problem</a> or <a href="ms-word:ofe|u|https://phishing.test/d/118.docx">edit</a>'
+                          '</p>'))], False, """
+        # search-ms:, ms-msdt: and ms-word: open Windows programs; they must be found in
+        # text and in hrefs (how they are judged is urlnorm's and reputation's business)
+        verdict: clean|rewrite|quarantine
+        url: unknown|suspicious|malicious search-ms:query=Invoice&crumb=location:\\\\phishing.test\\docs&displayname
+        url: unknown|suspicious|malicious search-ms:query=Invoice&crumb=location:\\\\phishing.test\\docs
+        url: unknown|suspicious|malicious ms-msdt:/id PCWDiagnostic /skip force /param
+        url: unknown|suspicious|malicious ms-msdt:/id
+        url: unknown|suspicious|malicious ms-word:ofe|u|https://phishing.test/d/118.docx""")
+
+    # ---- clean controls ------------------------------------------------------------
+    clean = """
+        verdict: clean
+        nofinding: url
+        nofinding: structure
+        nofinding: limit
+        identical: yes"""
+
+    i = nxt()
+    body = ['<table width="600" style="border-collapse:collapse;background:url(https://cdn.mailer.example/img/bg.png)">',
+            '<tr><td><img src="https://cdn.mailer.example/img/header.jpg" '
+            'srcset="https://cdn.mailer.example/img/header.jpg 1x, https://cdn.mailer.example/img/header@2x.jpg 2x" '
+            'width="600" alt="Spring (new)"></td></tr>']
+    for k, item in enumerate(["Alpine Trail Jacket", "Harbor Rain Boots", "Summit Day Pack"]):
+        body.append('<tr><td style="padding:8px;color:rgb(20,20,20);font-family:Arial,sans-serif">'
+                    '<a href="https://click.mailer.example/c/%d" style="color:#0a5">%s</a> from 49.99 EUR'
+                    '</td></tr>' % (k, item))
+    body.append('<tr><td background="https://cdn.mailer.example/img/footer.png">'
+                '<a href="https://shop.example/unsubscribe">Unsubscribe</a></td></tr></table>')
+    html = html_doc("\n".join(body), head='<style>@import url("https://fonts.mailer.example/css?family=Inter");'
+                    '\n.btn{background:#06c url(https://cdn.mailer.example/img/btn.png)}</style>')
+    ent = multipart("alternative", [text("Spring collection: https://shop.example/spring\n"),
+                                    text(html, "html", cte="quoted-printable")],
+                    "=_alt_url_clean_newsletter_css_%04d" % i)
+    case("url_clean_newsletter_css", True, top("url_clean_newsletter_css", i, "en", "Spring collection",
+                                               ent, extra=[("List-Unsubscribe", "<https://shop.example/u/1>")]),
+         clean + """
+        # images, srcset, CSS backgrounds and @import, table backgrounds: all found, none bad
+        url: unknown cdn.mailer.example/img/header@2x.jpg
+        url: unknown cdn.mailer.example/img/bg.png
+        url: unknown fonts.mailer.example/css?family=Inter
+        url: unknown cdn.mailer.example/img/btn.png
+        url: unknown cdn.mailer.example/img/footer.png""")
+
+    i = nxt()
+    cal = ics("Agenda and minutes: https://intranet.customer.example/meetings/q1-review\\, dial-in "
+              "+44 20 7946 0018.", "https://calendar.example/event/118")
+    ent = multipart("mixed", [
+        multipart("alternative", [
+            text("Mark Ellison invites you to: Quarterly review, 11 March 09:00 UTC.\n"),
+            E([("Content-Type", "text/calendar; charset=utf-8; method=REQUEST"),
+               ("Content-Transfer-Encoding", "8bit")], cal)], "=_alt_url_clean_calendar"),
+        attach("invite.ics", cal, "text/calendar; method=REQUEST")],
+        "=_sluice_url_clean_calendar_%04d" % i)
+    case("url_clean_calendar", False, top("url_clean_calendar", i, "en", "Invitation: Quarterly review", ent),
+         clean + """
+        # an ordinary invitation: body part and .ics file read, nothing bad, nothing changed
+        url: unknown intranet.customer.example/meetings/q1-review
+        url: unknown calendar.example/event/118""")
+
+    mixed("url_clean_flowed", "fr", "Suivi de commande", [
+        flowed("Bonjour,\n\nle suivi de votre commande : https://suivi.transporteur.example/colis/ \n"
+               "5521?ref=2024-118 \net la facture est jointe.\n\nCordialement,\n\u00c9lodie\n", False)],
+        False, clean + """
+        # format=flowed without delsp: the blank before the soft break stays, so the link
+        # ends there for a reader too
+        url: unknown suivi.transporteur.example/colis/""")
 
 
 README_NOTE = "generated by tests/data/gen_corpus.py: edit the generator, not this file\n"

@@ -1,9 +1,10 @@
 /*
  * fuzz_html - libFuzzer harness for the urls stage: the input becomes a
- * text/html part, a text/plain part and a PDF attachment of one message (the
- * first byte picks the declared charset), and the stage runs over it. Must
- * never crash, leak, or record a URL whose range lies outside its part's text
- * (data for PDFs), whose string is not UTF-8, or whose shown_as is too long.
+ * text/html part, a text/plain part, a text/calendar part, an SVG and an
+ * .ics attachment and a PDF attachment of one message (the first byte picks
+ * the declared charset), and the stage runs over it. Must never crash, leak,
+ * or record a URL whose range lies outside its part's text (data for PDFs),
+ * whose string is not UTF-8, or whose shown_as is too long.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -59,7 +60,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m = sl_msg_new(SL_CHANNEL_EMAIL, "fuzz", data, size);
 	add(m, "1", "text/html", cs, data, size);
 	add(m, "2", "text/plain", cs, data, size);
-	pdf = add(m, "3", "application/pdf", NULL, data, size);
+	add(m, "3", "text/calendar", cs, data, size);
+	pdf = add(m, "4", "image/svg+xml", cs, data, size);
+	m->parts[pdf].is_attachment = 1;
+	m->parts[pdf].detected_type = sl_xstrdup("image/svg+xml");
+	pdf = add(m, "5", "text/calendar", cs, data, size);
+	m->parts[pdf].is_attachment = 1;
+	m->parts[pdf].detected_type = sl_xstrdup("text/calendar");
+	pdf = add(m, "6", "application/pdf", NULL, data, size);
 	m->parts[pdf].is_attachment = 1;
 	m->parts[pdf].detected_type = sl_xstrdup("application/pdf");
 	if (sl_urls_run(stage, m) != 0)
@@ -67,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < m->nurls; i++) {
 		const struct sl_url *u = &m->urls[i];
 		const struct sl_part *p = &m->parts[u->part];
-		size_t lim = u->context == SL_URLCTX_ATTACHMENT ? p->data_len : p->text_len;
+		size_t lim = p->text == NULL ? p->data_len : p->text_len; /* PDFs: data */
 		if (u->url == NULL || u->offset > lim || u->length > lim - u->offset)
 			abort();
 		/* Over-long URLs are recorded whole (for the rewriter); converted text

@@ -28,11 +28,13 @@ after whitespace, so href="#" is text):
                            SUBSTRING has one of these reputations (malicious
                            suspicious clean unknown)
   absent: TEXT             TEXT appears nowhere in --output: not in its raw bytes, not
-                           in any part's transfer-decoded body, not in any text part's
-                           body decoded from its charset (so QP, base64 and UTF-16
-                           cannot hide it)
-  present: TEXT            TEXT appears in --output: in the raw bytes, a part's
-                           transfer-decoded body or a text part's charset-decoded body
+                           in a top-level header field RFC 2047-decoded, not in any
+                           part's transfer-decoded body, not in any text part's body
+                           decoded from its charset (so encoded words, QP, base64 and
+                           UTF-16 cannot hide it)
+  present: TEXT            TEXT appears in --output: in the raw bytes, a decoded header
+                           field, a part's transfer-decoded body or a text part's
+                           charset-decoded body
   TEXT and SUBSTRING are the rest of the line, surrounding blanks trimmed, UTF-8.
 Part ids are IMAP-style (see tests/data/email/README.md).
 
@@ -41,6 +43,7 @@ exits 1 if anything failed (or nothing ran).
 """
 
 import email
+import email.header
 import email.policy
 import json
 import os
@@ -185,6 +188,13 @@ def output_views(data):
         msg = parse_bytes(data)
     except Exception:  # noqa: BLE001 - raw bytes still count
         return views
+    # header fields as a reader sees them (RFC 2047 decoded, unfolded)
+    for _, value in msg.items():
+        try:
+            hv = str(email.header.make_header(email.header.decode_header(value)))
+        except Exception:  # noqa: BLE001 - the raw bytes still count
+            continue
+        views.append(("header", " ".join(hv.split())))
     for part in msg.walk():
         if part.is_multipart():
             continue
