@@ -58,37 +58,6 @@ struct sl_urlrewrite *sl_urlrewrite_free(struct sl_urlrewrite *ur)
 	return NULL;
 }
 
-char *sl_url_defang(const char *url)
-{
-	/* Nothing in the result may look like a link to a linkifying client: the
-	 * scheme becomes hxxp/fxp, every "://" (a URL carried inside this one
-	 * too) becomes "[:]//", every dot "[.]". Still readable to a person. */
-	struct sl_buf b;
-	const char *p = url;
-	sl_buf_init(&b, 0);
-	if (g_ascii_strncasecmp(p, "http", 4) == 0) {
-		sl_buf_addstr(&b, "hxxp");
-		p += 4;
-	} else if (g_ascii_strncasecmp(p, "ftp", 3) == 0) {
-		sl_buf_addstr(&b, "fxp");
-		p += 3;
-	}
-	for (; *p; p++) {
-		if (*p == '.') {
-			sl_buf_addstr(&b, "[.]");
-		} else if (p[0] == ':' && p[1] == '/' && p[2] == '/') {
-			sl_buf_addstr(&b, "[:]//");
-			p += 2;
-		} else if (g_ascii_strncasecmp(p, "http", 4) == 0 && p != url) {
-			sl_buf_addstr(&b, "hxxp");
-			p += 3;
-		} else {
-			sl_buf_add(&b, p, 1);
-		}
-	}
-	return sl_buf_take(&b);
-}
-
 static void html_escape(struct sl_buf *b, const char *s)
 {
 	for (; *s; s++) {

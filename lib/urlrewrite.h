@@ -20,6 +20,7 @@
 #define SL_URLREWRITE_H
 
 #include "config.h"
+#include "escape.h" /* sl_url_defang */
 #include "msg.h"
 #include "rewrite.h"
 
@@ -31,7 +32,5 @@ struct sl_urlrewrite *sl_urlrewrite_free(struct sl_urlrewrite *ur);
 /* Adds the edits for every bad link of m to out. */
 int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, struct sl_edits *out);
 
-/* The defanged form of a URL (hxxp, [:]//, [.] everywhere, URLs inside it too): caller frees. */
-char *sl_url_defang(const char *url);
 
 #endif

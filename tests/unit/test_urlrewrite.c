@@ -86,8 +86,8 @@ static void test_defang_table(void **state)
 		{ "https://a.b.evil.test/x.y/z.php?q=1.2&r=a.b#f.g",
 		  "hxxps[:]//a[.]b[.]evil[.]test/x[.]y/z[.]php?q=1[.]2&r=a[.]b#f[.]g" },
 		{ "http://evil.test?x=a.b", "hxxp[:]//evil[.]test?x=a[.]b" },
-		/* Ports stay. */
-		{ "http://evil.test:8080/a", "hxxp[:]//evil[.]test:8080/a" },
+		/* A port's colon after a name is written like a scheme's. */
+		{ "http://evil.test:8080/a", "hxxp[:]//evil[.]test[:]8080/a" },
 		{ "https://192.0.2.66:443/x", "hxxps[:]//192[.]0[.]2[.]66:443/x" },
 		/* No dots at all. */
 		{ "http://localhost/x", "hxxp[:]//localhost/x" },
@@ -140,9 +140,9 @@ static void test_defang_properties(void **state)
 	d = sl_url_defang("HTTPS://EVIL.TEST/");
 	assert_true(g_ascii_strncasecmp(d, "hxxps[:]//", 10) == 0);
 	free(d);
-	/* Nothing to disarm: unchanged. */
+	/* Any scheme's colon: a client may open a handler for it. */
 	d = sl_url_defang("mailto:someone");
-	assert_string_equal(d, "mailto:someone");
+	assert_string_equal(d, "mailto[:]someone");
 	free(d);
 	d = sl_url_defang("");
 	assert_string_equal(d, "");
