@@ -72,12 +72,12 @@ static void html_escape(struct sl_buf *b, const char *s)
 	}
 }
 
-/* The action the policy chose for URLs of this reputation in this part. */
+/* The action the policy chose for this URL's rule in its part. */
 static enum sl_action action_for(const struct sl_msg *m, const struct sl_url *u)
 {
-	const char *rule = u->reputation == SL_REP_MALICIOUS ? "url_malicious" : "url_suspicious";
+	const char *rule = sl_url_rule(u);
 	size_t i;
-	if (u->reputation != SL_REP_MALICIOUS && u->reputation != SL_REP_SUSPICIOUS)
+	if (rule == NULL)
 		return SL_ACT_NONE;
 	for (i = 0; i < m->nfindings; i++) {
 		const struct sl_finding *f = &m->findings[i];
@@ -87,15 +87,30 @@ static enum sl_action action_for(const struct sl_msg *m, const struct sl_url *u)
 	return SL_ACT_NONE;
 }
 
-/* The new text for one link, or NULL to leave it. */
+/* ' title="WHAT by sluice: WHY (TARGET)"', everything escaped and defanged. */
+static void add_title(struct sl_buf *b, const char *what, const char *why, const char *target)
+{
+	char *t = sl_xasprintf("%s by sluice: %s (%s)", what, why, target);
+	char *e = sl_escape_text(t, 0);
+	sl_buf_addstr(b, " title=\"");
+	html_escape(b, e);
+	sl_buf_addstr(b, "\"");
+	free(e);
+	free(t);
+}
+
+/* The new text for one link, or NULL when its context cannot be edited
+ * (a link inside an attachment: the policy removes the attachment). */
 static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u, enum sl_action act)
 {
-	const char *target = u->normalized ? u->normalized : u->url;
-	const char *why = u->reason ? u->reason : (u->reputation == SL_REP_MALICIOUS ? "listed as malicious" : "looks deceptive");
 	char *wrapped = NULL, *r = NULL;
+	char *why = sl_escape_text(u->reason ? u->reason
+				   : (u->reputation == SL_REP_MALICIOUS ? "listed as malicious" : "looks deceptive"),
+				   SL_ESCAPE_DETAIL_MAX);
+	char *target = sl_escape_text(u->normalized ? u->normalized : u->url, SL_ESCAPE_DETAIL_MAX);
 	struct sl_buf b;
 
-	if (act == SL_ACT_WRAP && ur->base != NULL && u->normalized != NULL &&
+	if (act == SL_ACT_WRAP && ur->base != NULL && u->normalized != NULL && u->context != SL_URLCTX_SRC &&
 	    (g_str_has_prefix(u->normalized, "http://") || g_str_has_prefix(u->normalized, "https://")))
 		sl_safelink_wrap(ur->key, ur->keylen, ur->base, u->normalized, &wrapped);
 	sl_buf_init(&b, 0);
@@ -104,7 +119,7 @@ static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u,
 		if (wrapped != NULL) {
 			sl_buf_addstr(&b, wrapped);
 		} else {
-			char *d = sl_url_defang(u->url);
+			char *d = sl_escape_text(u->url, SL_ESCAPE_DETAIL_MAX);
 			sl_buf_printf(&b, "%s [link disabled by sluice: %s]", d, why);
 			free(d);
 		}
@@ -116,34 +131,68 @@ static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u,
 			html_escape(&b, wrapped);
 		else
 			sl_buf_addstr(&b, "#");
-		sl_buf_addstr(&b, "\" title=\"");
-		{
-			char *d = sl_url_defang(target);
-			char *t = sl_xasprintf("%s by sluice: %s (%s)", wrapped ? "Link checked" : "Link disabled", why, d);
-			html_escape(&b, t);
-			free(t);
-			free(d);
-		}
 		sl_buf_addstr(&b, "\"");
+		add_title(&b, wrapped ? "Link checked" : "Link disabled", why, target);
+		break;
+	case SL_URLCTX_SRC:
+		/* An image or frame loads by itself: never through the redirector. */
+		sl_buf_addstr(&b, "\"\"");
+		add_title(&b, "Content blocked", why, target);
 		break;
 	case SL_URLCTX_META_REFRESH:
 		sl_buf_addstr(&b, "\"\"");
 		break;
-	case SL_URLCTX_SRC:
-	case SL_URLCTX_ATTACHMENT:
+	default:
 		break;
 	}
 	free(wrapped);
+	free(why);
+	free(target);
 	if (b.len > 0)
 		r = sl_buf_take(&b);
 	sl_buf_free(&b);
 	return r;
 }
 
-static int cmp_off(const void *a, const void *b)
+/* One replacement of a part's text, and the link it disarms. */
+struct repl {
+	size_t begin, end, url;
+	char *text;
+};
+
+static int cmp_repl(const void *a, const void *b)
 {
-	const struct sl_text_edit *x = a, *y = b;
+	const struct repl *x = a, *y = b;
 	return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+/* The replacements for the bad links of part pi, sorted; links that cannot
+ * be replaced are left out (sl_rewrite_email_check finds them undisarmed). */
+static GArray *part_replacements(const struct sl_urlrewrite *ur, const struct sl_msg *m, size_t pi)
+{
+	const struct sl_part *p = &m->parts[pi];
+	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct repl));
+	size_t i;
+	for (i = 0; i < m->nurls; i++) {
+		const struct sl_url *u = &m->urls[i];
+		enum sl_action act;
+		struct repl r;
+		if (u->part != (int)pi)
+			continue;
+		act = action_for(m, u);
+		if ((act != SL_ACT_DEFANG && act != SL_ACT_WRAP) || p->text == NULL || u->offset > p->text_len ||
+		    u->length > p->text_len - u->offset)
+			continue;
+		r.text = replacement(ur, u, act);
+		if (r.text == NULL)
+			continue;
+		r.begin = u->offset;
+		r.end = u->offset + u->length;
+		r.url = i;
+		g_array_append_val(v, r);
+	}
+	g_array_sort(v, cmp_repl);
+	return v;
 }
 
 int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, struct sl_edits *out)
@@ -151,47 +200,29 @@ int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, 
 	size_t i, pi;
 	for (pi = 0; pi < m->nparts; pi++) {
 		const struct sl_part *p = &m->parts[pi];
-		struct sl_edits mine = { 0 };
-		if (p->text == NULL)
-			continue;
-		for (i = 0; i < m->nurls; i++) {
-			const struct sl_url *u = &m->urls[i];
-			enum sl_action act;
-			char *r;
-			if (u->part != (int)pi || u->offset + u->length > p->text_len)
-				continue;
-			act = action_for(m, u);
-			if (act != SL_ACT_DEFANG && act != SL_ACT_WRAP)
-				continue;
-			r = replacement(ur, u, act);
-			if (r == NULL)
-				continue;
-			sl_edits_add(&mine, (int)pi, u->offset, u->offset + u->length, r);
-			free(r);
+		GArray *v = part_replacements(ur, m, pi);
+		struct sl_buf b;
+		size_t at = 0;
+
+		sl_buf_init(&b, 0);
+		for (i = 0; i < v->len; i++) {
+			const struct repl *r = &g_array_index(v, struct repl, i);
+			if (r->begin < at)
+				continue; /* overlaps the one before: left undisarmed */
+			if (p->text_owned == NULL) { /* text is the decoded bytes: edit them in place */
+				sl_edits_add(out, (int)pi, r->begin, r->end, r->text);
+			} else {
+				sl_buf_add(&b, p->text + at, r->begin - at);
+				sl_buf_addstr(&b, r->text);
+			}
+			at = r->end;
+			sl_edits_disarm(out, r->url);
 		}
-		if (mine.n == 0)
-			continue;
-		if (p->text_owned == NULL) {
-			/* text is the decoded bytes: edit them in place. */
-			for (i = 0; i < mine.n; i++)
-				sl_edits_add_bytes(out, mine.v[i].part, mine.v[i].begin, mine.v[i].end,
-						   mine.v[i].replacement, mine.v[i].replacement_len);
-		} else {
-			/* Converted text: rebuild it, turn it back into the part's own
+		if (p->text_owned != NULL && at > 0) {
+			/* Converted text: rebuilt, turned back into the part's own
 			 * charset (and byte-order mark) whole. */
-			struct sl_buf b;
-			size_t at = 0;
 			char *back = NULL;
 			size_t backlen = 0;
-			qsort(mine.v, mine.n, sizeof(*mine.v), cmp_off);
-			sl_buf_init(&b, 0);
-			for (i = 0; i < mine.n; i++) {
-				if (mine.v[i].begin < at)
-					continue;
-				sl_buf_add(&b, p->text + at, mine.v[i].begin - at);
-				sl_buf_add(&b, mine.v[i].replacement, mine.v[i].replacement_len);
-				at = mine.v[i].end;
-			}
 			sl_buf_add(&b, p->text + at, p->text_len - at);
 			if (sl_text_back(p, b.data, b.len, &back, &backlen) != SL_OK)
 				/* the charset has no way back: UTF-8 rather than the bad link */
@@ -199,9 +230,11 @@ int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, 
 			else
 				sl_edits_add_bytes(out, (int)pi, 0, p->size, back, backlen);
 			free(back);
-			sl_buf_free(&b);
 		}
-		sl_edits_clear(&mine);
+		sl_buf_free(&b);
+		for (i = 0; i < v->len; i++)
+			free(g_array_index(v, struct repl, i).text);
+		g_array_free(v, TRUE);
 	}
 	return SL_OK;
 }
