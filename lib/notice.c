@@ -336,7 +336,7 @@ static void set_identity(GMimeMessage *msg, const struct sl_msg *m)
 	g_date_time_unref(date);
 	/* Exactly one valid msg-id, or no Message-ID at all. */
 	v = sl_hdr_value(m->raw, m->raw_len, "Message-ID");
-	if (v != NULL && msg_id_len(v) == strlen(v)) {
+	if (v != NULL && *v != '\0' && msg_id_len(v) == strlen(v)) {
 		v[strlen(v) - 1] = '\0';
 		g_mime_message_set_message_id(msg, v + 1);
 	}

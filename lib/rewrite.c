@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extract.h"
 #include "hdrblock.h"
 #include "notice.h"
 #include "util.h"
@@ -205,21 +206,28 @@ static void encode_body(const struct sl_msg *m, const struct sl_part *p, const c
 }
 
 /* The decoded content of part with its edits v[0..n) (sorted, checked)
- * carried out, re-encoded into out. */
+ * carried out. */
+static void edited_text(const struct sl_msg *m, int part, const struct sl_text_edit *v, size_t n,
+			struct sl_buf *dec)
+{
+	const struct sl_part *p = &m->parts[part];
+	size_t at = 0, i;
+	sl_buf_init(dec, 0);
+	for (i = 0; i < n; i++) {
+		sl_buf_add(dec, p->data + at, v[i].begin - at);
+		sl_buf_add(dec, v[i].replacement, v[i].replacement_len);
+		at = v[i].end;
+	}
+	sl_buf_add(dec, p->data + at, p->size - at);
+}
+
+/* The same, re-encoded into out. */
 static void edited_body(const struct sl_msg *m, int part, const struct sl_text_edit *v, size_t n,
 			struct sl_buf *out)
 {
-	const struct sl_part *p = &m->parts[part];
 	struct sl_buf dec;
-	size_t at = 0, i;
-	sl_buf_init(&dec, 0);
-	for (i = 0; i < n; i++) {
-		sl_buf_add(&dec, p->data + at, v[i].begin - at);
-		sl_buf_add(&dec, v[i].replacement, v[i].replacement_len);
-		at = v[i].end;
-	}
-	sl_buf_add(&dec, p->data + at, p->size - at);
-	encode_body(m, p, dec.data ? dec.data : "", dec.len, out);
+	edited_text(m, part, v, n, &dec);
+	encode_body(m, &m->parts[part], dec.data ? dec.data : "", dec.len, out);
 	sl_buf_free(&dec);
 }
 
@@ -340,6 +348,54 @@ static int check_edits(const struct sl_msg *m, const struct sl_edits *e, char **
 	return SL_OK;
 }
 
+/* A text part that loses uuencoded files must hold, once edited, exactly the
+ * uuencoded files it keeps: cutting a block changes the lines around the
+ * others, and a "begin" line the parse stage passed over (another began
+ * before its data) could make a file of what now follows it. */
+static int check_uu_cuts(const struct sl_msg *m, const struct sl_edits *e, char **why)
+{
+	unsigned char *cut = sl_xcalloc(m->nparts ? m->nparts : 1, 1);
+	size_t i = 0, k;
+	int rc = SL_OK;
+
+	for (k = 0; k < m->nfindings; k++) {
+		const struct sl_finding *f = &m->findings[k];
+		if (f->action == SL_ACT_REMOVE && f->part >= 0 && m->parts[f->part].origin == SL_ORIGIN_UUENCODE)
+			cut[f->part] = 1;
+	}
+	while (i < e->n && rc == SL_OK) {
+		int part = e->v[i].part, cuts = 0, ok = 1;
+		size_t first = i, kept = 0;
+		struct sl_extract_list l = { 0 };
+		struct sl_buf dec;
+		while (i < e->n && e->v[i].part == part)
+			i++;
+		for (k = 0; k < m->nparts; k++)
+			cuts |= m->parts[k].parent == part && cut[k];
+		if (!cuts)
+			continue;
+		edited_text(m, part, e->v + first, i - first, &dec);
+		sl_uu_extract(dec.data ? dec.data : "", dec.len, m->nparts + 1, dec.len + 1, &l, NULL);
+		for (k = 0; k < m->nparts && ok; k++) {
+			const struct sl_part *u = &m->parts[k];
+			if (u->parent != part || u->origin != SL_ORIGIN_UUENCODE || cut[k])
+				continue;
+			ok = kept < l.n && l.v[kept].len == u->size &&
+			     (u->size == 0 || memcmp(l.v[kept].data, u->data, u->size) == 0);
+			kept++;
+		}
+		if (!ok || kept != l.n) {
+			*why = sl_xasprintf("part %s would hold other uuencoded data once its file is cut out",
+					    m->parts[part].id);
+			rc = SL_EINVAL;
+		}
+		sl_extract_list_clear(&l);
+		sl_buf_free(&dec);
+	}
+	free(cut);
+	return rc;
+}
+
 /* A defang or wrap finding is carried out when its part goes anyway or each
  * link of the part that it covers (same rule) was disarmed by an edit. */
 static int check_links(const struct sl_msg *m, const struct sl_finding *f, const struct sl_edits *extra,
@@ -404,6 +460,8 @@ int sl_rewrite_email_check(const struct sl_msg *m, const struct sl_edits *extra,
 		gather_edits(m, extra, "", removed, &edits);
 		rc = check_edits(m, &edits, why);
 	}
+	if (rc == SL_OK)
+		rc = check_uu_cuts(m, &edits, why);
 	sl_edits_clear(&edits);
 	free(removed);
 	return rc;

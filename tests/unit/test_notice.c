@@ -227,6 +227,7 @@ static void test_msg_ids(void **state)
 		{ "<\"a\"@example.com>", 0 },
 		{ "<a@exa mple.com>", 0 },
 		{ "<a@[1.2\\.3]>", 0 },
+		{ "", 0 }, /* found by fuzz_mime: v[strlen(v) - 1] with an empty value */
 	};
 	size_t i;
 	char *xs = g_strnfill(300, 'x'), *long_id = g_strdup_printf("<%s@example.com>", xs);

@@ -675,6 +675,87 @@ static void test_uuencode_removed_multipart_crlf(void **state)
 	check_uu(uu_multi, 1, "here it is:", 1);
 }
 
+/* Found by fuzz_mime: a "begin" line the parse stage passed over (another
+ * block began before its data) makes a file of the signature line once the
+ * second block is cut out. The rewrite is refused (the scan quarantines). */
+static const char uu_orphan[] =
+	"From: a\n"
+	"Subject: uu\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"here it is\n"
+	"begin 644 first.com\n"
+	"this line is not uuencoded at all\n"
+	"begin 644 x.bin\n"
+	"M?T5,1@ ! @,$!08'\" D*\"PP-#@\\0$1(3%!46%Q@9&AL<'1X?(\"$B(R0E)B<H\n"
+	"`\n"
+	"end\n"
+	"\n"
+	"--\n"
+	"Bob\n";
+
+static void test_uuencode_cut_refused_when_it_makes_a_file(void **state)
+{
+	struct sl_msg *m = parse(uu_orphan, 0);
+	char *why = NULL;
+	unsigned char *out = NULL;
+	size_t n = 0;
+	int u = idx(m, "1/1");
+
+	assert_int_equal(sl_msg_find_part(m, "1/2"), -1); /* the first begin made no file */
+	assert_string_equal(m->parts[u].filename, "x.bin");
+	sl_msg_add_finding(m, SL_FIND_FILETYPE, "executable", u, "'x.bin' is a program");
+	m->findings[0].action = SL_ACT_REMOVE;
+	m->verdict = SL_VERDICT_REWRITE;
+	assert_int_equal(sl_rewrite_email_check(m, NULL, &why), SL_EINVAL);
+	assert_non_null(strstr(why, "part 1 would hold other uuencoded data"));
+	free(why);
+	assert_int_equal(sl_rewrite_email(m, NULL, &out, &n), SL_EINVAL);
+	assert_null(out);
+	sl_msg_free(m);
+}
+
+/* Two files, one cut: the other is still there, found as before. */
+static void test_uuencode_cut_keeps_the_other(void **state)
+{
+	static const char two[] =
+		"From: a\n"
+		"Subject: uu\n"
+		"Content-Type: text/plain\n"
+		"\n"
+		"begin 644 bad.bin\n"
+		"M?T5,1@ ! @,$!08'\" D*\"PP-#@\\0$1(3%!46%Q@9&AL<'1X?(\"$B(R0E)B<H\n"
+		"`\n"
+		"end\n"
+		"and a good one\n"
+		"begin 644 good.txt\n"
+		"%:&5L;&\\*\n"
+		"`\n"
+		"end\n";
+	struct sl_msg *m = parse(two, 0), *r;
+	struct out o;
+	char *why = NULL;
+	int bad = idx(m, "1/1"), good = idx(m, "1/2");
+
+	assert_string_equal(m->parts[bad].filename, "bad.bin");
+	assert_string_equal(m->parts[good].filename, "good.txt");
+	sl_msg_add_finding(m, SL_FIND_FILETYPE, "executable", bad, "a program");
+	m->findings[0].action = SL_ACT_REMOVE;
+	m->verdict = SL_VERDICT_REWRITE;
+	if (sl_rewrite_email_check(m, NULL, &why) != SL_OK)
+		fail_msg("refused: %s", why);
+	o = rewrite(m, NULL);
+	r = parse_bytes(o.p, o.n);
+	no_structure_findings(r);
+	assert_int_equal(sl_msg_find_part(r, "1/2"), -1);
+	assert_string_equal(r->parts[idx(r, "1/1")].filename, "good.txt");
+	assert_int_equal(r->parts[idx(r, "1/1")].size, m->parts[good].size);
+	assert_memory_equal(r->parts[idx(r, "1/1")].data, m->parts[good].data, m->parts[good].size);
+	sl_msg_free(r);
+	free(o.p);
+	sl_msg_free(m);
+}
+
 /* ---- inside a forwarded message ----------------------------------------- */
 
 static const char forwarded[] =
@@ -1314,6 +1395,8 @@ int main(void)
 		cmocka_unit_test(test_uuencode_removed_single_crlf),
 		cmocka_unit_test(test_uuencode_removed_multipart),
 		cmocka_unit_test(test_uuencode_removed_multipart_crlf),
+		cmocka_unit_test(test_uuencode_cut_refused_when_it_makes_a_file),
+		cmocka_unit_test(test_uuencode_cut_keeps_the_other),
 		cmocka_unit_test(test_removed_inside_rfc822),
 		cmocka_unit_test(test_removed_inside_rfc822_crlf),
 		cmocka_unit_test(test_remove_and_edit),
