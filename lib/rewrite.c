@@ -396,37 +396,65 @@ static int check_uu_cuts(const struct sl_msg *m, const struct sl_edits *e, char 
 	return rc;
 }
 
-/* A defang or wrap finding is carried out when its part goes anyway or each
- * link of the part that it covers (same rule) was disarmed by an edit. */
-static int check_links(const struct sl_msg *m, const struct sl_finding *f, const struct sl_edits *extra,
-		       const unsigned char *removed, char **why)
+/* Defang and wrap findings are carried out when their part goes anyway or
+ * every link of the part that they cover (the same rule) was disarmed by an
+ * edit, and each covers one link at least. Linear in findings and links:
+ * (part, rule) pairs go through hash sets. */
+static int check_links(const struct sl_msg *m, const struct sl_edits *extra, const unsigned char *removed,
+		       char **why)
 {
-	size_t i, n = 0;
-	if (f->part < 0) {
-		*why = sl_xasprintf("a %s finding on the whole message names no link", f->rule);
-		return SL_EINVAL;
-	}
-	if (gone(m, removed, f->part))
-		return SL_OK;
-	for (i = 0; i < m->nurls; i++) {
-		const struct sl_url *u = &m->urls[i];
-		const char *rule = sl_url_rule(u);
-		if (u->part != f->part || rule == NULL || strcmp(rule, f->rule) != 0)
+	GHashTable *wanted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTable *linked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	unsigned char *armed = sl_xcalloc(m->nurls ? m->nurls : 1, 1);
+	size_t i;
+	int rc = SL_OK;
+
+	for (i = 0; extra != NULL && i < extra->ndisarmed; i++)
+		if (extra->disarmed[i] < m->nurls)
+			armed[extra->disarmed[i]] = 1;
+	for (i = 0; i < m->nfindings && rc == SL_OK; i++) {
+		const struct sl_finding *f = &m->findings[i];
+		if (f->action != SL_ACT_DEFANG && f->action != SL_ACT_WRAP)
 			continue;
-		n++;
-		if (!sl_edits_disarms(extra, i)) {
-			char *url = sl_clip(u->url, 200);
-			*why = sl_xasprintf("the link %s in part %s could not be disarmed", url, m->parts[f->part].id);
-			free(url);
-			return SL_EINVAL;
+		if (f->part < 0) {
+			*why = sl_xasprintf("a %s finding on the whole message names no link", f->rule);
+			rc = SL_EINVAL;
+		} else if (!gone(m, removed, f->part)) {
+			g_hash_table_add(wanted, g_strdup_printf("%d %s", f->part, f->rule));
 		}
 	}
-	if (n == 0) {
-		*why = sl_xasprintf("a %s finding on part %s names no link that can be disarmed", f->rule,
-				    m->parts[f->part].id);
-		return SL_EINVAL;
+	for (i = 0; i < m->nurls && rc == SL_OK; i++) {
+		const struct sl_url *u = &m->urls[i];
+		const char *rule = sl_url_rule(u);
+		char *key;
+		if (rule == NULL)
+			continue;
+		key = g_strdup_printf("%d %s", u->part, rule);
+		if (!armed[i] && g_hash_table_contains(wanted, key)) {
+			char *url = sl_clip(u->url, 200);
+			*why = sl_xasprintf("the link %s in part %s could not be disarmed", url, m->parts[u->part].id);
+			free(url);
+			rc = SL_EINVAL;
+		}
+		g_hash_table_add(linked, key);
 	}
-	return SL_OK;
+	for (i = 0; i < m->nfindings && rc == SL_OK; i++) {
+		const struct sl_finding *f = &m->findings[i];
+		char *key;
+		if ((f->action != SL_ACT_DEFANG && f->action != SL_ACT_WRAP) || gone(m, removed, f->part))
+			continue;
+		key = g_strdup_printf("%d %s", f->part, f->rule);
+		if (!g_hash_table_contains(linked, key)) {
+			*why = sl_xasprintf("a %s finding on part %s names no link that can be disarmed", f->rule,
+					    m->parts[f->part].id);
+			rc = SL_EINVAL;
+		}
+		g_free(key);
+	}
+	free(armed);
+	g_hash_table_destroy(linked);
+	g_hash_table_destroy(wanted);
+	return rc;
 }
 
 int sl_rewrite_email_check(const struct sl_msg *m, const struct sl_edits *extra, char **why)
@@ -439,10 +467,6 @@ int sl_rewrite_email_check(const struct sl_msg *m, const struct sl_edits *extra,
 	for (i = 0; i < m->nfindings && rc == SL_OK; i++) {
 		const struct sl_finding *f = &m->findings[i];
 		int t;
-		if (f->action == SL_ACT_DEFANG || f->action == SL_ACT_WRAP) {
-			rc = check_links(m, f, extra, removed, why);
-			continue;
-		}
 		if (f->action != SL_ACT_REMOVE)
 			continue;
 		if (f->part < 0) {
@@ -456,6 +480,8 @@ int sl_rewrite_email_check(const struct sl_msg *m, const struct sl_edits *extra,
 			rc = SL_EINVAL;
 		}
 	}
+	if (rc == SL_OK)
+		rc = check_links(m, extra, removed, why);
 	if (rc == SL_OK) {
 		gather_edits(m, extra, "", removed, &edits);
 		rc = check_edits(m, &edits, why);

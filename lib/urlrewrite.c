@@ -72,30 +72,46 @@ static void html_escape(struct sl_buf *b, const char *s)
 	}
 }
 
-/* The action the policy chose for this URL's rule in its part. */
-static enum sl_action action_for(const struct sl_msg *m, const struct sl_url *u)
+/* The action of the first finding of each (part, rule): "PART RULE" -> action + 1. */
+static GHashTable *actions_of(const struct sl_msg *m)
 {
-	const char *rule = sl_url_rule(u);
+	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	size_t i;
-	if (rule == NULL)
-		return SL_ACT_NONE;
 	for (i = 0; i < m->nfindings; i++) {
 		const struct sl_finding *f = &m->findings[i];
-		if (f->kind == SL_FIND_URL && f->part == u->part && strcmp(f->rule, rule) == 0)
-			return f->action;
+		char *key;
+		if (f->kind != SL_FIND_URL)
+			continue;
+		key = g_strdup_printf("%d %s", f->part, f->rule);
+		if (g_hash_table_contains(h, key))
+			g_free(key);
+		else
+			g_hash_table_insert(h, key, GINT_TO_POINTER((int)f->action + 1));
 	}
-	return SL_ACT_NONE;
+	return h;
 }
 
-/* ' title="WHAT by sluice: WHY (TARGET)"', everything escaped and defanged. */
+/* The action the policy chose for this URL's rule in its part. */
+static enum sl_action action_for(GHashTable *acts, const struct sl_url *u)
+{
+	const char *rule = sl_url_rule(u);
+	char *key;
+	gpointer a;
+	if (rule == NULL)
+		return SL_ACT_NONE;
+	key = g_strdup_printf("%d %s", u->part, rule);
+	a = g_hash_table_lookup(acts, key);
+	g_free(key);
+	return a != NULL ? (enum sl_action)(GPOINTER_TO_INT(a) - 1) : SL_ACT_NONE;
+}
+
+/* ' title="WHAT by sluice: WHY (TARGET)"'; why and target come escaped. */
 static void add_title(struct sl_buf *b, const char *what, const char *why, const char *target)
 {
 	char *t = sl_xasprintf("%s by sluice: %s (%s)", what, why, target);
-	char *e = sl_escape_text(t, 0);
 	sl_buf_addstr(b, " title=\"");
-	html_escape(b, e);
+	html_escape(b, t);
 	sl_buf_addstr(b, "\"");
-	free(e);
 	free(t);
 }
 
@@ -156,6 +172,7 @@ static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u,
 
 /* One replacement of a part's text, and the link it disarms. */
 struct repl {
+	int part;
 	size_t begin, end, url;
 	char *text;
 };
@@ -163,78 +180,91 @@ struct repl {
 static int cmp_repl(const void *a, const void *b)
 {
 	const struct repl *x = a, *y = b;
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
 	return x->begin < y->begin ? -1 : x->begin > y->begin;
 }
 
-/* The replacements for the bad links of part pi, sorted; links that cannot
- * be replaced are left out (sl_rewrite_email_check finds them undisarmed). */
-static GArray *part_replacements(const struct sl_urlrewrite *ur, const struct sl_msg *m, size_t pi)
+/* The replacements for the bad links of m, by part and place; links that
+ * cannot be replaced are left out (sl_rewrite_email_check finds them
+ * undisarmed). */
+static GArray *replacements(const struct sl_urlrewrite *ur, const struct sl_msg *m)
 {
-	const struct sl_part *p = &m->parts[pi];
 	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct repl));
+	GHashTable *acts = actions_of(m);
 	size_t i;
 	for (i = 0; i < m->nurls; i++) {
 		const struct sl_url *u = &m->urls[i];
-		enum sl_action act;
+		const struct sl_part *p;
+		enum sl_action act = action_for(acts, u);
 		struct repl r;
-		if (u->part != (int)pi)
+		if (act != SL_ACT_DEFANG && act != SL_ACT_WRAP)
 			continue;
-		act = action_for(m, u);
-		if ((act != SL_ACT_DEFANG && act != SL_ACT_WRAP) || p->text == NULL || u->offset > p->text_len ||
-		    u->length > p->text_len - u->offset)
+		p = &m->parts[u->part];
+		if (p->text == NULL || u->offset > p->text_len || u->length > p->text_len - u->offset)
 			continue;
 		r.text = replacement(ur, u, act);
 		if (r.text == NULL)
 			continue;
+		r.part = u->part;
 		r.begin = u->offset;
 		r.end = u->offset + u->length;
 		r.url = i;
 		g_array_append_val(v, r);
 	}
+	g_hash_table_destroy(acts);
 	g_array_sort(v, cmp_repl);
 	return v;
 }
 
+/* Carries out the n replacements v of one part into out. */
+static void edit_part(const struct sl_msg *m, const struct repl *v, size_t n, struct sl_edits *out)
+{
+	const struct sl_part *p = &m->parts[v[0].part];
+	struct sl_buf b;
+	size_t at = 0, i;
+
+	sl_buf_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		if (v[i].begin < at)
+			continue; /* overlaps the one before: left undisarmed */
+		if (p->text_owned == NULL) { /* text is the decoded bytes: edit them in place */
+			sl_edits_add(out, v[i].part, v[i].begin, v[i].end, v[i].text);
+		} else {
+			sl_buf_add(&b, p->text + at, v[i].begin - at);
+			sl_buf_addstr(&b, v[i].text);
+		}
+		at = v[i].end;
+		sl_edits_disarm(out, v[i].url);
+	}
+	if (p->text_owned != NULL) {
+		/* Converted text: rebuilt, turned back into the part's own
+		 * charset (and byte-order mark) whole. */
+		char *back = NULL;
+		size_t backlen = 0;
+		sl_buf_add(&b, p->text + at, p->text_len - at);
+		if (sl_text_back(p, b.data, b.len, &back, &backlen) != SL_OK)
+			/* the charset has no way back: UTF-8 rather than the bad link */
+			sl_edits_add_bytes(out, v[0].part, 0, p->size, b.data, b.len);
+		else
+			sl_edits_add_bytes(out, v[0].part, 0, p->size, back, backlen);
+		free(back);
+	}
+	sl_buf_free(&b);
+}
+
 int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, struct sl_edits *out)
 {
-	size_t i, pi;
-	for (pi = 0; pi < m->nparts; pi++) {
-		const struct sl_part *p = &m->parts[pi];
-		GArray *v = part_replacements(ur, m, pi);
-		struct sl_buf b;
-		size_t at = 0;
-
-		sl_buf_init(&b, 0);
-		for (i = 0; i < v->len; i++) {
-			const struct repl *r = &g_array_index(v, struct repl, i);
-			if (r->begin < at)
-				continue; /* overlaps the one before: left undisarmed */
-			if (p->text_owned == NULL) { /* text is the decoded bytes: edit them in place */
-				sl_edits_add(out, (int)pi, r->begin, r->end, r->text);
-			} else {
-				sl_buf_add(&b, p->text + at, r->begin - at);
-				sl_buf_addstr(&b, r->text);
-			}
-			at = r->end;
-			sl_edits_disarm(out, r->url);
-		}
-		if (p->text_owned != NULL && at > 0) {
-			/* Converted text: rebuilt, turned back into the part's own
-			 * charset (and byte-order mark) whole. */
-			char *back = NULL;
-			size_t backlen = 0;
-			sl_buf_add(&b, p->text + at, p->text_len - at);
-			if (sl_text_back(p, b.data, b.len, &back, &backlen) != SL_OK)
-				/* the charset has no way back: UTF-8 rather than the bad link */
-				sl_edits_add_bytes(out, (int)pi, 0, p->size, b.data, b.len);
-			else
-				sl_edits_add_bytes(out, (int)pi, 0, p->size, back, backlen);
-			free(back);
-		}
-		sl_buf_free(&b);
-		for (i = 0; i < v->len; i++)
-			free(g_array_index(v, struct repl, i).text);
-		g_array_free(v, TRUE);
+	GArray *v = replacements(ur, m);
+	size_t i = 0, first;
+	while (i < v->len) {
+		first = i;
+		while (i < v->len && g_array_index(v, struct repl, i).part == g_array_index(v, struct repl, first).part)
+			i++;
+		edit_part(m, &g_array_index(v, struct repl, first), i - first, out);
 	}
+	for (i = 0; i < v->len; i++)
+		free(g_array_index(v, struct repl, i).text);
+	g_array_free(v, TRUE);
 	return SL_OK;
 }
