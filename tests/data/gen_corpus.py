@@ -1357,12 +1357,15 @@ def html_doc(body, head=""):
             % (head, body))
 
 
+def invoice():
+    """A harmless PDF that must reach the agent byte for byte (kept:)."""
+    return attach("Invoice_2024_118.pdf", make_pdf(["Invoice 2024-0118", "Total: 118.00 EUR"]),
+                  "application/pdf")
+
+
 def build_url_cases():
-    # Every rewritten case carries a harmless PDF as its last part: it must
-    # reach the agent byte for byte (kept:), only the bad link is disarmed.
-    def invoice():
-        return attach("Invoice_2024_118.pdf", make_pdf(["Invoice 2024-0118", "Total: 118.00 EUR"]),
-                      "application/pdf")
+    # Every rewritten case carries a harmless PDF as its last part (invoice()):
+    # only the bad link is disarmed.
 
     def alt(name, plain, html, html_cte="8bit"):
         return multipart("alternative", [text(plain), text(html, "html", cte=html_cte)],
@@ -1742,10 +1745,6 @@ def rfc2231_split(s, size=40):
 
 
 def build_written_cases():
-    def invoice():
-        return attach("Invoice_2024_118.pdf", make_pdf(["Invoice 2024-0118", "Total: 118.00 EUR"]),
-                      "application/pdf")
-
     # ---- a file name that carries line breaks, a boundary and a part ---------
     i = nxt()
     bnd = "=_sluice_inject_filename_crlf_%04d" % i
