@@ -142,6 +142,15 @@ void sl_url_suspicious(struct sl_url *u, const char *heuristic, const char *fmt,
 	free(source);
 }
 
+const char *sl_url_rule(const struct sl_url *u)
+{
+	if (u->reputation < SL_REP_SUSPICIOUS)
+		return NULL;
+	if (u->context == SL_URLCTX_ATTACHMENT)
+		return "url_in_attachment";
+	return u->reputation == SL_REP_MALICIOUS ? "url_malicious" : "url_suspicious";
+}
+
 int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin)
 {
 	struct sl_part *p;

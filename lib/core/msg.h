@@ -189,6 +189,10 @@ void sl_url_flag(struct sl_url *u, enum sl_url_rep rep, const char *source, cons
 /* sl_url_flag(SL_REP_SUSPICIOUS) with source "heuristic:NAME". */
 void sl_url_suspicious(struct sl_url *u, const char *heuristic, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The policy rule of the finding a URL of this reputation and context gets:
+ * "url_in_attachment", "url_malicious", "url_suspicious", or NULL when it is
+ * neither malicious nor suspicious. */
+const char *sl_url_rule(const struct sl_url *u);
 
 /* Appends a part; the message copies strings. Returns its index. */
 int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin);

@@ -58,37 +58,6 @@ struct sl_urlrewrite *sl_urlrewrite_free(struct sl_urlrewrite *ur)
 	return NULL;
 }
 
-char *sl_url_defang(const char *url)
-{
-	/* Nothing in the result may look like a link to a linkifying client: the
-	 * scheme becomes hxxp/fxp, every "://" (a URL carried inside this one
-	 * too) becomes "[:]//", every dot "[.]". Still readable to a person. */
-	struct sl_buf b;
-	const char *p = url;
-	sl_buf_init(&b, 0);
-	if (g_ascii_strncasecmp(p, "http", 4) == 0) {
-		sl_buf_addstr(&b, "hxxp");
-		p += 4;
-	} else if (g_ascii_strncasecmp(p, "ftp", 3) == 0) {
-		sl_buf_addstr(&b, "fxp");
-		p += 3;
-	}
-	for (; *p; p++) {
-		if (*p == '.') {
-			sl_buf_addstr(&b, "[.]");
-		} else if (p[0] == ':' && p[1] == '/' && p[2] == '/') {
-			sl_buf_addstr(&b, "[:]//");
-			p += 2;
-		} else if (g_ascii_strncasecmp(p, "http", 4) == 0 && p != url) {
-			sl_buf_addstr(&b, "hxxp");
-			p += 3;
-		} else {
-			sl_buf_add(&b, p, 1);
-		}
-	}
-	return sl_buf_take(&b);
-}
-
 static void html_escape(struct sl_buf *b, const char *s)
 {
 	for (; *s; s++) {
@@ -103,30 +72,61 @@ static void html_escape(struct sl_buf *b, const char *s)
 	}
 }
 
-/* The action the policy chose for URLs of this reputation in this part. */
-static enum sl_action action_for(const struct sl_msg *m, const struct sl_url *u)
+/* The action of the first finding of each (part, rule): "PART RULE" -> action + 1. */
+static GHashTable *actions_of(const struct sl_msg *m)
 {
-	const char *rule = u->reputation == SL_REP_MALICIOUS ? "url_malicious" : "url_suspicious";
+	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	size_t i;
-	if (u->reputation != SL_REP_MALICIOUS && u->reputation != SL_REP_SUSPICIOUS)
-		return SL_ACT_NONE;
 	for (i = 0; i < m->nfindings; i++) {
 		const struct sl_finding *f = &m->findings[i];
-		if (f->kind == SL_FIND_URL && f->part == u->part && strcmp(f->rule, rule) == 0)
-			return f->action;
+		char *key;
+		if (f->kind != SL_FIND_URL)
+			continue;
+		key = g_strdup_printf("%d %s", f->part, f->rule);
+		if (g_hash_table_contains(h, key))
+			g_free(key);
+		else
+			g_hash_table_insert(h, key, GINT_TO_POINTER((int)f->action + 1));
 	}
-	return SL_ACT_NONE;
+	return h;
 }
 
-/* The new text for one link, or NULL to leave it. */
+/* The action the policy chose for this URL's rule in its part. */
+static enum sl_action action_for(GHashTable *acts, const struct sl_url *u)
+{
+	const char *rule = sl_url_rule(u);
+	char *key;
+	gpointer a;
+	if (rule == NULL)
+		return SL_ACT_NONE;
+	key = g_strdup_printf("%d %s", u->part, rule);
+	a = g_hash_table_lookup(acts, key);
+	g_free(key);
+	return a != NULL ? (enum sl_action)(GPOINTER_TO_INT(a) - 1) : SL_ACT_NONE;
+}
+
+/* ' title="WHAT by sluice: WHY (TARGET)"'; why and target come escaped. */
+static void add_title(struct sl_buf *b, const char *what, const char *why, const char *target)
+{
+	char *t = sl_xasprintf("%s by sluice: %s (%s)", what, why, target);
+	sl_buf_addstr(b, " title=\"");
+	html_escape(b, t);
+	sl_buf_addstr(b, "\"");
+	free(t);
+}
+
+/* The new text for one link, or NULL when its context cannot be edited
+ * (a link inside an attachment: the policy removes the attachment). */
 static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u, enum sl_action act)
 {
-	const char *target = u->normalized ? u->normalized : u->url;
-	const char *why = u->reason ? u->reason : (u->reputation == SL_REP_MALICIOUS ? "listed as malicious" : "looks deceptive");
 	char *wrapped = NULL, *r = NULL;
+	char *why = sl_escape_text(u->reason ? u->reason
+				   : (u->reputation == SL_REP_MALICIOUS ? "listed as malicious" : "looks deceptive"),
+				   SL_ESCAPE_DETAIL_MAX);
+	char *target = sl_escape_text(u->normalized ? u->normalized : u->url, SL_ESCAPE_DETAIL_MAX);
 	struct sl_buf b;
 
-	if (act == SL_ACT_WRAP && ur->base != NULL && u->normalized != NULL &&
+	if (act == SL_ACT_WRAP && ur->base != NULL && u->normalized != NULL && u->context != SL_URLCTX_SRC &&
 	    (g_str_has_prefix(u->normalized, "http://") || g_str_has_prefix(u->normalized, "https://")))
 		sl_safelink_wrap(ur->key, ur->keylen, ur->base, u->normalized, &wrapped);
 	sl_buf_init(&b, 0);
@@ -135,7 +135,7 @@ static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u,
 		if (wrapped != NULL) {
 			sl_buf_addstr(&b, wrapped);
 		} else {
-			char *d = sl_url_defang(u->url);
+			char *d = sl_escape_text(u->url, SL_ESCAPE_DETAIL_MAX);
 			sl_buf_printf(&b, "%s [link disabled by sluice: %s]", d, why);
 			free(d);
 		}
@@ -147,15 +147,13 @@ static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u,
 			html_escape(&b, wrapped);
 		else
 			sl_buf_addstr(&b, "#");
-		sl_buf_addstr(&b, "\" title=\"");
-		{
-			char *d = sl_url_defang(target);
-			char *t = sl_xasprintf("%s by sluice: %s (%s)", wrapped ? "Link checked" : "Link disabled", why, d);
-			html_escape(&b, t);
-			free(t);
-			free(d);
-		}
 		sl_buf_addstr(&b, "\"");
+		add_title(&b, wrapped ? "Link checked" : "Link disabled", why, target);
+		break;
+	case SL_URLCTX_SRC:
+		/* An image or frame loads by itself: never through the redirector. */
+		sl_buf_addstr(&b, "\"\"");
+		add_title(&b, "Content blocked", why, target);
 		break;
 	case SL_URLCTX_META_REFRESH:
 		sl_buf_addstr(&b, "\"\"");
@@ -172,87 +170,127 @@ static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u,
 		break;
 	case SL_URLCTX_CALENDAR: {
 		/* one iCalendar value: nothing that ends or splits it */
-		char *d = sl_url_defang(target), *c;
+		char *d = sl_url_defang(u->normalized ? u->normalized : u->url), *c;
 		for (c = d; *c; c++)
 			if (strchr("\r\n,;\\\"'<>&` \t", *c) == NULL)
 				sl_buf_add(&b, c, 1);
 		free(d);
 		break;
 	}
-	case SL_URLCTX_SRC:
 	case SL_URLCTX_ATTACHMENT:
 	case SL_URLCTX_HEADER: /* the header field is written anew (hdrlinks.h) */
 		break;
 	}
 	free(wrapped);
+	free(why);
+	free(target);
 	if (b.len > 0)
 		r = sl_buf_take(&b);
 	sl_buf_free(&b);
 	return r;
 }
 
-static int cmp_off(const void *a, const void *b)
+/* One replacement of a part's text, and the link it disarms. */
+struct repl {
+	int part;
+	size_t begin, end, url;
+	char *text;
+};
+
+static int cmp_repl(const void *a, const void *b)
 {
-	const struct sl_text_edit *x = a, *y = b;
+	const struct repl *x = a, *y = b;
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
 	return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+/* The replacements for the bad links of m, by part and place; links that
+ * cannot be replaced are left out (sl_rewrite_email_check finds them
+ * undisarmed). */
+static GArray *replacements(const struct sl_urlrewrite *ur, const struct sl_msg *m)
+{
+	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct repl));
+	GHashTable *acts = actions_of(m);
+	size_t i;
+	for (i = 0; i < m->nurls; i++) {
+		const struct sl_url *u = &m->urls[i];
+		const struct sl_part *p;
+		enum sl_action act = action_for(acts, u);
+		struct repl r;
+		if (act != SL_ACT_DEFANG && act != SL_ACT_WRAP)
+			continue;
+		p = &m->parts[u->part];
+		if (p->text == NULL || u->offset > p->text_len || u->length > p->text_len - u->offset)
+			continue;
+		r.text = replacement(ur, u, act);
+		if (r.text == NULL)
+			continue;
+		r.part = u->part;
+		r.begin = u->offset;
+		r.end = u->offset + u->length;
+		r.url = i;
+		g_array_append_val(v, r);
+	}
+	g_hash_table_destroy(acts);
+	g_array_sort(v, cmp_repl);
+	return v;
+}
+
+/* Carries out the n replacements v of one part into out. */
+static void edit_part(const struct sl_msg *m, const struct repl *v, size_t n, struct sl_edits *out)
+{
+	const struct sl_part *p = &m->parts[v[0].part];
+	struct sl_buf b;
+	size_t at = 0, i;
+
+	sl_buf_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && v[i].begin == v[i - 1].begin && v[i].end == v[i - 1].end && v[i].begin < at) {
+			/* links sharing one range (every link of an iframe srcdoc is
+			 * the whole attribute): the one replacement disarms them all */
+			sl_edits_disarm(out, v[i].url);
+			continue;
+		}
+		if (v[i].begin < at)
+			continue; /* overlaps the one before: left undisarmed */
+		if (p->text_owned == NULL) { /* text is the decoded bytes: edit them in place */
+			sl_edits_add(out, v[i].part, v[i].begin, v[i].end, v[i].text);
+		} else {
+			sl_buf_add(&b, p->text + at, v[i].begin - at);
+			sl_buf_addstr(&b, v[i].text);
+		}
+		at = v[i].end;
+		sl_edits_disarm(out, v[i].url);
+	}
+	if (p->text_owned != NULL) {
+		/* Converted text: rebuilt, turned back into the part's own
+		 * charset (and byte-order mark) whole. */
+		char *back = NULL;
+		size_t backlen = 0;
+		sl_buf_add(&b, p->text + at, p->text_len - at);
+		if (sl_text_back(p, b.data, b.len, &back, &backlen) != SL_OK)
+			/* the charset has no way back: UTF-8 rather than the bad link */
+			sl_edits_add_bytes(out, v[0].part, 0, p->size, b.data, b.len);
+		else
+			sl_edits_add_bytes(out, v[0].part, 0, p->size, back, backlen);
+		free(back);
+	}
+	sl_buf_free(&b);
 }
 
 int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, struct sl_edits *out)
 {
-	size_t i, pi;
-	for (pi = 0; pi < m->nparts; pi++) {
-		const struct sl_part *p = &m->parts[pi];
-		struct sl_edits mine = { 0 };
-		if (p->text == NULL)
-			continue;
-		for (i = 0; i < m->nurls; i++) {
-			const struct sl_url *u = &m->urls[i];
-			enum sl_action act;
-			char *r;
-			if (u->part != (int)pi || u->offset + u->length > p->text_len)
-				continue;
-			act = action_for(m, u);
-			if (act != SL_ACT_DEFANG && act != SL_ACT_WRAP)
-				continue;
-			r = replacement(ur, u, act);
-			if (r == NULL)
-				continue;
-			sl_edits_add(&mine, (int)pi, u->offset, u->offset + u->length, r);
-			free(r);
-		}
-		if (mine.n == 0)
-			continue;
-		if (p->text_owned == NULL) {
-			/* text is the decoded bytes: edit them in place. */
-			for (i = 0; i < mine.n; i++)
-				sl_edits_add_bytes(out, mine.v[i].part, mine.v[i].begin, mine.v[i].end,
-						   mine.v[i].replacement, mine.v[i].replacement_len);
-		} else {
-			/* Converted text: rebuild it, turn it back into the part's own
-			 * charset (and byte-order mark) whole. */
-			struct sl_buf b;
-			size_t at = 0;
-			char *back = NULL;
-			size_t backlen = 0;
-			qsort(mine.v, mine.n, sizeof(*mine.v), cmp_off);
-			sl_buf_init(&b, 0);
-			for (i = 0; i < mine.n; i++) {
-				if (mine.v[i].begin < at)
-					continue;
-				sl_buf_add(&b, p->text + at, mine.v[i].begin - at);
-				sl_buf_add(&b, mine.v[i].replacement, mine.v[i].replacement_len);
-				at = mine.v[i].end;
-			}
-			sl_buf_add(&b, p->text + at, p->text_len - at);
-			if (sl_text_back(p, b.data, b.len, &back, &backlen) != SL_OK)
-				/* the charset has no way back: UTF-8 rather than the bad link */
-				sl_edits_add_bytes(out, (int)pi, 0, p->size, b.data, b.len);
-			else
-				sl_edits_add_bytes(out, (int)pi, 0, p->size, back, backlen);
-			free(back);
-			sl_buf_free(&b);
-		}
-		sl_edits_clear(&mine);
+	GArray *v = replacements(ur, m);
+	size_t i = 0, first;
+	while (i < v->len) {
+		first = i;
+		while (i < v->len && g_array_index(v, struct repl, i).part == g_array_index(v, struct repl, first).part)
+			i++;
+		edit_part(m, &g_array_index(v, struct repl, first), i - first, out);
 	}
+	for (i = 0; i < v->len; i++)
+		free(g_array_index(v, struct repl, i).text);
+	g_array_free(v, TRUE);
 	return SL_OK;
 }

@@ -108,11 +108,12 @@ int sl_doc_report_unpack(const char *p, size_t n, struct sl_doc_report *r)
 
 char *sl_doc_quote(const char *s)
 {
-	char *d = sl_url_defang(s), *c = sl_clip(d, SL_DOC_DETAIL_MAX);
+	/* Exact (the JSON report keeps it): notices escape and defang it when
+	 * they write it (escape.h). */
+	char *c = sl_clip(s, SL_DOC_DETAIL_MAX);
 	for (unsigned char *p = (unsigned char *)c; *p; p++)
 		if (*p < 0x20 || *p == 0x7F)
 			*p = '?';
-	free(d);
 	return c;
 }
 

@@ -86,7 +86,8 @@ void sl_doc_report_pack(const struct sl_doc_report *r, struct sl_buf *out);
 int sl_doc_report_unpack(const char *p, size_t n, struct sl_doc_report *r);
 
 /* Document text fit for a detail: control characters as '?', at most
- * SL_DOC_DETAIL_MAX bytes, anything that looks like a link defanged. */
+ * SL_DOC_DETAIL_MAX bytes; links stay exact (the JSON report keeps them),
+ * notices defang them when they write them (escape.h). */
 char *sl_doc_quote(const char *s);
 /* 1 when a file name or URL names something outside the local machine: a
  * UNC path (\\host, //host), or a scheme other than file: with no host. */

@@ -18,6 +18,9 @@ after whitespace, so href="#" is text):
                            part equals PART or starts with PART + "/" or PART + "."
   nofinding: KIND          no finding of this kind
   identical: yes           --output is byte-identical to the input
+  identical: except-own-headers
+                           --output is the input less the X-Sluice-* fields of its
+                           top header block (a clean message that carried forged ones)
   removed: PART            in --output, PART is a text/plain notice mentioning sluice
   kept: PART               the raw (still encoded) body of the input's PART appears
                            verbatim in --output
@@ -38,6 +41,13 @@ after whitespace, so href="#" is text):
   TEXT and SUBSTRING are the rest of the line, surrounding blanks trimmed, UTF-8.
 Part ids are IMAP-style (see tests/data/email/README.md).
 
+Every case, whatever its .expect says (output_checks.py, issue 10): a clean
+output is the input less its top-level X-Sluice-* fields at most; no bad host
+(blocklisted, or of a link judged malicious or suspicious) is left in a form a
+linkifier would take, in any view of the output; and scanning the output again
+gives a clean verdict, the parts the first scan announced, and an output that
+is the first one less its X-Sluice-* fields.
+
 Prints "ok NAME" or "FAIL NAME: reason" per case, then "N passed, M failed";
 exits 1 if anything failed (or nothing ran).
 """
@@ -51,6 +61,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from output_checks import bad_hosts, live_bad_links, rescan_problems, strip_own_headers
 
 sys.setrecursionlimit(20000)
 
@@ -102,9 +114,9 @@ def parse_expect(text):
                 raise ExpectError("line %d: nofinding: KIND" % n)
             exp["nofindings"].append(words[0])
         elif key == "identical":
-            if val not in ("yes", "no"):
-                raise ExpectError("line %d: identical: yes|no" % n)
-            exp["identical"] = val == "yes"
+            if val not in ("yes", "no", "except-own-headers"):
+                raise ExpectError("line %d: identical: yes|no|except-own-headers" % n)
+            exp["identical"] = False if val == "no" else val
         elif key in ("removed", "kept"):
             if len(words) != 1:
                 raise ExpectError("line %d: %s: PART" % (n, key))
@@ -234,37 +246,62 @@ def raw_payload(part):
 
 # ---- one case ------------------------------------------------------------------
 
-def run_case(sluicectl, conf, eml, exp, timeout):
+def scan(sluicectl, conf, data_dir, eml, out, timeout):
+    """Runs sluicectl scan --json --output: (exit status, the JSON report), or
+    RuntimeError saying what went wrong."""
+    cmd = [sluicectl, "scan"]
+    if conf:
+        cmd += ["--config", conf]
+    cmd += ["-o", "general.data_dir=" + data_dir, "--json", "--output", out, eml]
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("timed out after %ds" % timeout)
+    except OSError as e:
+        raise RuntimeError("cannot run %s: %s" % (sluicectl, e))
+    err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+    if proc.returncode == 2 or proc.returncode < 0 or proc.returncode > 2:
+        raise RuntimeError("exit %d: %s" % (proc.returncode, err[-1] if err else "(no stderr)"))
+    lines = [l for l in proc.stdout.decode("utf-8", "replace").splitlines() if l.strip()]
+    objs = []
+    for l in lines:
+        try:
+            objs.append(json.loads(l))
+        except ValueError:
+            pass
+    if len(objs) != 1 or not isinstance(objs[0], dict):
+        raise RuntimeError("expected one JSON object on stdout, got %d (%d lines)" % (len(objs), len(lines)))
+    return proc.returncode, objs[0]
+
+
+def check_output(src, sluicectl, conf, tmp, res, output, timeout):
+    """What every output must be (issue 10): no bad host a linkifier would
+    take, and a rescan that is clean and finds the parts announced."""
+    problems = ["live link: " + l for l in live_bad_links(output_views(output), bad_hosts(src, conf, res))]
+    out_eml = os.path.join(tmp, "out.eml")
+    out2 = os.path.join(tmp, "out2.eml")
+    try:
+        _, res2 = scan(sluicectl, conf, os.path.join(tmp, "data"), out_eml, out2, timeout)
+    except RuntimeError as e:
+        return problems + ["rescan of the output: %s" % e]
+    data2 = None
+    if os.path.exists(out2):
+        with open(out2, "rb") as f:
+            data2 = f.read()
+    return problems + rescan_problems(res, res2, output, data2)
+
+
+def run_case(sluicectl, conf, eml, exp, timeout, src="."):
     problems = []
     tmp = tempfile.mkdtemp(prefix="sluice-corpus-")
     try:
         out = os.path.join(tmp, "out.eml")
         data_dir = os.path.join(tmp, "data")
         os.mkdir(data_dir)
-        cmd = [sluicectl, "scan"]
-        if conf:
-            cmd += ["--config", conf]
-        cmd += ["-o", "general.data_dir=" + data_dir, "--json", "--output", out, eml]
         try:
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return ["timed out after %ds" % timeout]
-        except OSError as e:
-            return ["cannot run %s: %s" % (sluicectl, e)]
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        if proc.returncode == 2 or proc.returncode < 0 or proc.returncode > 2:
-            return ["exit %d: %s" % (proc.returncode, err[-1] if err else "(no stderr)")]
-        lines = [l for l in proc.stdout.decode("utf-8", "replace").splitlines() if l.strip()]
-        objs = []
-        for l in lines:
-            try:
-                objs.append(json.loads(l))
-            except ValueError:
-                pass
-        if len(objs) != 1 or not isinstance(objs[0], dict):
-            return ["expected one JSON object on stdout, got %d (%d lines)" % (len(objs), len(lines))]
-        res = objs[0]
+            rc, res = scan(sluicectl, conf, data_dir, eml, out, timeout)
+        except RuntimeError as e:
+            return [str(e)]
         verdict = res.get("verdict")
         findings = res.get("findings") or []
         if not isinstance(findings, list):
@@ -276,8 +313,8 @@ def run_case(sluicectl, conf, eml, exp, timeout):
             problems.append("verdict %s, expected %s (findings: %s)"
                             % (verdict, "|".join(sorted(exp["verdicts"])), fdesc))
         want_rc = 0 if verdict == "clean" else 1
-        if verdict in VERDICTS and proc.returncode != want_rc:
-            problems.append("exit %d with verdict %s" % (proc.returncode, verdict))
+        if verdict in VERDICTS and rc != want_rc:
+            problems.append("exit %d with verdict %s" % (rc, verdict))
         for kinds, part in exp["findings"]:
             if not any(isinstance(f, dict) and f.get("kind") in kinds and part_matches(f.get("part"), part)
                        for f in findings):
@@ -325,9 +362,16 @@ def run_case(sluicectl, conf, eml, exp, timeout):
             for t in exp["present"]:
                 if not view_contains(views, t):
                     problems.append("present %r: not in the output" % t)
-        if exp["identical"] and output != original:
+        if exp["identical"] == "yes" and output != original:
             problems.append("output differs from input (%d vs %d bytes)" % (len(output), len(original)))
-        if output != original:
+        if exp["identical"] == "except-own-headers" and (output == original
+                                                           or output != strip_own_headers(original)):
+            problems.append("output is not the input less its X-Sluice-* fields (%d vs %d bytes)"
+                            % (len(output), len(original)))
+        if verdict == "clean" and output != strip_own_headers(original):
+            problems.append("clean, but the output differs from the input beyond its X-Sluice-* fields")
+        problems += check_output(src, sluicectl, conf, tmp, res, output, timeout)
+        if output != original and verdict != "clean":
             try:
                 outmsg = parse_bytes(output)
             except Exception as e:  # noqa: BLE001 - any parse failure is the finding
@@ -387,7 +431,7 @@ def main(argv):
         try:
             with open(os.path.join(corpus, name + ".expect"), encoding="utf-8") as f:
                 exp = parse_expect(f.read())
-            problems = run_case(sluicectl, conf, eml, exp, timeout)
+            problems = run_case(sluicectl, conf, eml, exp, timeout, src)
         except (OSError, ExpectError) as e:
             problems = ["expect file: %s" % e]
         if problems:

@@ -82,7 +82,7 @@ static void test_remote_template(void **state)
 	t = only(&r, "office_remote_content");
 	assert_non_null(t);
 	assert_non_null(strstr(t, "attachedTemplate"));
-	assert_non_null(strstr(t, "hxxp[:]//templates[.]evil[.]test/x[.]dotm"));
+	assert_non_null(strstr(t, "http://templates.evil.test/x.dotm"));
 	assert_non_null(sl_doc_report_find(&r, SL_DOC_LINK, "http://templates.evil.test/x.dotm"));
 	sl_doc_report_clear(&r);
 }
@@ -135,7 +135,7 @@ static void test_word_fields(void **state)
 	t = only(&r, "office_macro");
 	assert_non_null(t);
 	assert_non_null(strstr(t, "DDEAUTO"));
-	assert_non_null(strstr(t, "cmd[.]exe"));
+	assert_non_null(strstr(t, "cmd.exe"));
 	assert_int_equal(r.n, 1);
 	sl_doc_report_clear(&r);
 }
@@ -159,7 +159,7 @@ static void test_unreadable(void **state)
 	char *zip;
 
 	assert_int_equal(read_doc("docs", "bad_xml.docx", &defaults, 1, &r), 1);
-	assert_non_null(strstr(only(&r, "document_unreadable"), "_rels/[.]rels"));
+	assert_non_null(strstr(only(&r, "document_unreadable"), "_rels/.rels"));
 	sl_doc_report_clear(&r);
 
 	/* Typed as an Office document by content but no zip: unreadable ... */

@@ -18,7 +18,11 @@
 
 #include <cmocka.h>
 
+#include <glib.h>
+#include <gmime/gmime.h>
+
 #include "config.h"
+#include "hdrblock.h"
 #include "mime.h"
 #include "msg.h"
 #include "rewrite.h"
@@ -288,9 +292,11 @@ static void check_remove_middle(int crlf)
 	assert_true(has(&o, "--BOUND--"));
 	gone(m, &o, "2");
 	assert_false(has(&o, "name=\"invoice.pdf.exe\""));
-	/* The notice names the file and the reference of the part. */
-	assert_true(has(&o, "invoice.pdf.exe"));
-	assert_true(has(&o, "'invoice.pdf.exe' is a program"));
+	/* The notice names the file (defanged: ".exe" could be read as a TLD)
+	 * and the reference of the part. */
+	assert_false(has(&o, "invoice.pdf.exe"));
+	assert_true(has(&o, "\"invoice[.]pdf[.]exe\""));
+	assert_true(has(&o, "Why: 'invoice[.]pdf[.]exe' is a program"));
 	want = sl_xasprintf("Reference: %s/2", ref);
 	assert_true(has(&o, want));
 	free(want);
@@ -305,7 +311,7 @@ static void check_remove_middle(int crlf)
 	assert_null(np->alt_filename);
 	assert_false(np->is_attachment);
 	assert_non_null(memmem(np->data, np->size, "Reference: SL-7KQ2", 18));
-	assert_non_null(memmem(np->data, np->size, "invoice.pdf.exe", 15));
+	assert_non_null(memmem(np->data, np->size, "invoice[.]pdf[.]exe", 19));
 	assert_int_equal(r->parts[idx(r, "1")].size, m->parts[idx(m, "1")].size);
 	assert_memory_equal(r->parts[idx(r, "3")].data, m->parts[idx(m, "3")].data, m->parts[idx(m, "3")].size);
 	assert_int_equal(sl_msg_find_part(r, "4"), -1);
@@ -341,7 +347,7 @@ static void check_quarantine(int crlf)
 	assert_non_null(strstr(hb, "Subject: the invoice"));
 	assert_non_null(strstr(hb, "From: Customer <a@example.com>"));
 	assert_non_null(strstr(hb, "To: agent@example.com"));
-	assert_non_null(strstr(hb, "Message-ID: <1@example.com>"));
+	assert_non_null(strstr(hb, "Message-Id: <1@example.com>"));
 	/* The original Content-Type, folded line included, is gone. */
 	assert_null(strstr(hb, "multipart/mixed"));
 	assert_null(strstr(hb, "boundary"));
@@ -420,7 +426,7 @@ static void check_single(int crlf)
 	assert_null(strstr(hb, "base64"));
 	free(hb);
 	gone(m, &o, "1");
-	assert_true(has(&o, "a.exe"));
+	assert_true(has(&o, "a[.]exe"));
 	want = sl_xasprintf("Reference: %s/1", ref);
 	assert_true(has(&o, want));
 	free(want);
@@ -664,7 +670,7 @@ static void check_uu(const char *text, int crlf, const char *lead, int multi)
 		fail_msg("text part lost 'bye':\n[%.*s]\n--- output ---\n%.*s", (int)t->size, t->data,
 			 (int)o.n, o.p);
 	free(s);
-	assert_non_null(memmem(t->data, t->size, "x.bin", 5));
+	assert_non_null(memmem(t->data, t->size, "\"x[.]bin\"", 9));
 	assert_non_null(memmem(t->data, t->size, "Reference: SL-7KQ2", 18));
 	assert_null(memmem(t->data, t->size, "begin 644", 9));
 	if (multi) {
@@ -694,6 +700,87 @@ static void test_uuencode_removed_multipart(void **state)
 static void test_uuencode_removed_multipart_crlf(void **state)
 {
 	check_uu(uu_multi, 1, "here it is:", 1);
+}
+
+/* Found by fuzz_mime: a "begin" line the parse stage passed over (another
+ * block began before its data) makes a file of the signature line once the
+ * second block is cut out. The rewrite is refused (the scan quarantines). */
+static const char uu_orphan[] =
+	"From: a\n"
+	"Subject: uu\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"here it is\n"
+	"begin 644 first.com\n"
+	"this line is not uuencoded at all\n"
+	"begin 644 x.bin\n"
+	"M?T5,1@ ! @,$!08'\" D*\"PP-#@\\0$1(3%!46%Q@9&AL<'1X?(\"$B(R0E)B<H\n"
+	"`\n"
+	"end\n"
+	"\n"
+	"--\n"
+	"Bob\n";
+
+static void test_uuencode_cut_refused_when_it_makes_a_file(void **state)
+{
+	struct sl_msg *m = parse(uu_orphan, 0);
+	char *why = NULL;
+	unsigned char *out = NULL;
+	size_t n = 0;
+	int u = idx(m, "1/1");
+
+	assert_int_equal(sl_msg_find_part(m, "1/2"), -1); /* the first begin made no file */
+	assert_string_equal(m->parts[u].filename, "x.bin");
+	sl_msg_add_finding(m, SL_FIND_FILETYPE, "executable", u, "'x.bin' is a program");
+	m->findings[0].action = SL_ACT_REMOVE;
+	m->verdict = SL_VERDICT_REWRITE;
+	assert_int_equal(sl_rewrite_email_check(m, NULL, &why), SL_EINVAL);
+	assert_non_null(strstr(why, "part 1 would hold other uuencoded data"));
+	free(why);
+	assert_int_equal(sl_rewrite_email(m, NULL, &out, &n), SL_EINVAL);
+	assert_null(out);
+	sl_msg_free(m);
+}
+
+/* Two files, one cut: the other is still there, found as before. */
+static void test_uuencode_cut_keeps_the_other(void **state)
+{
+	static const char two[] =
+		"From: a\n"
+		"Subject: uu\n"
+		"Content-Type: text/plain\n"
+		"\n"
+		"begin 644 bad.bin\n"
+		"M?T5,1@ ! @,$!08'\" D*\"PP-#@\\0$1(3%!46%Q@9&AL<'1X?(\"$B(R0E)B<H\n"
+		"`\n"
+		"end\n"
+		"and a good one\n"
+		"begin 644 good.txt\n"
+		"%:&5L;&\\*\n"
+		"`\n"
+		"end\n";
+	struct sl_msg *m = parse(two, 0), *r;
+	struct out o;
+	char *why = NULL;
+	int bad = idx(m, "1/1"), good = idx(m, "1/2");
+
+	assert_string_equal(m->parts[bad].filename, "bad.bin");
+	assert_string_equal(m->parts[good].filename, "good.txt");
+	sl_msg_add_finding(m, SL_FIND_FILETYPE, "executable", bad, "a program");
+	m->findings[0].action = SL_ACT_REMOVE;
+	m->verdict = SL_VERDICT_REWRITE;
+	if (sl_rewrite_email_check(m, NULL, &why) != SL_OK)
+		fail_msg("refused: %s", why);
+	o = rewrite(m, NULL);
+	r = parse_bytes(o.p, o.n);
+	no_structure_findings(r);
+	assert_int_equal(sl_msg_find_part(r, "1/2"), -1);
+	assert_string_equal(r->parts[idx(r, "1/1")].filename, "good.txt");
+	assert_int_equal(r->parts[idx(r, "1/1")].size, m->parts[good].size);
+	assert_memory_equal(r->parts[idx(r, "1/1")].data, m->parts[good].data, m->parts[good].size);
+	sl_msg_free(r);
+	free(o.p);
+	sl_msg_free(m);
 }
 
 /* ---- inside a forwarded message ----------------------------------------- */
@@ -747,7 +834,7 @@ static void check_forwarded(int crlf)
 	kept(m, &o, "3");
 	gone(m, &o, "2.2");
 	assert_true(has(&o, "Subject: order"));
-	assert_true(has(&o, "tool.scr"));
+	assert_true(has(&o, "tool[.]scr"));
 	want = sl_xasprintf("Reference: %s/2.2", ref);
 	assert_true(has(&o, want));
 	free(want);
@@ -876,6 +963,444 @@ static void test_impossible_rewrite_refused(void **state)
 	sl_msg_free(m);
 }
 
+/* ---- what sluice writes is escaped (issue 10) --------------------------- */
+
+/* Lines of o that start with prefix. */
+static int lines_starting(const struct out *o, const char *prefix)
+{
+	size_t i, n = 0, pl = strlen(prefix);
+	for (i = 0; i + pl <= o->n; i++)
+		if ((i == 0 || o->p[i - 1] == '\n') && memcmp(o->p + i, prefix, pl) == 0)
+			n++;
+	return n;
+}
+
+/* An RFC 2231 file name carrying CR LF, a boundary line, an HTML part and a
+ * link: the notice that stands in for the part must not grow parts. */
+static const char injected_name[] =
+	"From: a@example.test\n"
+	"To: b@example.test\n"
+	"Subject: the report\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/mixed; boundary=\"SEP\"\n"
+	"\n"
+	"--SEP\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"see attached\n"
+	"--SEP\n"
+	"Content-Type: application/octet-stream\n"
+	"Content-Disposition: attachment;\n"
+	" filename*=utf-8''r%0D%0A--SEP%0D%0AContent-Type%3A%20text%2Fhtml%0D%0A%0D%0A%3Ca%20href%3D%22https%3A%2F%2Fphishing.test%2Fx%22%3Eopen%3C%2Fa%3E%0D%0A--SEP--%0D%0A%E2%80%AEtxt.cmd\n"
+	"Content-Transfer-Encoding: base64\n"
+	"\n"
+	"QGVjaG8gb2ZmDQo=\n"
+	"--SEP--\n";
+
+static void check_injected_name(int crlf)
+{
+	struct sl_msg *m = parse(injected_name, crlf), *r;
+	struct out o;
+	const struct sl_part *np;
+	char *why;
+	size_t i;
+	int two = idx(m, "2");
+
+	assert_non_null(m->parts[two].filename);
+	assert_non_null(strchr(m->parts[two].filename, '\n')); /* the parser decoded the CR LF */
+	why = sl_xasprintf("'%s' is a script (DOS batch file)", m->parts[two].filename);
+	remove_part(m, "2", why);
+	free(why);
+	o = rewrite(m, NULL);
+	eols_are(&o, crlf);
+	/* The two delimiters and the close of the original, nothing more. */
+	assert_int_equal(lines_starting(&o, "--SEP"), 3);
+	assert_false(has(&o, "phishing.test"));
+	assert_false(has(&o, "<a href"));
+	assert_false(has(&o, "\xe2\x80\xae"));
+	r = parse_bytes(o.p, o.n);
+	no_structure_findings(r);
+	for (i = 0; i < r->nparts; i++)
+		if (r->parts[i].declared_type != NULL)
+			assert_string_not_equal(r->parts[i].declared_type, "text/html");
+	assert_int_equal(sl_msg_find_part(r, "3"), -1);
+	np = &r->parts[idx(r, "2")];
+	assert_string_equal(np->declared_type, "text/plain");
+	assert_null(np->filename);
+	/* The name is there, escaped: every hidden character shown. */
+	assert_non_null(memmem(np->data, np->size, "r[U+000D][U+000A]-", 18));
+	assert_non_null(memmem(np->data, np->size, "[U+202E]txt[.]cmd", 17));
+	assert_non_null(memmem(np->data, np->size, "hxxps[:]//phishing[.]test/x", 27));
+	sl_msg_free(r);
+	free(o.p);
+	sl_msg_free(m);
+}
+
+static void test_injected_name(void **state)
+{
+	check_injected_name(0);
+}
+
+static void test_injected_name_crlf(void **state)
+{
+	check_injected_name(1);
+}
+
+/* The placeholder is built from parsed, decoded, sanitised fields: an
+ * encoded Subject that carries CR LF, a header and markup; a display name
+ * with a host; a group; an address that does not parse; a Message-ID that is
+ * no msg-id; References with junk between the ids; and no blank line after
+ * the header block, so that "headers" run to the end of the message. */
+static const char hostile_headers[] =
+	"From: =?utf-8?q?Support_team_www.evil.test?= <service@evil.test>\n"
+	"To: agent@example.com, Team: x@example.com, y@example.com;\n"
+	"Cc: \"Bad\" <bad>\n"
+	"Subject: =?utf-8?b?SW52b2ljZQ0KQ29udGVudC1UeXBlOiB0ZXh0L2h0bWwNCg0KPGI+aHR0cHM6Ly9waGlzaGluZy50ZXN0L3g8L2I+?=\n"
+	"Date: Tue, 05 Mar 2024 14:02:31 +0100\n"
+	"Message-ID: not-a-msg-id@example.com\n"
+	"In-Reply-To: <prev.1@example.com>\n"
+	"References: <a.1@example.com> junk <b.2@example.com> <bad id@example.com>\n"
+	"Content-Type: text/plain\n"
+	"<html><a href=\"https://phishing.test/y\">x</a>\n"
+	"--BOUND\n";
+
+static char *out_header(const struct out *o, const char *name)
+{
+	return sl_hdr_value(o->p, o->n, name);
+}
+
+static void check_hostile_placeholder(int crlf)
+{
+	struct sl_msg *m = parse(hostile_headers, crlf), *r;
+	struct out o;
+	char *v, *dec;
+	size_t i;
+
+	sl_msg_add_finding(m, SL_FIND_STRUCTURE, "structure", -1, "invalid header name at byte 400: %s",
+			   "<html><a href=\"https://phishing.test/y\">x</a>\n");
+	m->findings[m->nfindings - 1].action = SL_ACT_QUARANTINE;
+	m->verdict = SL_VERDICT_QUARANTINE;
+	o = rewrite(m, NULL);
+	eols_are(&o, crlf);
+	starts_with(&o, "X-Sluice-Verdict: quarantine (");
+	/* Nothing of the original's bytes but what was parsed and escaped. */
+	assert_false(has(&o, "phishing.test"));
+	assert_false(has(&o, "evil.test\""));
+	assert_false(has(&o, "<html>"));
+	assert_false(has(&o, "--BOUND"));
+	assert_int_equal(lines_starting(&o, "Content-Type:"), 1);
+	for (i = 0; i < o.n; i++)
+		assert_true(o.p[i] < 0x80); /* RFC 2047 headers, quoted-printable body */
+
+	v = out_header(&o, "Subject");
+	assert_non_null(v);
+	dec = g_mime_utils_header_decode_text(NULL, v);
+	if (strstr(dec, "Invoice[U+000D][U+000A]Content-Type: text/html[U+000D][U+000A][U+000D][U+000A]") == NULL ||
+	    strstr(dec, "\xe2\x80\xb9" "b\xe2\x80\xbahxxps[:]//phishing[.]test/x") == NULL)
+		fail_msg("Subject: %s", dec);
+	g_free(dec);
+	free(v);
+	v = out_header(&o, "From");
+	dec = g_mime_utils_header_decode_text(NULL, v);
+	assert_non_null(strstr(dec, "Support team www[.]evil[.]test"));
+	assert_non_null(strstr(dec, "<service@evil.test>"));
+	g_free(dec);
+	free(v);
+	v = out_header(&o, "To");
+	assert_string_equal(v, "agent@example.com, x@example.com, y@example.com");
+	free(v);
+	assert_null(out_header(&o, "Cc"));
+	assert_null(out_header(&o, "Message-ID"));
+	v = out_header(&o, "In-Reply-To");
+	assert_string_equal(v, "<prev.1@example.com>");
+	free(v);
+	v = out_header(&o, "References");
+	assert_string_equal(v, "<a.1@example.com> <b.2@example.com>");
+	free(v);
+	v = out_header(&o, "Date");
+	assert_string_equal(v, "Tue, 05 Mar 2024 14:02:31 +0100");
+	free(v);
+
+	r = parse_bytes(o.p, o.n);
+	no_structure_findings(r);
+	assert_int_equal(r->nparts, 1);
+	assert_string_equal(r->parts[0].declared_type, "text/plain");
+	assert_non_null(memmem(r->parts[0].data, r->parts[0].size, "\xe2\x80\xb9html\xe2\x80\xba", 10));
+	assert_non_null(memmem(r->parts[0].data, r->parts[0].size, "hxxps[:]//phishing[.]test/y", 27));
+	sl_msg_free(r);
+	free(o.p);
+	sl_msg_free(m);
+}
+
+static void test_placeholder_from_parsed_fields(void **state)
+{
+	check_hostile_placeholder(0);
+}
+
+static void test_placeholder_from_parsed_fields_crlf(void **state)
+{
+	check_hostile_placeholder(1);
+}
+
+/* Valid ids are kept as they are, so the placeholder threads with the
+ * conversation; a long References keeps its first id and its last ones. */
+static void test_placeholder_threads(void **state)
+{
+	struct sl_buf b;
+	struct sl_msg *m;
+	struct out o;
+	char *v;
+	int i;
+
+	sl_buf_init(&b, 0);
+	sl_buf_addstr(&b, "From: a@example.com\nSubject: Re: order\nMessage-ID: <m.1@mail.example.com>\n"
+			  "In-Reply-To: <r.29@example.com>\nReferences:");
+	for (i = 0; i < 30; i++)
+		sl_buf_printf(&b, "\n <r.%d@example.com>", i);
+	sl_buf_addstr(&b, "\n\nbody\n");
+	m = parse(b.data, 0);
+	sl_buf_free(&b);
+	sl_msg_add_finding(m, SL_FIND_STRUCTURE, "structure", -1, "held");
+	m->findings[0].action = SL_ACT_QUARANTINE;
+	m->verdict = SL_VERDICT_QUARANTINE;
+	o = rewrite(m, NULL);
+	v = out_header(&o, "Message-ID");
+	assert_string_equal(v, "<m.1@mail.example.com>");
+	free(v);
+	v = out_header(&o, "In-Reply-To");
+	assert_string_equal(v, "<r.29@example.com>");
+	free(v);
+	v = out_header(&o, "References");
+	assert_non_null(v);
+	g_strdelimit(v, "\t", ' '); /* folded with tabs */
+	assert_true(g_str_has_prefix(v, "<r.0@example.com> <r.11@example.com> "));
+	assert_true(g_str_has_suffix(v, " <r.28@example.com> <r.29@example.com>"));
+	assert_null(strstr(v, "<r.10@"));
+	assert_null(strstr(v, "<r.1@"));
+	free(v);
+	free(o.p);
+	sl_msg_free(m);
+}
+
+/* ---- incoming X-Sluice-* fields ----------------------------------------- */
+
+static const char forged[] =
+	"X-Sluice-Verdict: clean (SL-0000000000000000)\n"
+	"From: a@example.com\n"
+	"x-sluice-removed: nothing\n"
+	"Subject: hi\n"
+	"X-Sluice-Note: folded\n"
+	" over two lines\n"
+	"X-Sluiced: not ours\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/mixed; boundary=\"B\"\n"
+	"\n"
+	"--B\n"
+	"Content-Type: text/plain\n"
+	"X-Sluice-Removed: a part header stays, with the part\n"
+	"\n"
+	"hello\n"
+	"--B\n"
+	"Content-Type: application/octet-stream; name=\"a.exe\"\n"
+	"\n"
+	"MZ\n"
+	"--B--\n";
+
+static const char forged_clean[] =
+	"From: a@example.com\n"
+	"Subject: hi\n"
+	"X-Sluiced: not ours\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/mixed; boundary=\"B\"\n"
+	"\n"
+	"--B\n"
+	"Content-Type: text/plain\n"
+	"X-Sluice-Removed: a part header stays, with the part\n"
+	"\n"
+	"hello\n"
+	"--B\n"
+	"Content-Type: application/octet-stream; name=\"a.exe\"\n"
+	"\n"
+	"MZ\n"
+	"--B--\n";
+
+static void check_forged(int crlf)
+{
+	struct sl_msg *m = parse(forged, crlf);
+	struct out o;
+	char *hb;
+	size_t n;
+	unsigned char *want = with_eol(forged_clean, strlen(forged_clean), crlf, &n);
+
+	/* Clean: the input less the incoming fields of the top header block. */
+	m->verdict = SL_VERDICT_CLEAN;
+	o = rewrite(m, NULL);
+	if (o.n != n || memcmp(o.p, want, n) != 0)
+		fail_msg("clean output:\n%.*s", (int)o.n, o.p);
+	free(o.p);
+	/* Rewrite: one verdict, ours, at the top. */
+	remove_part(m, "2", "a program");
+	o = rewrite(m, NULL);
+	hb = header_block(&o);
+	starts_with(&o, "X-Sluice-Verdict: rewrite (SL-");
+	assert_null(strstr(hb + 1, "X-Sluice-Verdict"));
+	assert_null(strcasestr(hb, "x-sluice-removed: nothing"));
+	assert_null(strstr(hb, "X-Sluice-Note"));
+	assert_null(strstr(hb, "over two lines"));
+	assert_non_null(strstr(hb, "X-Sluiced: not ours"));
+	free(hb);
+	kept(m, &o, "1");
+	free(o.p);
+	/* Quarantine: the placeholder has ours only. */
+	m->findings[0].action = SL_ACT_QUARANTINE;
+	m->verdict = SL_VERDICT_QUARANTINE;
+	o = rewrite(m, NULL);
+	assert_int_equal(lines_starting(&o, "X-Sluice-"), 1);
+	assert_false(has(&o, "SL-0000000000000000"));
+	free(o.p);
+	free(want);
+	sl_msg_free(m);
+}
+
+static void test_forged_headers_removed(void **state)
+{
+	check_forged(0);
+}
+
+static void test_forged_headers_removed_crlf(void **state)
+{
+	check_forged(1);
+}
+
+static void test_own_header_names(void **state)
+{
+	assert_true(sl_is_own_header("X-Sluice-Verdict"));
+	assert_true(sl_is_own_header("x-sluice-removed"));
+	assert_true(sl_is_own_header("X-SLUICE-Anything"));
+	assert_false(sl_is_own_header("X-Sluice"));
+	assert_false(sl_is_own_header("X-Sluiced"));
+	assert_false(sl_is_own_header("Subject"));
+	assert_false(sl_is_own_header(""));
+}
+
+/* ---- every finding carried out, or nothing (issue 10) ------------------- */
+
+static void expect_refused(const struct sl_msg *m, const struct sl_edits *e, const char *must_say)
+{
+	char *why = NULL;
+	unsigned char *out = (unsigned char *)1;
+	size_t n = 1;
+	assert_int_equal(sl_rewrite_email_check(m, e, &why), SL_EINVAL);
+	if (why == NULL || strstr(why, must_say) == NULL)
+		fail_msg("refused because '%s', expected '%s'", why ? why : "(null)", must_say);
+	free(why);
+	assert_int_equal(sl_rewrite_email(m, e, &out, &n), SL_EINVAL);
+	assert_null(out);
+	assert_int_equal(n, 0);
+}
+
+static void test_findings_need_edits(void **state)
+{
+	struct sl_msg *m = parse(mixed, 0);
+	struct sl_edits e = { 0 };
+	char *why = NULL;
+	size_t n;
+	char *want;
+	int one = idx(m, "1"), u;
+
+	/* A defang finding with no link of its rule in its part. */
+	sl_msg_add_finding(m, SL_FIND_URL, "url_malicious", one, "the destination evil.test is on the blocklist");
+	m->findings[0].action = SL_ACT_DEFANG;
+	m->verdict = SL_VERDICT_REWRITE;
+	expect_refused(m, NULL, "names no link");
+	/* The link, but no edit for it: the output would be the input. */
+	u = sl_msg_add_url(m, one, "http://evil.test/login", 0, 0, SL_URLCTX_TEXT, NULL);
+	m->urls[u].reputation = SL_REP_MALICIOUS;
+	expect_refused(m, NULL, "could not be disarmed");
+	want = edit_first(m, &e, "1", "http://evil.test/login", "hxxp[:]//evil[.]test/login", &n);
+	expect_refused(m, &e, "could not be disarmed"); /* an edit that says nothing of the link */
+	sl_edits_disarm(&e, (size_t)u);
+	assert_int_equal(sl_rewrite_email_check(m, &e, &why), SL_OK);
+	/* A removed part needs no edits for its links. */
+	sl_edits_clear(&e);
+	remove_part(m, "1", "a program");
+	assert_int_equal(sl_rewrite_email_check(m, NULL, &why), SL_OK);
+	free(want);
+	sl_msg_free(m);
+}
+
+static void test_bad_edits_refused(void **state)
+{
+	struct sl_msg *m = parse(mixed, 0);
+	struct sl_edits e = { 0 };
+	int one = idx(m, "1");
+	size_t size = m->parts[one].size;
+
+	m->verdict = SL_VERDICT_REWRITE;
+	sl_edits_add(&e, one, 10, 20, "a");
+	sl_edits_add(&e, one, 15, 25, "b");
+	expect_refused(m, &e, "overlap");
+	sl_edits_clear(&e);
+	sl_edits_add(&e, one, size - 1, size + 1, "a");
+	expect_refused(m, &e, "outside");
+	sl_edits_clear(&e);
+	sl_edits_add(&e, 99, 0, 1, "a");
+	expect_refused(m, &e, "does not have");
+	sl_edits_clear(&e);
+	/* Touching edits are fine. */
+	sl_edits_add(&e, one, 10, 20, "a");
+	sl_edits_add(&e, one, 20, 25, "b");
+	{
+		char *why = NULL;
+		assert_int_equal(sl_rewrite_email_check(m, &e, &why), SL_OK);
+	}
+	sl_edits_clear(&e);
+	sl_msg_free(m);
+}
+
+/* ---- re-encoded quoted-printable never starts a line with "--" ---------- */
+
+static void test_qp_no_boundary_at_line_start(void **state)
+{
+	struct sl_buf b;
+	struct sl_msg *m, *r;
+	struct sl_edits e = { 0 };
+	struct out o;
+	size_t n;
+	char *want;
+	int k;
+
+	/* Lines of every length around the encoder's line width, each ending
+	 * in the boundary: wherever the encoder breaks, one lands on it. */
+	sl_buf_init(&b, 0);
+	sl_buf_addstr(&b, "From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"Q\"\n\n"
+			  "--Q\nContent-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: quoted-printable\n\n"
+			  "hello http://evil.test/ here\n");
+	for (k = 60; k < 160; k++) {
+		int j;
+		for (j = 0; j < k; j++)
+			sl_buf_addstr(&b, "x");
+		sl_buf_addstr(&b, "=2D-Q--=\n=2D-Q\n");
+	}
+	sl_buf_addstr(&b, "--Q--\n");
+	m = parse(b.data, 0);
+	sl_buf_free(&b);
+	want = edit_first(m, &e, "1", "http://evil.test/", "hxxp[:]//evil[.]test/", &n);
+	m->verdict = SL_VERDICT_REWRITE;
+	o = rewrite(m, &e);
+	assert_int_equal(lines_starting(&o, "--Q"), 2);
+	r = parse_bytes(o.p, o.n);
+	no_structure_findings(r);
+	assert_int_equal(r->nparts, m->nparts);
+	assert_int_equal(r->parts[idx(r, "1")].size, n);
+	assert_memory_equal(r->parts[idx(r, "1")].data, want, n);
+	sl_msg_free(r);
+	free(o.p);
+	free(want);
+	sl_edits_clear(&e);
+	sl_msg_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -898,11 +1423,24 @@ int main(void)
 		cmocka_unit_test(test_uuencode_removed_single_crlf),
 		cmocka_unit_test(test_uuencode_removed_multipart),
 		cmocka_unit_test(test_uuencode_removed_multipart_crlf),
+		cmocka_unit_test(test_uuencode_cut_refused_when_it_makes_a_file),
+		cmocka_unit_test(test_uuencode_cut_keeps_the_other),
 		cmocka_unit_test(test_removed_inside_rfc822),
 		cmocka_unit_test(test_removed_inside_rfc822_crlf),
 		cmocka_unit_test(test_remove_and_edit),
 		cmocka_unit_test(test_removed_container),
 		cmocka_unit_test(test_edits_helpers),
+		cmocka_unit_test(test_injected_name),
+		cmocka_unit_test(test_injected_name_crlf),
+		cmocka_unit_test(test_placeholder_from_parsed_fields),
+		cmocka_unit_test(test_placeholder_from_parsed_fields_crlf),
+		cmocka_unit_test(test_placeholder_threads),
+		cmocka_unit_test(test_forged_headers_removed),
+		cmocka_unit_test(test_forged_headers_removed_crlf),
+		cmocka_unit_test(test_own_header_names),
+		cmocka_unit_test(test_findings_need_edits),
+		cmocka_unit_test(test_bad_edits_refused),
+		cmocka_unit_test(test_qp_no_boundary_at_line_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

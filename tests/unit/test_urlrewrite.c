@@ -4,9 +4,13 @@
  * and sl_urlrewrite_edits on messages built by hand (text and HTML parts,
  * URLs with reputations and the policy's findings): wrapped links that verify
  * to the normalised URL, defanged text, href/action replaced by "#" with an
- * escaped title, meta refresh emptied, img src left alone, links without a
- * finding left alone, and converted parts rebuilt whole in the charset they
- * were read in (the <meta> one for HTML that declares none).
+ * escaped title, meta refresh emptied, img/iframe/frame src emptied with a
+ * title (issue 10: they were left alone), reasons with their hosts defanged,
+ * links without a finding left alone, and converted parts rebuilt whole in
+ * the charset they were read in (the <meta> one for HTML that declares
+ * none); every link edited is recorded as disarmed, and one that cannot be
+ * (an attachment, a range past the text, an overlap) is not, so that
+ * sl_rewrite_email_check refuses the rewrite.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +27,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "mime.h"
 #include "msg.h"
 #include "rewrite.h"
 #include "safelink.h"
@@ -86,8 +91,8 @@ static void test_defang_table(void **state)
 		{ "https://a.b.evil.test/x.y/z.php?q=1.2&r=a.b#f.g",
 		  "hxxps[:]//a[.]b[.]evil[.]test/x[.]y/z[.]php?q=1[.]2&r=a[.]b#f[.]g" },
 		{ "http://evil.test?x=a.b", "hxxp[:]//evil[.]test?x=a[.]b" },
-		/* Ports stay. */
-		{ "http://evil.test:8080/a", "hxxp[:]//evil[.]test:8080/a" },
+		/* A port's colon after a name is written like a scheme's. */
+		{ "http://evil.test:8080/a", "hxxp[:]//evil[.]test[:]8080/a" },
 		{ "https://192.0.2.66:443/x", "hxxps[:]//192[.]0[.]2[.]66:443/x" },
 		/* No dots at all. */
 		{ "http://localhost/x", "hxxp[:]//localhost/x" },
@@ -140,9 +145,9 @@ static void test_defang_properties(void **state)
 	d = sl_url_defang("HTTPS://EVIL.TEST/");
 	assert_true(g_ascii_strncasecmp(d, "hxxps[:]//", 10) == 0);
 	free(d);
-	/* Nothing to disarm: unchanged. */
+	/* Any scheme's colon: a client may open a handler for it. */
 	d = sl_url_defang("mailto:someone");
-	assert_string_equal(d, "mailto:someone");
+	assert_string_equal(d, "mailto[:]someone");
 	free(d);
 	d = sl_url_defang("");
 	assert_string_equal(d, "");
@@ -311,6 +316,16 @@ static char *edit_str(const struct sl_text_edit *t)
 	return sl_xstrndup(t->replacement, t->replacement_len);
 }
 
+/* sl_rewrite_email_check refuses the rewrite, saying must_say. */
+static void check_refused(const struct sl_msg *m, const struct sl_edits *e, const char *must_say)
+{
+	char *why = NULL;
+	assert_int_equal(sl_rewrite_email_check(m, e, &why), SL_EINVAL);
+	if (why == NULL || strstr(why, must_say) == NULL)
+		fail_msg("refused because '%s', expected '%s'", why ? why : "(null)", must_say);
+	free(why);
+}
+
 static const char text_body[] = "Hello,\nplease see http://evil.test/a.b?x=1 and http://bad.test/x.\n"
 				"Also http://fine.test/ is fine.\n";
 static const char html_body[] = "<html><head><meta http-equiv=\"refresh\" content=\"0; url=http://bad.test/m\"></head>"
@@ -337,7 +352,7 @@ static void build_hand(struct hand *h)
 	h->u_wrap = add_url(m, h->text, "http://evil.test/a.b?x=1", "http://evil.test/a.b?x=1", SL_URLCTX_TEXT,
 			    SL_REP_SUSPICIOUS, "looks odd");
 	h->u_defang = add_url(m, h->text, "http://bad.test/x", "http://bad.test/x", SL_URLCTX_TEXT, SL_REP_MALICIOUS,
-			      "on the blocklist");
+			      "the destination bad.test is on the blocklist (list.txt:bad.test)");
 	h->u_unknown = add_url(m, h->text, "http://fine.test/", "http://fine.test/", SL_URLCTX_TEXT, SL_REP_UNKNOWN,
 			       NULL);
 	h->u_meta = add_url(m, h->html, "\"0; url=http://bad.test/m\"", "http://bad.test/m", SL_URLCTX_META_REFRESH,
@@ -399,23 +414,26 @@ static void test_edits_with_safelinks(void **state)
 	free(url);
 	free(s);
 
-	/* Text, defang: readable, not clickable, with the reason. */
+	/* Text, defang: readable, not clickable, with the reason, whose hosts
+	 * are defanged too (issue 10 section 1). */
 	t = edit_for(&h, &e, h.u_defang);
 	assert_non_null(t);
 	s = edit_str(t);
-	assert_string_equal(s, "hxxp[:]//bad[.]test/x [link disabled by sluice: on the blocklist]");
+	assert_string_equal(s, "hxxp[:]//bad[.]test/x [link disabled by sluice: the destination bad[.]test is "
+			       "on the blocklist (list[.]txt[:]bad[.]test)]");
 	free(s);
 
 	/* No reputation: no edit. */
 	assert_null(edit_for(&h, &e, h.u_unknown));
 	assert_int_equal(edits_of(&e, h.text), 2);
 
-	/* HREF, defang: "#" and a title with the reason HTML-escaped. */
+	/* HREF, defang: "#" and a title with the reason escaped (no markup,
+	 * sl_escape_text) and HTML-escaped. */
 	t = edit_for(&h, &e, h.u_href);
 	assert_non_null(t);
 	s = edit_str(t);
 	assert_true(g_str_has_prefix(s, "\"#\" title=\""));
-	assert_non_null(strstr(s, "listed as &quot;bad&quot; &lt;x&gt; &amp; &#39;y&#39;"));
+	assert_non_null(strstr(s, "listed as &quot;bad&quot; \xe2\x80\xb9x\xe2\x80\xba &amp; &#39;y&#39;"));
 	assert_non_null(strstr(s, "hxxp[:]//bad[.]test/h"));
 	assert_null(strstr(s, "http://"));
 	assert_true(g_str_has_suffix(s, "\""));
@@ -444,8 +462,12 @@ static void test_edits_with_safelinks(void **state)
 	assert_string_equal(s, "\"\"");
 	free(s);
 
-	/* img src: recorded, never rewritten. */
-	assert_null(edit_for(&h, &e, h.u_src));
+	/* img src: emptied, with a title; never wrapped (it would load by itself). */
+	t = edit_for(&h, &e, h.u_src);
+	assert_non_null(t);
+	s = edit_str(t);
+	assert_string_equal(s, "\"\" title=\"Content blocked by sluice: listed as malicious (hxxp[:]//bad[.]test/i[.]png)\"");
+	free(s);
 
 	/* HREF, wrap: the safe link in the attribute, with a title. */
 	t = edit_for(&h, &e, h.u_hwrap);
@@ -463,12 +485,21 @@ static void test_edits_with_safelinks(void **state)
 		free(url);
 	}
 	free(s);
-	assert_int_equal(edits_of(&e, h.html), 4);
+	assert_int_equal(edits_of(&e, h.html), 5);
 
 	/* A malicious URL in a part the policy made no finding for: no edit. */
 	assert_null(edit_for(&h, &e, h.u_other));
 	assert_int_equal(edits_of(&e, h.other), 0);
-	assert_int_equal(e.n, 6);
+	assert_int_equal(e.n, 7);
+
+	/* Every link edited is recorded as disarmed, and only those. */
+	assert_int_equal(e.ndisarmed, 7);
+	assert_true(sl_edits_disarms(&e, (size_t)h.u_wrap));
+	assert_true(sl_edits_disarms(&e, (size_t)h.u_defang));
+	assert_true(sl_edits_disarms(&e, (size_t)h.u_src));
+	assert_true(sl_edits_disarms(&e, (size_t)h.u_meta));
+	assert_false(sl_edits_disarms(&e, (size_t)h.u_unknown));
+	assert_false(sl_edits_disarms(&e, (size_t)h.u_other));
 
 	sl_edits_clear(&e);
 	sl_msg_free(h.m);
@@ -646,6 +677,96 @@ static void test_meta_charset_part_rebuilt_in_its_charset(void **state)
 	sl_config_unref(cfg);
 }
 
+/* Issue 10: a blocklisted iframe or img src was reported as defanged and
+ * left as it was. Parsed by the real URL stage, the edits empty every src,
+ * the check passes, and the rewritten message keeps no trace of the hosts. */
+static void test_src_disarmed(void **state)
+{
+	static const char raw[] = "From: a@example.test\nSubject: iframe\nMIME-Version: 1.0\n"
+				  "Content-Type: text/html; charset=utf-8\n\n"
+				  "<p>Hello</p><iframe src=\"https://phishing.test/login\" width=\"600\"></iframe>"
+				  "<img src=https://malware.invalid/pixel.gif alt=x><iframe src='http://evil.test/f'></iframe>\n";
+	struct sl_config *cfg = config_of(NULL, NULL);
+	struct sl_urlrewrite *ur = sl_urlrewrite_new(cfg, NULL);
+	struct sl_urls *urls = sl_urls_new(cfg, NULL);
+	struct sl_mime *mi = sl_mime_new(cfg, NULL);
+	struct sl_msg *m = sl_msg_new(SL_CHANNEL_EMAIL, "src", (const unsigned char *)raw, sizeof(raw) - 1);
+	struct sl_edits e = { 0 };
+	unsigned char *out = NULL;
+	size_t u, outlen = 0, nsrc = 0;
+	char *why = NULL, *o;
+	(void)state;
+
+	assert_int_equal(sl_mime_run(mi, m), SL_OK);
+	assert_int_equal(sl_urls_run(urls, m), SL_OK);
+	for (u = 0; u < m->nurls; u++) {
+		assert_int_equal(m->urls[u].context, SL_URLCTX_SRC);
+		m->urls[u].reputation = SL_REP_MALICIOUS;
+		m->urls[u].reason = sl_xasprintf("the destination %s is on the blocklist", m->urls[u].url);
+		nsrc++;
+	}
+	assert_int_equal(nsrc, 3);
+	add_url_finding(m, 0, "url_malicious", SL_ACT_DEFANG);
+	m->verdict = SL_VERDICT_REWRITE;
+	/* Without the edits, the finding is not carried out: refused. */
+	check_refused(m, NULL, "could not be disarmed");
+	assert_int_equal(sl_urlrewrite_edits(ur, m, &e), SL_OK);
+	assert_int_equal(e.n, 3);
+	for (u = 0; u < m->nurls; u++)
+		assert_true(sl_edits_disarms(&e, u));
+	if (sl_rewrite_email_check(m, &e, &why) != SL_OK)
+		fail_msg("check: %s", why);
+	assert_int_equal(sl_rewrite_email(m, &e, &out, &outlen), SL_OK);
+	o = sl_xstrndup((const char *)out, outlen);
+	assert_null(strstr(o, "phishing.test"));
+	assert_null(strstr(o, "malware.invalid"));
+	assert_null(strstr(o, "evil.test"));
+	assert_non_null(strstr(o, "<iframe src=\"\" title=\"Content blocked by sluice: "));
+	assert_non_null(strstr(o, "<img src=\"\" title=\""));
+	assert_non_null(strstr(o, "<iframe src=\"\" title=\"Content blocked by sluice: the destination hxxp[:]//evil[.]test/f"));
+	assert_non_null(strstr(o, "width=\"600\""));
+	assert_non_null(strstr(o, " alt=x>"));
+	assert_non_null(strstr(o, "hxxps[:]//phishing[.]test/login"));
+	free(o);
+	free(out);
+	sl_edits_clear(&e);
+	sl_msg_free(m);
+	sl_mime_free(mi);
+	sl_urls_free(urls);
+	sl_urlrewrite_free(ur);
+	sl_config_unref(cfg);
+}
+
+/* Two links over the same bytes cannot both be replaced: the second is left
+ * undisarmed (never a silent skip that passes the check). */
+static void test_overlap_left_undisarmed(void **state)
+{
+	struct sl_config *cfg = config_of(NULL, NULL);
+	struct sl_urlrewrite *ur = sl_urlrewrite_new(cfg, NULL);
+	struct sl_edits e = { 0 };
+	struct sl_msg *m = sl_msg_new(SL_CHANNEL_EMAIL, "overlap", (const unsigned char *)"", 0);
+	int i, a, b;
+	(void)state;
+
+	i = add_text_part(m, "1", "text/plain", "go to http://bad.test/x/y now\n");
+	m->parts[i].hdr_start = 0;
+	m->parts[i].body_start = 0;
+	m->parts[i].body_end = 0;
+	a = add_url(m, i, "http://bad.test/x/y", "http://bad.test/x/y", SL_URLCTX_TEXT, SL_REP_MALICIOUS, NULL);
+	b = add_url(m, i, "bad.test/x", "http://bad.test/x", SL_URLCTX_TEXT, SL_REP_MALICIOUS, NULL);
+	add_url_finding(m, i, "url_malicious", SL_ACT_DEFANG);
+	m->verdict = SL_VERDICT_REWRITE;
+	assert_int_equal(sl_urlrewrite_edits(ur, m, &e), SL_OK);
+	assert_int_equal(e.n, 1);
+	assert_true(sl_edits_disarms(&e, (size_t)a));
+	assert_false(sl_edits_disarms(&e, (size_t)b));
+	check_refused(m, &e, "could not be disarmed");
+	sl_edits_clear(&e);
+	sl_msg_free(m);
+	sl_urlrewrite_free(ur);
+	sl_config_unref(cfg);
+}
+
 static void test_no_text_no_edits(void **state)
 {
 	struct sl_config *cfg = config_of(NULL, NULL);
@@ -658,20 +779,28 @@ static void test_no_text_no_edits(void **state)
 	/* No parts at all. */
 	assert_int_equal(sl_urlrewrite_edits(ur, m, &e), SL_OK);
 	assert_int_equal(e.n, 0);
-	/* A part without text (an attachment): its URLs are not edited here. */
+	/* A part without text (an attachment): its URLs are not edited here,
+	 * and not disarmed, so a defang finding on it cannot pass the check. */
 	i = sl_msg_add_part(m, -1, "1", SL_ORIGIN_MIME);
 	sl_msg_part_take_data(m, i, (unsigned char *)sl_xstrdup("%PDF /URI (http://bad.test/)"), 28);
 	sl_msg_add_url(m, i, "http://bad.test/", 11, 16, SL_URLCTX_ATTACHMENT, NULL);
 	m->urls[0].reputation = SL_REP_MALICIOUS;
-	add_url_finding(m, i, "url_malicious", SL_ACT_DEFANG);
+	add_url_finding(m, i, "url_in_attachment", SL_ACT_DEFANG);
+	m->verdict = SL_VERDICT_REWRITE;
 	assert_int_equal(sl_urlrewrite_edits(ur, m, &e), SL_OK);
 	assert_int_equal(e.n, 0);
-	/* A range past the end of the text is ignored, not read. */
+	assert_false(sl_edits_disarms(&e, 0));
+	check_refused(m, &e, "could not be disarmed");
+	/* A range past the end of the text is neither read nor disarmed. */
 	m->parts[i].text = (const char *)m->parts[i].data;
 	m->parts[i].text_len = 20;
 	m->urls[0].context = SL_URLCTX_TEXT;
+	free(m->findings[0].rule);
+	m->findings[0].rule = sl_xstrdup("url_malicious");
 	assert_int_equal(sl_urlrewrite_edits(ur, m, &e), SL_OK);
 	assert_int_equal(e.n, 0);
+	assert_false(sl_edits_disarms(&e, 0));
+	check_refused(m, &e, "could not be disarmed");
 	sl_msg_free(m);
 	sl_urlrewrite_free(ur);
 	sl_config_unref(cfg);
@@ -689,6 +818,8 @@ int main(void)
 		cmocka_unit_test(test_converted_part_rebuilt_whole),
 		cmocka_unit_test(test_meta_charset_part_rebuilt_in_its_charset),
 		cmocka_unit_test(test_no_text_no_edits),
+		cmocka_unit_test(test_src_disarmed),
+		cmocka_unit_test(test_overlap_left_undisarmed),
 	};
 	return cmocka_run_group_tests(tests, setup_keys, teardown_keys);
 }

@@ -1,0 +1,419 @@
+/* notice - see notice.h. */
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "notice.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "hdrblock.h"
+#include "util.h"
+
+#define MSG_ID_MAX 250 /* bytes of one msg-id, brackets included */
+
+static GOnce gmime_once = G_ONCE_INIT;
+
+static gpointer init_gmime(gpointer unused)
+{
+	g_mime_init();
+	return NULL;
+}
+
+/* What the agent reads instead of a reference when nothing was kept (a dry run). */
+#define NOT_KEPT "The original was not kept (dry run): there is nothing to release."
+
+static const char *nl(const struct sl_msg *m)
+{
+	return m->crlf ? "\r\n" : "\n";
+}
+
+/* Appends prefix + escaped s + eol. */
+static void add_escaped_line(struct sl_buf *b, const char *prefix, const char *s, size_t max, unsigned flags,
+			     const char *eol)
+{
+	char *e = sl_escape_text_len(s, strlen(s), max, flags);
+	sl_buf_printf(b, "%s%s%s", prefix, e, eol);
+	free(e);
+}
+
+/* ---- the removal notice --------------------------------------------------- */
+
+/* The body of the notice for target: its lines, escaped, each ended by eol. */
+static char *removal_body(const struct sl_msg *m, int target, const char *ref, unsigned flags, const char *eol)
+{
+	const struct sl_part *p = &m->parts[target];
+	const char *name = p->filename ? p->filename : p->alt_filename;
+	struct sl_buf b;
+	size_t i, nreasons = 0, more = 0;
+
+	sl_buf_init(&b, 0);
+	if (name != NULL) {
+		char *e = sl_escape_text_len(name, strlen(name), SL_ESCAPE_NAME_MAX, flags);
+		sl_buf_printf(&b, "sluice removed the attachment \"%s\" from this message.%s", e, eol);
+		free(e);
+	} else {
+		sl_buf_printf(&b, "sluice removed a part from this message.%s", eol);
+	}
+	if (p->detected_desc != NULL)
+		add_escaped_line(&b, "What it really is: ", p->detected_desc, SL_ESCAPE_DETAIL_MAX, flags, eol);
+	for (i = 0; i < m->nfindings; i++) {
+		const struct sl_finding *f = &m->findings[i];
+		const struct sl_part *fp;
+		char *why;
+		if (f->part < 0 || f->action != SL_ACT_REMOVE || sl_msg_mime_ancestor(m, f->part) != target)
+			continue;
+		if (nreasons == SL_NOTICE_MAX_REASONS) {
+			more++;
+			continue;
+		}
+		nreasons++;
+		fp = &m->parts[f->part];
+		if (f->part != target)
+			why = sl_xasprintf("inside it, %s: %s", fp->filename ? fp->filename : fp->id, f->detail);
+		else
+			why = sl_xstrdup(f->detail);
+		add_escaped_line(&b, "Why: ", why, SL_ESCAPE_DETAIL_MAX, flags, eol);
+		free(why);
+	}
+	if (more > 0)
+		sl_buf_printf(&b, "Why: %zu more reasons (a supervisor sees them all).%s", more, eol);
+	if (m->reference == NULL)
+		sl_buf_printf(&b, "%s%s", NOT_KEPT, eol);
+	else
+		sl_buf_printf(&b, "Reference: %s/%s (a supervisor can look it up and release it).%s", ref, p->id,
+			      eol);
+	return sl_buf_take(&b);
+}
+
+static GMimeFormatOptions *format_for(const struct sl_msg *m)
+{
+	GMimeFormatOptions *fo = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(fo, m->crlf ? GMIME_NEWLINE_FORMAT_DOS : GMIME_NEWLINE_FORMAT_UNIX);
+	return fo;
+}
+
+/* A text/plain part holding UTF-8 text (LF line ends): 7bit when it is ASCII,
+ * quoted-printable otherwise. */
+static GMimePart *text_part(const char *text)
+{
+	size_t len = strlen(text);
+	int ascii = sl_is_ascii(text, len);
+	GMimeTextPart *tp = g_mime_text_part_new_with_subtype("plain");
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer(text, len);
+	GMimeDataWrapper *dw = g_mime_data_wrapper_new_with_stream(st, GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(GMIME_PART(tp), dw);
+	g_mime_text_part_set_charset(tp, ascii ? "us-ascii" : "utf-8");
+	g_mime_part_set_content_encoding(GMIME_PART(tp), ascii ? GMIME_CONTENT_ENCODING_7BIT
+								 : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	g_object_unref(dw);
+	g_object_unref(st);
+	return GMIME_PART(tp);
+}
+
+char *sl_notice_part(const struct sl_msg *m, int target, const char *ref, int with_headers)
+{
+	GMimeFormatOptions *fo;
+	GMimePart *part;
+	char *body, *hdr, *s, *r;
+
+	if (!with_headers)
+		return removal_body(m, target, ref, SL_ESCAPE_ASCII, nl(m));
+	g_once(&gmime_once, init_gmime, NULL);
+	body = removal_body(m, target, ref, 0, "\n"); /* GMime writes the message's line ends */
+	part = text_part(body);
+	g_mime_object_set_disposition(GMIME_OBJECT(part), "inline");
+	hdr = sl_xasprintf("%s/%s", ref, m->parts[target].id);
+	g_mime_object_append_header(GMIME_OBJECT(part), "X-Sluice-Removed", hdr, NULL);
+	fo = format_for(m);
+	s = g_mime_object_to_string(GMIME_OBJECT(part), fo);
+	r = sl_xstrdup(s);
+	g_free(s);
+	g_mime_format_options_free(fo);
+	g_object_unref(part);
+	free(hdr);
+	free(body);
+	return r;
+}
+
+char *sl_notice_uuencode(const struct sl_msg *m, int uu, const char *detail, const char *ref)
+{
+	const struct sl_part *u = &m->parts[uu];
+	char *name = sl_escape_text_len(u->filename ? u->filename : "", u->filename ? strlen(u->filename) : 0,
+					SL_ESCAPE_NAME_MAX, SL_ESCAPE_ASCII);
+	char *why = sl_escape_text_len(detail, strlen(detail), SL_ESCAPE_DETAIL_MAX, SL_ESCAPE_ASCII);
+	char *r = m->reference == NULL
+			  ? sl_xasprintf("[sluice removed the uuencoded file \"%s\": %s. %s]%s", name, why, NOT_KEPT, nl(m))
+			  : sl_xasprintf("[sluice removed the uuencoded file \"%s\": %s. Reference: %s/%s]%s", name, why,
+					 ref, u->id, nl(m));
+	free(name);
+	free(why);
+	return r;
+}
+
+/* ---- the placeholder ------------------------------------------------------ */
+
+static int atext(unsigned char c)
+{
+	return g_ascii_isalnum(c) || (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* Length of 1*atext *("." 1*atext) at p, 0 if none. */
+static size_t dot_atom(const char *p)
+{
+	size_t n = 0;
+	for (;;) {
+		size_t start = n;
+		while (atext((unsigned char)p[n]))
+			n++;
+		if (n == start)
+			return 0;
+		if (p[n] != '.' || !atext((unsigned char)p[n + 1]))
+			return n;
+		n++;
+	}
+}
+
+/* Length of the msg-id at p: "<" dot-atom-text "@" (dot-atom-text or
+ * no-fold-literal) ">" (RFC 5322 3.6.4, no obsolete forms), at most
+ * MSG_ID_MAX bytes; 0 when there is none. */
+static size_t msg_id_len(const char *p)
+{
+	size_t n = 1, k;
+	if (p[0] != '<')
+		return 0;
+	k = dot_atom(p + n);
+	if (k == 0 || p[n + k] != '@')
+		return 0;
+	n += k + 1;
+	if (p[n] == '[') {
+		for (n++; p[n] >= 33 && p[n] <= 126 && p[n] != '[' && p[n] != ']' && p[n] != '\\'; n++)
+			;
+		if (p[n] != ']')
+			return 0;
+		n++;
+	} else {
+		k = dot_atom(p + n);
+		if (k == 0)
+			return 0;
+		n += k;
+	}
+	if (p[n] != '>')
+		return 0;
+	n++;
+	return n <= MSG_ID_MAX ? n : 0;
+}
+
+/* The valid msg-ids of a field value, blank-separated; past max, the first
+ * one and the last max-1 ones. Anything else in the value is dropped. NULL
+ * when none is valid. */
+static char *msg_ids(const char *v, size_t max)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+	struct sl_buf b;
+	size_t i;
+
+	while (v != NULL && *v) {
+		size_t n;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v == '\0')
+			break;
+		n = msg_id_len(v);
+		if (n > 0 && (v[n] == '\0' || v[n] == ' ' || v[n] == '\t' || v[n] == '<')) {
+			g_ptr_array_add(ids, g_strndup(v, n));
+			v += n;
+			continue;
+		}
+		while (*v && *v != ' ' && *v != '\t')
+			v++; /* not a msg-id: skip the word */
+	}
+	sl_buf_init(&b, 0);
+	for (i = 0; i < ids->len; i++) {
+		if (ids->len > max && i > 0 && i < ids->len - (max - 1))
+			continue;
+		if (b.len)
+			sl_buf_addstr(&b, " ");
+		sl_buf_addstr(&b, g_ptr_array_index(ids, i));
+	}
+	g_ptr_array_free(ids, TRUE);
+	if (b.len == 0) {
+		sl_buf_free(&b);
+		return NULL;
+	}
+	return sl_buf_take(&b);
+}
+
+/* An address sluice writes as it is: local@domain in letters, digits and the
+ * atext specials (UTF-8 allowed), one '@', no quoting, comments or literals. */
+static int plain_addr(const char *a)
+{
+	const char *at = a ? strchr(a, '@') : NULL;
+	const unsigned char *p;
+	if (at == NULL || at == a || at[1] == '\0' || strchr(at + 1, '@') != NULL || strlen(a) > 254 ||
+	    !g_utf8_validate(a, -1, NULL))
+		return 0;
+	for (p = (const unsigned char *)a; *p; p++)
+		if (*p < 0x80 && *p != '@' && *p != '.' && !atext(*p))
+			return 0;
+	return a[0] != '.' && at[-1] != '.' && at[1] != '.';
+}
+
+/* Copies the mailboxes of src (groups flattened) whose addresses are plain,
+ * with escaped display names, into dst. */
+static void copy_mailboxes(InternetAddressList *src, InternetAddressList *dst, int *count)
+{
+	int i, n = internet_address_list_length(src);
+	for (i = 0; i < n && *count < SL_NOTICE_MAX_ADDRESSES; i++) {
+		InternetAddress *a = internet_address_list_get_address(src, i);
+		const char *addr, *name;
+		char *esc = NULL;
+		InternetAddress *mb;
+		if (INTERNET_ADDRESS_IS_GROUP(a)) {
+			copy_mailboxes(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)), dst, count);
+			continue;
+		}
+		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+			continue;
+		addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+		if (!plain_addr(addr))
+			continue;
+		name = internet_address_get_name(a);
+		if (name != NULL && *name != '\0')
+			esc = sl_escape_text(name, SL_ESCAPE_NAME_MAX);
+		mb = internet_address_mailbox_new(esc != NULL && *esc != '\0' ? esc : NULL, addr);
+		internet_address_list_add(dst, mb);
+		g_object_unref(mb);
+		free(esc);
+		(*count)++;
+	}
+}
+
+static void set_addresses(GMimeMessage *msg, const struct sl_msg *m, const char *field, GMimeAddressType type)
+{
+	char *v = sl_hdr_value(m->raw, m->raw_len, field);
+	InternetAddressList *l;
+	int count = 0;
+	if (v == NULL)
+		return;
+	l = internet_address_list_parse(NULL, v);
+	if (l != NULL) {
+		copy_mailboxes(l, g_mime_message_get_addresses(msg, type), &count);
+		g_object_unref(l);
+	}
+	free(v);
+}
+
+static void set_msg_ids(GMimeMessage *msg, const struct sl_msg *m, const char *field, size_t max)
+{
+	char *v = sl_hdr_value(m->raw, m->raw_len, field);
+	char *ids = msg_ids(v, max);
+	if (ids != NULL)
+		g_mime_object_append_header(GMIME_OBJECT(msg), field, ids, NULL);
+	free(ids);
+	free(v);
+}
+
+/* The identifying header fields of m, parsed, decoded and sanitised. */
+static void set_identity(GMimeMessage *msg, const struct sl_msg *m)
+{
+	char *v;
+	GDateTime *date = NULL;
+
+	set_addresses(msg, m, "From", GMIME_ADDRESS_TYPE_FROM);
+	set_addresses(msg, m, "Reply-To", GMIME_ADDRESS_TYPE_REPLY_TO);
+	set_addresses(msg, m, "To", GMIME_ADDRESS_TYPE_TO);
+	set_addresses(msg, m, "Cc", GMIME_ADDRESS_TYPE_CC);
+	v = sl_hdr_value(m->raw, m->raw_len, "Subject");
+	if (v != NULL) {
+		char *dec = g_mime_utils_header_decode_text(NULL, v);
+		char *esc = sl_escape_text(dec ? dec : v, SL_ESCAPE_NAME_MAX);
+		g_mime_message_set_subject(msg, esc, "utf-8");
+		free(esc);
+		g_free(dec);
+		free(v);
+	}
+	v = sl_hdr_value(m->raw, m->raw_len, "Date");
+	if (v != NULL)
+		date = g_mime_utils_header_decode_date(v);
+	free(v);
+	if (date == NULL)
+		date = g_date_time_new_now_utc();
+	g_mime_message_set_date(msg, date);
+	g_date_time_unref(date);
+	/* Exactly one valid msg-id, or no Message-ID at all. */
+	v = sl_hdr_value(m->raw, m->raw_len, "Message-ID");
+	if (v != NULL && *v != '\0' && msg_id_len(v) == strlen(v)) {
+		v[strlen(v) - 1] = '\0';
+		g_mime_message_set_message_id(msg, v + 1);
+	}
+	free(v);
+	set_msg_ids(msg, m, "In-Reply-To", SL_NOTICE_MAX_REFERENCES);
+	set_msg_ids(msg, m, "References", SL_NOTICE_MAX_REFERENCES);
+}
+
+static char *placeholder_body(const struct sl_msg *m, const char *ref)
+{
+	struct sl_buf b;
+	size_t i, n = 0, more = 0;
+
+	sl_buf_init(&b, 0);
+	sl_buf_addstr(&b, m->reference != NULL
+				  ? "sluice held this message for review: it is in the quarantine, unchanged.\n"
+				    "A supervisor can release it after checking it.\n\nWhy:\n"
+				  : "sluice held this message for review (dry run: the original was not kept).\n\nWhy:\n");
+	for (i = 0; i < m->nfindings; i++) {
+		const struct sl_finding *f = &m->findings[i];
+		char *e;
+		if (f->action == SL_ACT_NONE)
+			continue;
+		if (n == SL_NOTICE_MAX_FINDINGS) {
+			more++;
+			continue;
+		}
+		n++;
+		e = sl_escape_text(f->detail, SL_ESCAPE_DETAIL_MAX);
+		if (f->part >= 0)
+			sl_buf_printf(&b, "- part %s: %s\n", m->parts[f->part].id, e);
+		else
+			sl_buf_printf(&b, "- %s\n", e);
+		free(e);
+	}
+	if (more > 0)
+		sl_buf_printf(&b, "- %zu more (a supervisor sees them all)\n", more);
+	if (m->reference != NULL)
+		sl_buf_printf(&b, "\nReference: %s\n", ref);
+	else
+		sl_buf_printf(&b, "\n%s\n", NOT_KEPT);
+	return sl_buf_take(&b);
+}
+
+char *sl_notice_placeholder(const struct sl_msg *m, const char *ref, size_t *len)
+{
+	GMimeMessage *msg;
+	GMimePart *part;
+	GMimeFormatOptions *fo;
+	char *body, *s, *r, *verdict;
+
+	g_once(&gmime_once, init_gmime, NULL);
+	msg = g_mime_message_new(FALSE);
+	set_identity(msg, m);
+	verdict = sl_xasprintf("%s (%s)", sl_verdict_name(m->verdict), ref);
+	g_mime_object_prepend_header(GMIME_OBJECT(msg), "X-Sluice-Verdict", verdict, NULL);
+	body = placeholder_body(m, ref);
+	part = text_part(body);
+	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
+	fo = format_for(m);
+	s = g_mime_object_to_string(GMIME_OBJECT(msg), fo);
+	*len = strlen(s);
+	r = sl_xstrndup(s, *len);
+	g_free(s);
+	g_mime_format_options_free(fo);
+	g_object_unref(part);
+	g_object_unref(msg);
+	free(body);
+	free(verdict);
+	return r;
+}
