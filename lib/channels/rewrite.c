@@ -236,6 +236,8 @@ static int can_remove(const struct sl_msg *m, size_t i)
 {
 	const struct sl_part *p = &m->parts[i];
 	size_t k;
+	if (p->origin == SL_ORIGIN_FIELD)
+		return 1; /* a WhatsApp field or media object: replaced whole by its rewriter */
 	if (p->hdr_start == 0)
 		return 1; /* the whole body: headers + notice */
 	if (!p->is_container)
@@ -256,12 +258,13 @@ static int can_remove(const struct sl_msg *m, size_t i)
 static int can_edit(const struct sl_msg *m, int i)
 {
 	const struct sl_part *p = &m->parts[i];
+	if (p->origin == SL_ORIGIN_FIELD) /* a text field, not a media object */
+		return p->is_body_text && p->data != NULL && p->data_len == p->size;
 	return p->origin == SL_ORIGIN_MIME && p->data != NULL && p->data_len == p->size &&
 	       (p->hdr_start == 0 || (p->body_start >= 0 && p->body_end >= p->body_start));
 }
 
-/* removed[i]: MIME part i is cut out (a removal finding on it or inside it). */
-static unsigned char *removed_parts(const struct sl_msg *m)
+unsigned char *sl_rewrite_removed(const struct sl_msg *m)
 {
 	unsigned char *removed = sl_xcalloc(m->nparts ? m->nparts : 1, 1);
 	size_t i;
@@ -277,8 +280,7 @@ static unsigned char *removed_parts(const struct sl_msg *m)
 	return removed;
 }
 
-/* Nothing of part i reaches the agent: it or a part around it is removed. */
-static int gone(const struct sl_msg *m, const unsigned char *removed, int i)
+int sl_rewrite_gone(const struct sl_msg *m, const unsigned char *removed, int i)
 {
 	for (; i >= 0; i = m->parts[i].parent)
 		if (removed[i])
@@ -300,7 +302,7 @@ static void gather_edits(const struct sl_msg *m, const struct sl_edits *extra, c
 		if (f->action != SL_ACT_REMOVE || f->part < 0 || m->parts[f->part].origin != SL_ORIGIN_UUENCODE)
 			continue;
 		u = &m->parts[f->part];
-		if (done[f->part] || gone(m, removed, u->parent))
+		if (done[f->part] || sl_rewrite_gone(m, removed, u->parent))
 			continue;
 		done[f->part] = 1;
 		note = sl_notice_uuencode(m, f->part, f->detail, ref);
@@ -309,7 +311,7 @@ static void gather_edits(const struct sl_msg *m, const struct sl_edits *extra, c
 	}
 	for (i = 0; extra != NULL && i < extra->n; i++) {
 		const struct sl_text_edit *e = &extra->v[i];
-		if (e->part >= 0 && (size_t)e->part < m->nparts && gone(m, removed, e->part))
+		if (e->part >= 0 && (size_t)e->part < m->nparts && sl_rewrite_gone(m, removed, e->part))
 			continue;
 		sl_edits_add_bytes(out, e->part, e->begin, e->end, e->replacement, e->replacement_len);
 	}
@@ -421,7 +423,7 @@ static int check_links(const struct sl_msg *m, const struct sl_edits *extra, con
 		if (f->part < 0) {
 			*why = sl_xasprintf("a %s finding on the whole message names no link", f->rule);
 			rc = SL_EINVAL;
-		} else if (!gone(m, removed, f->part)) {
+		} else if (!sl_rewrite_gone(m, removed, f->part)) {
 			g_hash_table_add(wanted, g_strdup_printf("%d %s", f->part, f->rule));
 		}
 	}
@@ -443,7 +445,7 @@ static int check_links(const struct sl_msg *m, const struct sl_edits *extra, con
 	for (i = 0; i < m->nfindings && rc == SL_OK; i++) {
 		const struct sl_finding *f = &m->findings[i];
 		char *key;
-		if ((f->action != SL_ACT_DEFANG && f->action != SL_ACT_WRAP) || gone(m, removed, f->part))
+		if ((f->action != SL_ACT_DEFANG && f->action != SL_ACT_WRAP) || sl_rewrite_gone(m, removed, f->part))
 			continue;
 		key = g_strdup_printf("%d %s", f->part, f->rule);
 		if (!g_hash_table_contains(linked, key)) {
@@ -461,7 +463,7 @@ static int check_links(const struct sl_msg *m, const struct sl_edits *extra, con
 
 int sl_rewrite_email_check(const struct sl_msg *m, const struct sl_edits *extra, char **why)
 {
-	unsigned char *removed = removed_parts(m);
+	unsigned char *removed = sl_rewrite_removed(m);
 	struct sl_edits edits = { 0 };
 	size_t i;
 	int rc = SL_OK;
@@ -588,7 +590,7 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 		rc = SL_EINVAL;
 		goto out;
 	}
-	removed = removed_parts(m);
+	removed = sl_rewrite_removed(m);
 	gather_edits(m, extra, ref, removed, &edits);
 	for (i = 0; i < m->nparts; i++)
 		if (m->parts[i].origin == SL_ORIGIN_MIME && m->parts[i].hdr_start == 0)

@@ -34,6 +34,12 @@
  * without overlapping. sl_rewrite_email_check() says whether that holds
  * (the scan quarantines the message when it does not); sl_rewrite_email()
  * refuses (SL_EINVAL, no output) rather than skip anything.
+ *
+ * The check holds for both channels: a WhatsApp message's parts are fields
+ * (SL_ORIGIN_FIELD), which its rewriter (wa_rewrite.h) can always replace
+ * whole (a media object is withheld, a text field becomes a notice) and whose
+ * text fields take the same edits as a MIME text part; a link it cannot edit
+ * (in a media file) quarantines the message as it does for e-mail.
  */
 #ifndef SL_REWRITE_H
 #define SL_REWRITE_H
@@ -62,6 +68,13 @@ void sl_edits_add_bytes(struct sl_edits *e, int part, size_t begin, size_t end, 
 void sl_edits_disarm(struct sl_edits *e, size_t url);
 int sl_edits_disarms(const struct sl_edits *e, size_t url);
 void sl_edits_clear(struct sl_edits *e);
+
+/* removed[i] (malloc'd, one byte a part): part i -- a MIME entity or a
+ * WhatsApp field -- is cut out or replaced, for a removal finding on it or
+ * inside it. */
+unsigned char *sl_rewrite_removed(const struct sl_msg *m);
+/* Nothing of part i reaches the agent: it or a part around it is removed. */
+int sl_rewrite_gone(const struct sl_msg *m, const unsigned char *removed, int i);
 
 /* What stands for the reference when the original was not kept. */
 #define SL_REWRITE_NOT_KEPT "not-kept"

@@ -232,9 +232,14 @@ int sl_msg_find_part(const struct sl_msg *m, const char *id)
 
 int sl_msg_mime_ancestor(const struct sl_msg *m, int i)
 {
-	while (i >= 0 && m->parts[i].origin != SL_ORIGIN_MIME)
+	while (i >= 0 && m->parts[i].origin != SL_ORIGIN_MIME && m->parts[i].origin != SL_ORIGIN_FIELD)
 		i = m->parts[i].parent;
 	return i;
+}
+
+int sl_msg_is_mime(const struct sl_msg *m)
+{
+	return m->channel == SL_CHANNEL_EMAIL;
 }
 
 const char *sl_verdict_name(enum sl_verdict v)

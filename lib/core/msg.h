@@ -46,6 +46,8 @@ enum sl_part_origin {
 	SL_ORIGIN_UUENCODE, /* a uuencoded block inside a text part */
 	SL_ORIGIN_TNEF,     /* an attachment inside winmail.dat */
 	SL_ORIGIN_ARCHIVE,  /* a file inside a container, as ClamAV unpacked it */
+	SL_ORIGIN_FIELD,    /* a text field or media object of a structured message (WhatsApp):
+			       no bytes in raw; the channel's rewriter edits or replaces it whole */
 };
 
 struct sl_part {
@@ -209,8 +211,12 @@ void sl_msg_add_finding(struct sl_msg *m, enum sl_finding_kind kind, const char 
 			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int sl_msg_has_finding(const struct sl_msg *m, enum sl_finding_kind kind, const char *rule, int part);
 
-/* Index of the top-level MIME part that contains part i (i itself when it is MIME). */
+/* Index of the MIME entity or message field that contains part i (i itself
+ * when it is one): what a removal cuts out or replaces. */
 int sl_msg_mime_ancestor(const struct sl_msg *m, int i);
+/* 1 when the message is MIME (e-mail: parsed from raw, raw is scanned);
+ * 0 when its front end built the parts (WhatsApp: fields and media). */
+int sl_msg_is_mime(const struct sl_msg *m);
 
 const char *sl_verdict_name(enum sl_verdict v);
 const char *sl_finding_kind_name(enum sl_finding_kind k);

@@ -161,7 +161,7 @@ int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
 			break;
 	}
 	rc = sl_policy_run(e->policy, m);
-	if (rc == SL_OK && m->channel == SL_CHANNEL_EMAIL && m->verdict == SL_VERDICT_REWRITE) {
+	if (rc == SL_OK && m->verdict == SL_VERDICT_REWRITE) {
 		/* A rewrite that could not be carried out in full would deliver what it
 		 * meant to remove: such a message goes to quarantine instead. */
 		struct sl_edits edits = { 0 };
@@ -184,11 +184,16 @@ int sl_engine_rewrite_email(const struct sl_engine *e, const struct sl_msg *m, u
 {
 	struct sl_edits edits = { 0 };
 	int rc;
-	if (m->verdict == SL_VERDICT_REWRITE)
-		sl_urlrewrite_edits(e->urlrewrite, m, &edits);
+	sl_engine_link_edits(e, m, &edits);
 	rc = sl_rewrite_email(m, &edits, out, outlen);
 	sl_edits_clear(&edits);
 	return rc;
+}
+
+void sl_engine_link_edits(const struct sl_engine *e, const struct sl_msg *m, struct sl_edits *out)
+{
+	if (m->verdict == SL_VERDICT_REWRITE)
+		sl_urlrewrite_edits(e->urlrewrite, m, out);
 }
 
 char *sl_msg_log_line(const struct sl_msg *m, double ms)

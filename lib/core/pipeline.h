@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "msg.h"
+#include "rewrite.h"
 
 struct sl_engine;
 
@@ -40,6 +41,11 @@ const char *sl_engine_stage_time(const struct sl_engine *e, size_t i, uint64_t *
  * removals plus the links the URL rewriter disarms. *out NULL for reject. */
 int sl_engine_rewrite_email(const struct sl_engine *e, const struct sl_msg *m, unsigned char **out,
 			    size_t *outlen);
+
+/* The text edits that disarm m's bad links (urlrewrite.h), for a rewriter
+ * of another channel (WhatsApp: wa_rewrite.h). Nothing for a message whose
+ * verdict is not rewrite. Caller clears out. */
+void sl_engine_link_edits(const struct sl_engine *e, const struct sl_msg *m, struct sl_edits *out);
 
 /* One key=value log line for the message (no bodies, no secrets); caller frees. */
 char *sl_msg_log_line(const struct sl_msg *m, double ms);

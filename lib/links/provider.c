@@ -27,10 +27,10 @@
 #include "prov_urlhaus.h"
 #include "prov_webrisk.h"
 #include "provcache.h"
+#include "secret.h"
 #include "urlnorm.h"
 #include "util.h"
 
-#define KEY_MAX 4096 /* bytes of an API key file */
 #define CACHE_FILE "reputation-cache.jsonl"
 
 const double sl_prov_latency_bounds[SL_PROV_LATENCY_BUCKETS] = {
@@ -801,98 +801,10 @@ void sl_providers_cache_stats(struct sl_providers *p, struct sl_provcache_stats 
 
 /* ---- helpers for the modules ---- */
 
-static int key_chars_ok(const char *k)
-{
-	for (const unsigned char *c = (const unsigned char *)k; *c; c++)
-		if (*c < 0x21 || *c > 0x7e)
-			return 0;
-	return 1;
-}
-
-static int read_key_file(const char *name, const char *path, char **key, char **why)
-{
-	struct stat st;
-	char buf[KEY_MAX + 2];
-	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = SL_ECONFIG;
-
-	if (fd < 0) {
-		*why = sl_xasprintf("%s: %s: %s", name, path, strerror(errno));
-		return SL_ECONFIG;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		*why = sl_xasprintf("%s: %s: not a regular file", name, path);
-		goto out;
-	}
-	if (st.st_mode & 007) {
-		*why = sl_xasprintf(
-		    "%s: %s: mode %04o lets others read the key; it must be 0640 or 0600 "
-		    "(chmod 640 %s)",
-		    name, path, (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	while (n < sizeof(buf) - 1) {
-		ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	g_strstrip(buf);
-	if (n > KEY_MAX) {
-		*why = sl_xasprintf("%s: %s: longer than %d bytes", name, path, KEY_MAX);
-		goto out;
-	}
-	if (buf[0] == '\0' || !key_chars_ok(buf)) {
-		*why = sl_xasprintf("%s: %s: %s", name, path,
-				    buf[0] == '\0' ? "the file is empty"
-						   : "the key has spaces or control characters");
-		goto out;
-	}
-	*key = sl_xstrdup(buf);
-	rc = SL_OK;
-out:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return rc;
-}
-
 int sl_prov_read_key(const struct sl_config *cfg, const char *prefix, char **key, char **why)
 {
 	char *kname = sl_xasprintf("%s_key", prefix), *fname = sl_xasprintf("%s_key_file", prefix);
-	const char *inline_key = sl_config_str(cfg, kname), *file = sl_config_str(cfg, fname);
-	const char *conf = sl_config_file(cfg);
-	int rc = SL_ECONFIG;
-	struct stat st;
-
-	*key = NULL;
-	if (*inline_key != '\0' && *file != '\0') {
-		*why = sl_xasprintf("%s and %s are both set: keep the key in one place (the file)",
-				    kname, fname);
-		goto out;
-	}
-	if (*file != '\0') {
-		rc = read_key_file(fname, file, key, why);
-		goto out;
-	}
-	if (*inline_key != '\0') {
-		if (conf != NULL && stat(conf, &st) == 0 && (st.st_mode & 007)) {
-			*why = sl_xasprintf(
-			    "%s: %s is readable by others (mode %04o) and would show the key: "
-			    "use %s (a file of mode 0640 or 0600) or chmod 640 %s",
-			    kname, conf, (unsigned)(st.st_mode & 07777), fname, conf);
-			goto out;
-		}
-		if (!key_chars_ok(inline_key)) {
-			*why = sl_xasprintf("%s: the key has spaces or control characters", kname);
-			goto out;
-		}
-		*key = sl_xstrdup(inline_key);
-	}
-	rc = SL_OK;
-out:
+	int rc = sl_secret_read(cfg, kname, fname, key, why);
 	free(kname);
 	free(fname);
 	return rc;

@@ -376,12 +376,19 @@ static int named(const char *fn, const char *const *exts)
 	return 0;
 }
 
+/* A file (an attachment, a member, a WhatsApp media object) rather than
+ * text people read in the message (a MIME body, a WhatsApp text field). */
+static int is_file(const struct sl_part *p)
+{
+	return p->is_attachment || (p->origin != SL_ORIGIN_MIME && p->origin != SL_ORIGIN_FIELD);
+}
+
 static enum part_kind part_kind(const struct sl_part *p)
 {
 	static const char *const html_ext[] = { ".htm", ".html", ".xhtml", ".shtml", NULL };
 	static const char *const svg_ext[] = { ".svg", NULL };
 	static const char *const ics_ext[] = { ".ics", ".ical", ".icalendar", ".ifb", ".vcs", NULL };
-	int file = p->is_attachment || p->origin != SL_ORIGIN_MIME;
+	int file = is_file(p);
 	const char *type = file && p->detected_type != NULL ? p->detected_type : p->declared_type;
 	const char *decl = p->declared_type != NULL ? p->declared_type : "";
 	const char *fn = p->filename != NULL ? p->filename : p->alt_filename;
@@ -435,7 +442,7 @@ static void scan_plain(struct sl_linkscan *r, struct sl_part *p)
 
 static void scan_part(struct sl_linkscan *r, struct sl_part *p, enum part_kind k)
 {
-	int file = p->is_attachment || p->origin != SL_ORIGIN_MIME;
+	int file = is_file(p);
 	struct sl_textpos at0 = { NULL, 0 };
 
 	r->ctx = -1;

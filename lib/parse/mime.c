@@ -399,6 +399,8 @@ int sl_mime_run(struct sl_mime *mi, struct sl_msg *m)
 
 	w.mi = mi;
 	w.m = m;
+	if (!sl_msg_is_mime(m))
+		return SL_OK; /* its front end built the parts (WhatsApp fields and media) */
 	nl = memchr(m->raw, '\n', m->raw_len);
 	m->crlf = nl != NULL && nl > m->raw && nl[-1] == '\r';
 	{

@@ -318,12 +318,18 @@ int sl_av_run(struct sl_av *av, struct sl_msg *m)
 	s.m = m;
 	s.ls = sl_layers_new(m, -1, av->head_bytes, av->max_members);
 
-	rc = do_scan(&s, m->raw, m->raw_len, m->id, NULL);
-	if (rc != SL_OK)
-		goto out;
-	sl_layers_digest(s.ls);
-	if (sl_layers_top_detection(s.ls) != NULL)
-		top = sl_xstrdup(sl_layers_top_detection(s.ls));
+	/* A MIME message is scanned whole first: ClamAV's own MIME engine is the
+	 * second opinion on our parse. A message whose front end built the parts
+	 * (WhatsApp: text fields and downloaded media) has no second encoding of
+	 * them to read: each part is scanned on its own below. */
+	if (sl_msg_is_mime(m)) {
+		rc = do_scan(&s, m->raw, m->raw_len, m->id, NULL);
+		if (rc != SL_OK)
+			goto out;
+		sl_layers_digest(s.ls);
+		if (sl_layers_top_detection(s.ls) != NULL)
+			top = sl_xstrdup(sl_layers_top_detection(s.ls));
+	}
 
 	/* Leaf parts ClamAV decoded differently (or not at all): scan them now. */
 	nparts = m->nparts;
@@ -331,8 +337,9 @@ int sl_av_run(struct sl_av *av, struct sl_msg *m)
 		struct sl_part *p = &m->parts[i];
 		if (p->is_container || p->av_scanned || p->data == NULL || p->origin == SL_ORIGIN_ARCHIVE)
 			continue;
-		sl_log(SL_LOG_DEBUG, "id=%s av: part %s scanned on its own (ClamAV decoded it differently)",
-		       m->id, p->id);
+		if (sl_msg_is_mime(m))
+			sl_log(SL_LOG_DEBUG, "id=%s av: part %s scanned on its own (ClamAV decoded it differently)",
+			       m->id, p->id);
 		sl_layers_reset(s.ls, (int)i);
 		rc = do_scan(&s, p->data, p->size, p->filename, NULL);
 		if (rc != SL_OK)

@@ -636,7 +636,18 @@ static void test_dump(void **state)
 		"safelinks.key_file", "general.node_name", "store.backend", "store.dsn", "store.password_file",
 		"store.max_connections", "store.timeout", "quarantine.retention_days", "quarantine.purge_interval",
 		"admin.socket", "admin.socket_mode", "admin.supervisor_group", "admin.max_request_size",
-		"release.relay", "release.key_file", "release.timeout", NULL,
+		"release.relay", "release.key_file", "release.timeout", "policy.media_unscanned", "http.listen",
+		"http.tls_cert_file", "http.tls_key_file", "http.max_connections", "http.timeout", "whatsapp.path",
+		"whatsapp.app_secret", "whatsapp.app_secret_file", "whatsapp.verify_token",
+		"whatsapp.verify_token_file", "whatsapp.access_token", "whatsapp.access_token_file",
+		"whatsapp.graph_base", "whatsapp.graph_version", "whatsapp.media_hosts", "whatsapp.downstream_url",
+		"whatsapp.downstream_secret", "whatsapp.downstream_secret_file", "whatsapp.max_payload_size",
+		"whatsapp.max_fields", "whatsapp.max_image_size", "whatsapp.max_video_size",
+		"whatsapp.max_audio_size", "whatsapp.max_document_size", "whatsapp.max_sticker_size",
+		"whatsapp.media_timeout", "whatsapp.media_attempts", "whatsapp.workers", "whatsapp.worker_lease",
+		"whatsapp.retry_days", "whatsapp.max_attempts", "whatsapp.retry_min_interval",
+		"whatsapp.retry_max_interval", "whatsapp.downstream_timeout", "whatsapp.downstream_connections",
+		NULL,
 	};
 	const char *ov[] = { "limits.mime_depth=5", "limits.header_size=2k",
 			     "clamav.alert_macros=no", "policy.virus=reject" };
@@ -677,8 +688,10 @@ static void test_dump(void **state)
 /* API keys given in the config are never printed by the dump. */
 static void test_dump_hides_secrets(void **state)
 {
-	const char *ov[] = { "reputation.webrisk_key=AIzaSecretValue", "reputation.urlhaus_auth_key=abc123" };
-	struct sl_config *c = load_ok(NULL, ov, 2);
+	const char *ov[] = { "reputation.webrisk_key=AIzaSecretValue", "reputation.urlhaus_auth_key=abc123",
+			     "whatsapp.app_secret=s1", "whatsapp.access_token=t2", "whatsapp.verify_token=v3",
+			     "whatsapp.downstream_secret=d4" };
+	struct sl_config *c = load_ok(NULL, ov, 6);
 	struct dump d = { g_ptr_array_new_with_free_func(g_free) };
 
 	sl_config_dump(c, collect, &d);
@@ -689,6 +702,10 @@ static void test_dump_hides_secrets(void **state)
 	}
 	assert_string_equal(find_line(&d, "reputation.webrisk_key"), "(secret, not shown)");
 	assert_string_equal(find_line(&d, "reputation.safebrowsing_key"), ""); /* unset: shown empty */
+	assert_string_equal(find_line(&d, "whatsapp.app_secret"), "(secret, not shown)");
+	assert_string_equal(find_line(&d, "whatsapp.access_token"), "(secret, not shown)");
+	assert_string_equal(find_line(&d, "whatsapp.verify_token"), "(secret, not shown)");
+	assert_string_equal(find_line(&d, "whatsapp.downstream_secret"), "(secret, not shown)");
 	g_ptr_array_free(d.lines, TRUE);
 	sl_config_unref(c);
 }

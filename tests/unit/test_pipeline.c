@@ -22,6 +22,7 @@
 #include "config.h"
 #include "msg.h"
 #include "pipeline.h"
+#include "rewrite.h"
 #include "util.h"
 
 static const char *src_dir(void)
@@ -366,6 +367,46 @@ static void test_reject_has_no_output(void **state)
 
 /* ---- log line ------------------------------------------------------------ */
 
+/* A message whose front end built the parts (WhatsApp): no MIME parse, raw
+ * not scanned (EICAR in it explains nothing and is no finding), each part
+ * scanned on its own, links found in text fields and disarmed by edits that
+ * the rewrite check accepts for fields. */
+static void add_field(struct sl_msg *m, const char *id, const char *data, int text)
+{
+	int i = sl_msg_add_part(m, -1, id, SL_ORIGIN_FIELD);
+	struct sl_part *p = &m->parts[i];
+	p->declared_type = sl_xstrdup(text ? "text/plain" : "application/octet-stream");
+	p->is_body_text = text;
+	p->is_attachment = !text;
+	p->filename = text ? NULL : sl_xstrdup("notes.txt");
+	sl_msg_part_take_data(m, i, (unsigned char *)sl_xstrdup(data), strlen(data));
+}
+
+static void test_fields_message(void **state)
+{
+	static const char raw[] = "raw X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H* raw";
+	struct sl_msg *m = sl_msg_new(SL_CHANNEL_WHATSAPP, "wamid.x", (const unsigned char *)raw, sizeof(raw) - 1);
+	struct sl_edits e = { 0 };
+	int text, media;
+	add_field(m, "text.body", "see https://phishing.test/login now", 1);
+	add_field(m, "document", "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*", 0);
+	text = sl_msg_find_part(m, "text.body");
+	media = sl_msg_find_part(m, "document");
+	assert_int_equal(sl_engine_scan(*state, m), SL_OK);
+	want_verdict(m, SL_VERDICT_REWRITE);
+	assert_int_equal(m->nparts, 2); /* no MIME parse added parts */
+	assert_true(sl_msg_has_finding(m, SL_FIND_VIRUS, "virus", media));
+	assert_true(sl_msg_has_finding(m, SL_FIND_URL, "url_malicious", text));
+	assert_false(sl_msg_has_finding(m, SL_FIND_STRUCTURE, NULL, -2)); /* raw unscanned, the check passed */
+	assert_false(sl_msg_has_finding(m, SL_FIND_VIRUS, NULL, -1));
+	sl_engine_link_edits(*state, m, &e);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.v[0].part, text);
+	assert_true(sl_edits_disarms(&e, 0));
+	sl_edits_clear(&e);
+	sl_msg_free(m);
+}
+
 static void test_log_line(void **state)
 {
 	struct sl_engine *e = *state;
@@ -543,6 +584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocklisted_link_defanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redirect_to_blocklisted_defanged, setup, teardown),
 		cmocka_unit_test(test_reject_has_no_output),
+		cmocka_unit_test_setup_teardown(test_fields_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stage_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_share_one_engine, setup, teardown),
