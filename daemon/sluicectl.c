@@ -2,7 +2,7 @@
  * sluicectl - the command line of sluice.
  *
  *   sluicectl scan [--config FILE] [-o k=v]... [--channel email|whatsapp]
- *                  [--json] [--output FILE] [--no-store] FILE...
+ *                  [--media-dir DIR] [--json] [--output FILE] [--no-store] FILE...
  *   sluicectl config check [--config FILE] [-o k=v]... [--dump]
  *   sluicectl link decode [--config FILE] [-o k=v]... URL|TOKEN
  *   sluicectl quarantine list|show|release|delete|purge ...   (ctl_quarantine.h)
@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "config.h"
 #include "ctl_quarantine.h"
+#include "ctl_scan_wa.h"
 #include "msg.h"
 #include "pipeline.h"
 #include "report.h"
@@ -60,7 +61,9 @@ static void usage(FILE *f)
 		"  --help                   this text\n"
 		"\n"
 		"options for scan:\n"
-		"  --channel email|whatsapp the channel the input came from (default email)\n"
+		"  --channel email|whatsapp the channel the input came from (default email);\n"
+		"                           whatsapp: each FILE is a Cloud API webhook payload\n"
+		"  --media-dir DIR          whatsapp: the media of a message are DIR/<media-id>\n"
 		"  --json                   one JSON object per input, one per line\n"
 		"  --output FILE            write what the agent would receive (one input only;\n"
 		"                           '-' for standard output)\n"
@@ -98,12 +101,38 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* The WhatsApp channel (ctl_scan_wa.h): each payload file in turn. */
+static int scan_whatsapp(struct sl_engine *eng, struct sl_store *store, char **files, int nfiles,
+			 const char *media_dir, int json, const char *output)
+{
+	FILE *out = NULL;
+	int i, status = 0;
+	if (output != NULL) {
+		out = strcmp(output, "-") == 0 ? stdout : fopen(output, "w");
+		if (out == NULL) {
+			fprintf(stderr, "%s: %s: %s\n", prog, output, strerror(errno));
+			return 2;
+		}
+	}
+	for (i = 0; i < nfiles; i++) {
+		int s = sl_ctl_scan_whatsapp(prog, eng, store, files[i], media_dir, json, out);
+		if (s > status)
+			status = s;
+	}
+	fflush(stdout);
+	if (out != NULL && out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, output, strerror(errno));
+		status = 2;
+	}
+	return status;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
 	struct sl_cli cli = { 0 };
 	struct sl_config *cfg = NULL;
 	struct sl_engine *eng = NULL;
-	const char *output = NULL;
+	const char *output = NULL, *media_dir = NULL;
 	struct sl_store *store = NULL;
 	int json = 0, status = 0, i, nfiles = 0, no_store = 0;
 	enum sl_channel channel = SL_CHANNEL_EMAIL;
@@ -125,14 +154,14 @@ static int cmd_scan(int argc, char **argv)
 			no_store = 1;
 		} else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc) {
 			output = argv[++i];
+		} else if (strcmp(argv[i], "--media-dir") == 0 && i + 1 < argc) {
+			media_dir = argv[++i];
 		} else if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc) {
 			i++;
 			if (strcmp(argv[i], "email") == 0) {
 				channel = SL_CHANNEL_EMAIL;
 			} else if (strcmp(argv[i], "whatsapp") == 0) {
-				fprintf(stderr, "%s: --channel whatsapp: the WhatsApp channel is not built yet\n", prog);
-				status = 2;
-				goto out;
+				channel = SL_CHANNEL_WHATSAPP;
 			} else {
 				fprintf(stderr, "%s: --channel: expected email or whatsapp, got '%s'\n", prog, argv[i]);
 				status = 2;
@@ -172,6 +201,15 @@ static int cmd_scan(int argc, char **argv)
 	if (!no_store && sl_store_open(cfg, NULL, &store, &why) != SL_OK) {
 		fprintf(stderr, "%s: cannot open the quarantine: %s (--no-store for a dry run)\n", prog, why);
 		status = 2;
+		goto out;
+	}
+	if (media_dir != NULL && channel != SL_CHANNEL_WHATSAPP) {
+		fprintf(stderr, "%s: --media-dir is for --channel whatsapp\n", prog);
+		status = 2;
+		goto out;
+	}
+	if (channel == SL_CHANNEL_WHATSAPP) {
+		status = scan_whatsapp(eng, store, files, nfiles, media_dir, json, output);
 		goto out;
 	}
 	for (i = 0; i < nfiles; i++) {

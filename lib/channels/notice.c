@@ -354,16 +354,13 @@ static void set_identity(GMimeMessage *msg, const struct sl_msg *m)
 	set_msg_ids(msg, m, "References", SL_NOTICE_MAX_REFERENCES);
 }
 
-static char *placeholder_body(const struct sl_msg *m, const char *ref)
+/* "Why:" and the findings that decided, escaped, one "- ..." line each, then
+ * the reference line. */
+static void why_list(struct sl_buf *b, const struct sl_msg *m, const char *ref)
 {
-	struct sl_buf b;
 	size_t i, n = 0, more = 0;
 
-	sl_buf_init(&b, 0);
-	sl_buf_addstr(&b, m->reference != NULL
-				  ? "sluice held this message for review: it is in the quarantine, unchanged.\n"
-				    "A supervisor can release it after checking it.\n\nWhy:\n"
-				  : "sluice held this message for review (dry run: the original was not kept).\n\nWhy:\n");
+	sl_buf_addstr(b, "\nWhy:\n");
 	for (i = 0; i < m->nfindings; i++) {
 		const struct sl_finding *f = &m->findings[i];
 		char *e;
@@ -376,17 +373,29 @@ static char *placeholder_body(const struct sl_msg *m, const char *ref)
 		n++;
 		e = sl_escape_text(f->detail, SL_ESCAPE_DETAIL_MAX);
 		if (f->part >= 0)
-			sl_buf_printf(&b, "- part %s: %s\n", m->parts[f->part].id, e);
+			sl_buf_printf(b, "- part %s: %s\n", m->parts[f->part].id, e);
 		else
-			sl_buf_printf(&b, "- %s\n", e);
+			sl_buf_printf(b, "- %s\n", e);
 		free(e);
 	}
 	if (more > 0)
-		sl_buf_printf(&b, "- %zu more (a supervisor sees them all)\n", more);
+		sl_buf_printf(b, "- %zu more (a supervisor sees them all)\n", more);
 	if (m->reference != NULL)
-		sl_buf_printf(&b, "\nReference: %s\n", ref);
+		sl_buf_printf(b, "\nReference: %s\n", ref);
 	else
-		sl_buf_printf(&b, "\n%s\n", NOT_KEPT);
+		sl_buf_printf(b, "\n%s\n", NOT_KEPT);
+}
+
+static char *placeholder_body(const struct sl_msg *m, const char *ref)
+{
+	struct sl_buf b;
+
+	sl_buf_init(&b, 0);
+	sl_buf_addstr(&b, m->reference != NULL
+				  ? "sluice held this message for review: it is in the quarantine, unchanged.\n"
+				    "A supervisor can release it after checking it.\n"
+				  : "sluice held this message for review (dry run: the original was not kept).\n");
+	why_list(&b, m, ref);
 	return sl_buf_take(&b);
 }
 
@@ -416,4 +425,30 @@ char *sl_notice_placeholder(const struct sl_msg *m, const char *ref, size_t *len
 	free(body);
 	free(verdict);
 	return r;
+}
+
+/* ---- texts for other channels (WhatsApp) ----------------------------------- */
+
+char *sl_notice_removed_text(const struct sl_msg *m, int target, const char *ref)
+{
+	return removal_body(m, target, ref, 0, "\n");
+}
+
+char *sl_notice_held_text(const struct sl_msg *m, const char *ref, const char *who, const char *when)
+{
+	struct sl_buf b;
+	char *w = sl_escape_text(who ? who : "", SL_ESCAPE_NAME_MAX);
+	char *t = sl_escape_text(when ? when : "", SL_ESCAPE_NAME_MAX);
+
+	sl_buf_init(&b, 0);
+	sl_buf_printf(&b, "%s wrote at %s. ", *w ? w : "The customer", *t ? t : "an unknown time");
+	sl_buf_addstr(&b, m->reference != NULL
+				  ? "sluice held the message for review: it is in the quarantine, unchanged.\n"
+				    "A supervisor can release it after checking it; the customer is waiting for an "
+				    "answer.\n"
+				  : "sluice held the message for review (dry run: the original was not kept).\n");
+	why_list(&b, m, ref);
+	free(w);
+	free(t);
+	return sl_buf_take(&b);
 }

@@ -51,4 +51,15 @@ char *sl_notice_uuencode(const struct sl_msg *m, int uu, const char *detail, con
 /* The placeholder message for m (verdict quarantine), X-Sluice-Verdict first. */
 char *sl_notice_placeholder(const struct sl_msg *m, const char *ref, size_t *len);
 
+/* ---- texts for other channels (WhatsApp: wa_rewrite.h) ---------------------
+ * Plain UTF-8 text with "\n" line ends, escaped as above. */
+
+/* What stands in for a removed or withheld part target (a media object, a
+ * text field): the same lines as the body of sl_notice_part. */
+char *sl_notice_removed_text(const struct sl_msg *m, int target, const char *ref);
+
+/* What stands in for a held message: who wrote (escaped here) and when, that
+ * it is held, why (the findings) and the reference. */
+char *sl_notice_held_text(const struct sl_msg *m, const char *ref, const char *who, const char *when);
+
 #endif

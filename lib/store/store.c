@@ -157,6 +157,11 @@ int sl_store_tx(struct sl_store *st, int (*fn)(struct sl_store_tx *, void *, cha
 	return tx_locked(st, NULL, fn, ctx, why);
 }
 
+struct sl_store *sl_store_tx_store(struct sl_store_tx *tx)
+{
+	return tx->st;
+}
+
 int sl_store_exec(struct sl_store_tx *tx, const char *sql, const struct sl_sqlval *params, size_t nparams,
 		  sl_sql_row_fn row, void *rowctx, int64_t *changes, char **why)
 {

@@ -118,6 +118,12 @@ int sl_store_read_password(const struct sl_config *cfg, char **out, char **why);
  * Text fields are stored as valid UTF-8 (other bytes become U+FFFD). */
 int sl_store_put(struct sl_store *st, const struct sl_item *it, const unsigned char *original, size_t olen,
 		 const unsigned char *rewritten, size_t rlen, const char *actor, char **why);
+/* The same inside the caller's transaction: SL_ECONFLICT when the reference
+ * is taken (the transaction should then be rolled back). */
+int sl_store_put_tx(struct sl_store_tx *tx, const struct sl_item *it, const unsigned char *original, size_t olen,
+		    const unsigned char *rewritten, size_t rlen, const char *actor, char **why);
+/* The store a transaction belongs to. */
+struct sl_store *sl_store_tx_store(struct sl_store_tx *tx);
 int sl_store_get(struct sl_store *st, const char *ref, struct sl_item **out, char **why);
 int sl_store_list(struct sl_store *st, const struct sl_item_filter *f, struct sl_item ***out, size_t *n,
 		  char **why);
@@ -170,6 +176,9 @@ struct sl_envelope {
 	char *const *recipients;   /* RCPT TO, NULL-terminated */
 	const char *subject;       /* WhatsApp: a first line; e-mail: from the header */
 	const char *msg_id;        /* queue id, wamid */
+	const unsigned char *original; /* the bytes to keep (WhatsApp: the message and its
+					* media), or NULL: msg->raw */
+	size_t original_len;
 };
 
 /* Gives a scanned message a fresh reference (msg->reference) unless it has
@@ -181,6 +190,11 @@ void sl_store_reference(struct sl_msg *m);
  * front end must not deliver a rewritten copy or placeholder naming it. */
 int sl_store_keep(struct sl_store *st, const struct sl_config *cfg, struct sl_msg *m, const struct sl_envelope *env,
 		  const unsigned char *rewritten, size_t rlen, const char *actor, char **why);
+/* The same inside the caller's transaction (sl_store_tx), so that keeping a
+ * message and what depends on it (the WhatsApp outbox row) commit together. */
+int sl_store_keep_tx(struct sl_store_tx *tx, const struct sl_config *cfg, struct sl_msg *m,
+		     const struct sl_envelope *env, const unsigned char *rewritten, size_t rlen, const char *actor,
+		     char **why);
 
 /* ---- the names of things ------------------------------------------------ */
 

@@ -420,19 +420,36 @@ static int put_fn(struct sl_store_tx *tx, void *ctx, char **why)
 	return rc;
 }
 
+static int canonical_ref(const char *ref, char **why)
+{
+	char check[SL_REF_LEN + 1];
+	char *w = NULL;
+	if (sl_ref_parse(ref, check, &w) != SL_OK || strcmp(check, ref) != 0) {
+		*why = sl_xasprintf("store: '%s' is not a reference in canonical form", ref);
+		free(w);
+		return SL_EINVAL;
+	}
+	return SL_OK;
+}
+
+int sl_store_put_tx(struct sl_store_tx *tx, const struct sl_item *it, const unsigned char *original, size_t olen,
+		    const unsigned char *rewritten, size_t rlen, const char *actor, char **why)
+{
+	struct put_ctx c = { sl_store_tx_store(tx), it, original, rewritten, olen, rlen, actor, "" };
+	if (canonical_ref(it->ref, why) != SL_OK)
+		return SL_EINVAL;
+	sl_sha256_hex(original ? (const void *)original : "", olen, c.sha);
+	return put_fn(tx, &c, why);
+}
+
 int sl_store_put(struct sl_store *st, const struct sl_item *it, const unsigned char *original, size_t olen,
 		 const unsigned char *rewritten, size_t rlen, const char *actor, char **why)
 {
 	struct put_ctx c = { st, it, original, rewritten, olen, rlen, actor, "" };
-	char check[SL_REF_LEN + 1];
-	char *w = NULL;
 	int rc;
 
-	if (sl_ref_parse(it->ref, check, &w) != SL_OK || strcmp(check, it->ref) != 0) {
-		*why = sl_xasprintf("store: '%s' is not a reference in canonical form", it->ref);
-		free(w);
+	if (canonical_ref(it->ref, why) != SL_OK)
 		return SL_EINVAL;
-	}
 	sl_sha256_hex(original ? (const void *)original : "", olen, c.sha);
 	rc = sl_store_tx(st, put_fn, &c, why);
 	if (rc == SL_ECONFLICT) {

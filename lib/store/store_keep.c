@@ -118,73 +118,109 @@ static char *first_line(const struct sl_msg *m)
 	return sl_xstrdup("");
 }
 
-int sl_store_keep(struct sl_store *st, const struct sl_config *cfg, struct sl_msg *m, const struct sl_envelope *env,
-		  const unsigned char *rewritten, size_t rlen, const char *actor, char **why)
+/* An item being kept: the row and the strings it points to. */
+struct keep {
+	struct sl_item it;
+	GPtrArray *rcpts;
+	char *sender, *subject, *report;
+	const unsigned char *original;
+	size_t olen;
+};
+
+static int keep_prepare(struct keep *k, const struct sl_config *cfg, struct sl_msg *m, const struct sl_envelope *env,
+			char **why)
 {
 	struct sl_envelope none = { 0 };
-	struct sl_item it = { 0 };
 	size_t cap = (size_t)sl_config_int(cfg, "limits.header_size") * 4;
-	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
-	char *sender = NULL, *subject = NULL, *report = NULL, *clipped;
-	int rc;
+	char *clipped;
 
+	memset(k, 0, sizeof(*k));
 	g_once(&gmime_once, init_gmime, NULL);
 	if (env == NULL)
 		env = &none;
 	if (m->reference == NULL) {
 		*why = sl_xstrdup("store: the message has no reference (sl_store_reference before the rewrite)");
-		g_ptr_array_free(rcpts, TRUE);
 		return SL_EINVAL;
 	}
+	k->rcpts = g_ptr_array_new_with_free_func(g_free);
 	if (env->sender != NULL) {
-		sender = sl_xstrdup(env->sender);
+		k->sender = sl_xstrdup(env->sender);
 	} else if (m->channel == SL_CHANNEL_EMAIL) {
 		GPtrArray *from = g_ptr_array_new_with_free_func(g_free);
 		addresses_of(m, cap, "From", from);
-		sender = sl_xstrdup(from->len ? g_ptr_array_index(from, 0) : "");
+		k->sender = sl_xstrdup(from->len ? g_ptr_array_index(from, 0) : "");
 		g_ptr_array_free(from, TRUE);
 	} else {
-		sender = sl_xstrdup("");
+		k->sender = sl_xstrdup("");
 	}
 	if (env->recipients != NULL) {
 		size_t i;
-		for (i = 0; env->recipients[i] != NULL && rcpts->len < MAX_RECIPIENTS; i++)
-			g_ptr_array_add(rcpts, g_strdup(env->recipients[i]));
+		for (i = 0; env->recipients[i] != NULL && k->rcpts->len < MAX_RECIPIENTS; i++)
+			g_ptr_array_add(k->rcpts, g_strdup(env->recipients[i]));
 	} else if (m->channel == SL_CHANNEL_EMAIL) {
-		addresses_of(m, cap, "To", rcpts);
-		addresses_of(m, cap, "Cc", rcpts);
+		addresses_of(m, cap, "To", k->rcpts);
+		addresses_of(m, cap, "Cc", k->rcpts);
 	}
-	g_ptr_array_add(rcpts, NULL);
+	g_ptr_array_add(k->rcpts, NULL);
 	if (env->subject != NULL) {
-		subject = sl_xstrdup(env->subject);
+		k->subject = sl_xstrdup(env->subject);
 	} else if (m->channel == SL_CHANNEL_EMAIL) {
 		char *raw = header(m, cap, "Subject");
 		char *dec = raw ? g_mime_utils_header_decode_text(NULL, raw) : NULL;
-		subject = sl_xstrdup(dec ? dec : (raw ? raw : ""));
+		k->subject = sl_xstrdup(dec ? dec : (raw ? raw : ""));
 		g_free(dec);
 		free(raw);
 	} else {
-		subject = first_line(m);
+		k->subject = first_line(m);
 	}
-	clipped = sl_clip(subject, MAX_SUBJECT);
-	free(subject);
-	subject = clipped;
-	report = sl_report_json(m, m->id);
+	clipped = sl_clip(k->subject, MAX_SUBJECT);
+	free(k->subject);
+	k->subject = clipped;
+	k->report = sl_report_json(m, m->id);
 
-	g_strlcpy(it.ref, m->reference, sizeof(it.ref));
-	it.channel = m->channel;
-	it.received = (int64_t)time(NULL);
-	it.sender = sender;
-	it.recipients = (char **)rcpts->pdata;
-	it.subject = subject;
-	it.msg_id = (char *)(env->msg_id ? env->msg_id : m->id);
-	it.verdict = m->verdict;
-	it.report = report;
-	it.expires = it.received + sl_config_int(cfg, "quarantine.retention_days") * 86400;
-	rc = sl_store_put(st, &it, m->raw, m->raw_len, rewritten, rlen, actor, why);
-	free(sender);
-	free(subject);
-	free(report);
-	g_ptr_array_free(rcpts, TRUE);
+	g_strlcpy(k->it.ref, m->reference, sizeof(k->it.ref));
+	k->it.channel = m->channel;
+	k->it.received = (int64_t)time(NULL);
+	k->it.sender = k->sender;
+	k->it.recipients = (char **)k->rcpts->pdata;
+	k->it.subject = k->subject;
+	k->it.msg_id = (char *)(env->msg_id ? env->msg_id : m->id);
+	k->it.verdict = m->verdict;
+	k->it.report = k->report;
+	k->it.expires = k->it.received + sl_config_int(cfg, "quarantine.retention_days") * 86400;
+	k->original = env->original != NULL ? env->original : m->raw;
+	k->olen = env->original != NULL ? env->original_len : m->raw_len;
+	return SL_OK;
+}
+
+static void keep_clear(struct keep *k)
+{
+	free(k->sender);
+	free(k->subject);
+	free(k->report);
+	if (k->rcpts != NULL)
+		g_ptr_array_free(k->rcpts, TRUE);
+}
+
+int sl_store_keep(struct sl_store *st, const struct sl_config *cfg, struct sl_msg *m, const struct sl_envelope *env,
+		  const unsigned char *rewritten, size_t rlen, const char *actor, char **why)
+{
+	struct keep k;
+	int rc = keep_prepare(&k, cfg, m, env, why);
+	if (rc == SL_OK)
+		rc = sl_store_put(st, &k.it, k.original, k.olen, rewritten, rlen, actor, why);
+	keep_clear(&k);
+	return rc;
+}
+
+int sl_store_keep_tx(struct sl_store_tx *tx, const struct sl_config *cfg, struct sl_msg *m,
+		     const struct sl_envelope *env, const unsigned char *rewritten, size_t rlen, const char *actor,
+		     char **why)
+{
+	struct keep k;
+	int rc = keep_prepare(&k, cfg, m, env, why);
+	if (rc == SL_OK)
+		rc = sl_store_put_tx(tx, &k.it, k.original, k.olen, rewritten, rlen, actor, why);
+	keep_clear(&k);
 	return rc;
 }
