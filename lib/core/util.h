@@ -80,6 +80,9 @@ int sl_memeq_consttime(const void *a, const void *b, size_t n);
  * when it cannot: keys and references must never be guessable. */
 void sl_random(void *p, size_t n);
 
+/* Milliseconds since the epoch (the wall clock). */
+int64_t sl_now_ms(void);
+
 /* A unix time as ISO 8601 in UTC: "2026-12-07T00:15:42Z". */
 void sl_time_iso(int64_t t, char out[32]);
 

@@ -1,0 +1,312 @@
+/* inbox - see inbox.h. */
+#include <glib.h>
+
+#include "inbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+struct req {
+	const void *body;
+	size_t len;
+	int done;
+	int rc;
+	char *why;
+};
+
+struct sl_inbox {
+	struct sl_store *st;
+	GMutex lock;
+	GCond work;        /* the writer waits for requests */
+	GCond done;        /* submitters wait for their commit; workers for rows */
+	GQueue queue;      /* struct req * */
+	GThread *writer;
+	int stop;
+	uint64_t seq;      /* commits so far, and wake-ups */
+	struct sl_inbox_stats stats;
+};
+
+struct batch {
+	struct req **v;
+	size_t n;
+	const char *node;
+	int64_t now;
+};
+
+static int insert_fn(struct sl_store_tx *tx, void *ctx, char **why)
+{
+	struct batch *b = ctx;
+	size_t i;
+	for (i = 0; i < b->n; i++) {
+		struct sl_sqlval p[3] = { sl_sql_int(b->now), sl_sql_text(b->node), sl_sql_blob(b->v[i]->body, b->v[i]->len) };
+		int rc = sl_store_exec(tx, "INSERT INTO wa_inbox (received, gateway, body) VALUES ($1, $2, $3)", p, 3, NULL,
+				       NULL, NULL, why);
+		if (rc != SL_OK)
+			return rc;
+	}
+	return SL_OK;
+}
+
+static gpointer writer(gpointer arg)
+{
+	struct sl_inbox *ib = arg;
+	struct req **v = sl_xcalloc(SL_INBOX_MAX_BATCH, sizeof(*v));
+
+	g_mutex_lock(&ib->lock);
+	for (;;) {
+		struct batch b = { v, 0, sl_store_node(ib->st), 0 };
+		size_t bytes = 0, i;
+		char *why = NULL;
+		int rc;
+		while (g_queue_is_empty(&ib->queue) && !ib->stop)
+			g_cond_wait(&ib->work, &ib->lock);
+		if (g_queue_is_empty(&ib->queue))
+			break; /* stopping, nothing left */
+		while (!g_queue_is_empty(&ib->queue) && b.n < SL_INBOX_MAX_BATCH) {
+			struct req *r = g_queue_peek_head(&ib->queue);
+			if (b.n > 0 && bytes + r->len > SL_INBOX_MAX_BATCH_BYTES)
+				break;
+			g_queue_pop_head(&ib->queue);
+			v[b.n++] = r;
+			bytes += r->len;
+		}
+		g_mutex_unlock(&ib->lock);
+		b.now = sl_now_ms();
+		rc = sl_store_tx(ib->st, insert_fn, &b, &why);
+		if (rc != SL_OK)
+			sl_log(SL_LOG_ERR, "inbox: %zu payload(s) not kept: %s", b.n, why ? why : sl_strerror(rc));
+		g_mutex_lock(&ib->lock);
+		for (i = 0; i < b.n; i++) {
+			v[i]->rc = rc;
+			v[i]->why = rc != SL_OK ? sl_xstrdup(why ? why : sl_strerror(rc)) : NULL;
+			v[i]->done = 1;
+		}
+		if (rc == SL_OK) {
+			ib->stats.payloads += b.n;
+			ib->stats.commits++;
+			if (b.n > ib->stats.largest)
+				ib->stats.largest = b.n;
+		} else {
+			ib->stats.failed += b.n;
+		}
+		ib->seq++;
+		g_cond_broadcast(&ib->done);
+		free(why);
+	}
+	g_mutex_unlock(&ib->lock);
+	free(v);
+	return NULL;
+}
+
+int sl_inbox_new(struct sl_store *st, struct sl_inbox **out, char **why)
+{
+	struct sl_inbox *ib = sl_xcalloc(1, sizeof(*ib));
+	ib->st = st;
+	g_mutex_init(&ib->lock);
+	g_cond_init(&ib->work);
+	g_cond_init(&ib->done);
+	g_queue_init(&ib->queue);
+	ib->writer = g_thread_try_new("sluice-inbox", writer, ib, NULL);
+	if (ib->writer == NULL) {
+		*why = sl_xstrdup("inbox: cannot start the writer thread");
+		g_mutex_clear(&ib->lock);
+		g_cond_clear(&ib->work);
+		g_cond_clear(&ib->done);
+		free(ib);
+		*out = NULL;
+		return SL_EIO;
+	}
+	*out = ib;
+	return SL_OK;
+}
+
+struct sl_inbox *sl_inbox_free(struct sl_inbox *ib)
+{
+	if (ib == NULL)
+		return NULL;
+	g_mutex_lock(&ib->lock);
+	ib->stop = 1;
+	g_cond_broadcast(&ib->work);
+	g_mutex_unlock(&ib->lock);
+	g_thread_join(ib->writer);
+	g_mutex_clear(&ib->lock);
+	g_cond_clear(&ib->work);
+	g_cond_clear(&ib->done);
+	free(ib);
+	return NULL;
+}
+
+int sl_inbox_put(struct sl_inbox *ib, const void *body, size_t len, char **why)
+{
+	struct req r = { body, len, 0, SL_OK, NULL };
+	g_mutex_lock(&ib->lock);
+	if (ib->stop) {
+		g_mutex_unlock(&ib->lock);
+		*why = sl_xstrdup("inbox: stopping");
+		return SL_ETEMP;
+	}
+	g_queue_push_tail(&ib->queue, &r);
+	g_cond_signal(&ib->work);
+	while (!r.done)
+		g_cond_wait(&ib->done, &ib->lock);
+	g_mutex_unlock(&ib->lock);
+	if (r.rc != SL_OK)
+		*why = r.why;
+	else
+		free(r.why);
+	return r.rc;
+}
+
+void sl_inbox_wait(struct sl_inbox *ib, uint64_t *seen, int timeout_ms)
+{
+	gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	g_mutex_lock(&ib->lock);
+	while (ib->seq == *seen && !ib->stop)
+		if (!g_cond_wait_until(&ib->done, &ib->lock, until))
+			break;
+	*seen = ib->seq;
+	g_mutex_unlock(&ib->lock);
+}
+
+void sl_inbox_wake(struct sl_inbox *ib)
+{
+	g_mutex_lock(&ib->lock);
+	ib->seq++;
+	g_cond_broadcast(&ib->done);
+	g_mutex_unlock(&ib->lock);
+}
+
+void sl_inbox_stats(struct sl_inbox *ib, struct sl_inbox_stats *out)
+{
+	g_mutex_lock(&ib->lock);
+	*out = ib->stats;
+	g_mutex_unlock(&ib->lock);
+}
+
+/* ---- workers ---------------------------------------------------------------- */
+
+struct taken {
+	GArray *rows;
+};
+
+static int taken_row(void *ctx, const struct sl_sqlval *c, size_t n)
+{
+	struct taken *t = ctx;
+	struct sl_inbox_row r = { 0 };
+	if (n < 3)
+		return SL_EINVAL;
+	r.id = c[0].i;
+	r.len = c[1].n;
+	r.body = sl_xmalloc(r.len + 1);
+	memcpy(r.body, c[1].p ? c[1].p : "", r.len);
+	r.body[r.len] = '\0';
+	r.attempts = c[2].i;
+	g_array_append_val(t->rows, r);
+	return 0;
+}
+
+struct take_ctx {
+	const char *owner;
+	int64_t now, lease;
+	size_t max;
+	struct taken t;
+};
+
+static int take_fn(struct sl_store_tx *tx, void *ctx, char **why)
+{
+	struct take_ctx *c = ctx;
+	struct sl_sqlval p[4] = { sl_sql_text(c->owner), sl_sql_int(c->now + c->lease), sl_sql_int(c->now),
+				  sl_sql_int((int64_t)c->max) };
+	size_t i;
+	/* a retry of the transaction starts again from nothing */
+	for (i = 0; i < c->t.rows->len; i++)
+		free(g_array_index(c->t.rows, struct sl_inbox_row, i).body);
+	g_array_set_size(c->t.rows, 0);
+	/* the outer condition is checked again on the row as it is when locked
+	 * (PostgreSQL, READ COMMITTED): a row another taker got first is skipped */
+	return sl_store_exec(tx,
+			     "UPDATE wa_inbox SET taken_by = $1, taken_until = $2, attempts = attempts + 1 "
+			     "WHERE id IN (SELECT id FROM wa_inbox WHERE taken_until < $3 ORDER BY id LIMIT $4) "
+			     "AND taken_until < $3 RETURNING id, body, attempts",
+			     p, 4, taken_row, &c->t, NULL, why);
+}
+
+int sl_inbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms, size_t max,
+		  struct sl_inbox_row **rows, size_t *n, char **why)
+{
+	struct take_ctx c = { owner, now_ms, lease_ms, max, { g_array_new(FALSE, TRUE, sizeof(struct sl_inbox_row)) } };
+	int rc = sl_store_tx(st, take_fn, &c, why);
+	if (rc != SL_OK) {
+		sl_inbox_rows_free((struct sl_inbox_row *)c.t.rows->data, c.t.rows->len);
+		g_array_free(c.t.rows, FALSE);
+		*rows = NULL;
+		*n = 0;
+		return rc;
+	}
+	*n = c.t.rows->len;
+	*rows = (struct sl_inbox_row *)g_array_free(c.t.rows, FALSE);
+	return SL_OK;
+}
+
+void sl_inbox_rows_free(struct sl_inbox_row *rows, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(rows[i].body);
+	g_free(rows);
+}
+
+int sl_inbox_done_tx(struct sl_store_tx *tx, int64_t id, char **why)
+{
+	struct sl_sqlval p[1] = { sl_sql_int(id) };
+	return sl_store_exec(tx, "DELETE FROM wa_inbox WHERE id = $1", p, 1, NULL, NULL, NULL, why);
+}
+
+struct release_ctx {
+	const char *table;
+	const char *prefix;
+};
+
+static int release_fn(struct sl_store_tx *tx, void *ctx, char **why)
+{
+	struct release_ctx *c = ctx;
+	struct sl_sqlval p[1] = { sl_sql_text(c->prefix) };
+	char *sql = sl_xasprintf("UPDATE %s SET taken_by = NULL, taken_until = 0 "
+				 "WHERE taken_by IS NOT NULL AND substr(taken_by, 1, length($1)) = $1",
+				 c->table);
+	int rc = sl_store_exec(tx, sql, p, 1, NULL, NULL, NULL, why);
+	free(sql);
+	return rc;
+}
+
+/* Shared with outbox.c (the same columns). */
+int sl_wa_release_owner_of(struct sl_store *st, const char *table, const char *node, char **why);
+
+int sl_wa_release_owner_of(struct sl_store *st, const char *table, const char *node, char **why)
+{
+	char *prefix = sl_xasprintf("%s/", node);
+	struct release_ctx c = { table, prefix };
+	int rc = sl_store_tx(st, release_fn, &c, why);
+	free(prefix);
+	return rc;
+}
+
+int sl_inbox_release_owner(struct sl_store *st, const char *node, char **why)
+{
+	return sl_wa_release_owner_of(st, "wa_inbox", node, why);
+}
+
+static int count_row(void *ctx, const struct sl_sqlval *c, size_t n)
+{
+	*(int64_t *)ctx = n > 0 && c[0].type == SL_SQL_INT ? c[0].i : 0;
+	return 0;
+}
+
+int sl_inbox_count(struct sl_store *st, int64_t *n, char **why)
+{
+	*n = 0;
+	return sl_store_query(st, "SELECT count(*) FROM wa_inbox", NULL, 0, count_row, n, why);
+}
