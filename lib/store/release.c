@@ -387,9 +387,8 @@ static void audit_refusal(struct sl_store *st, const char *ref, const struct sl_
 	free(why);
 }
 
-/* Refuses with rc, *message = text, and an audit row "refused: text". */
-static int refused(struct sl_store *st, const char *ref, const struct sl_release_req *rq, int rc, char *text,
-		   char **message)
+int sl_release_refuse(struct sl_store *st, const char *ref, const struct sl_release_req *rq, int rc, char *text,
+		      char **message)
 {
 	char *o = sl_xasprintf("refused: %s", text);
 	audit_refusal(st, ref, rq, o);
@@ -434,23 +433,20 @@ int sl_release_run(struct sl_store *st, const struct sl_config *cfg, const unsig
 	}
 	rc = sl_store_get(st, ref, &it, &why);
 	if (rc == SL_ENOTFOUND)
-		return refused(st, ref, rq, rc, why, message);
+		return sl_release_refuse(st, ref, rq, rc, why, message);
 	if (rc != SL_OK) {
 		*message = why;
 		return rc;
 	}
-	if (it->channel != SL_CHANNEL_EMAIL) {
+	if (it->channel == SL_CHANNEL_WHATSAPP) {
 		free(why);
-		rc = refused(st, ref, rq, SL_EINVAL,
-			     sl_xasprintf("%s: release is not supported for %s items yet", ref,
-					  sl_channel_name(it->channel)),
-			     message);
+		rc = sl_release_whatsapp(st, cfg, ref, rq, message);
 		goto out;
 	}
 	rcpts = rq->to != NULL && rq->to[0] != NULL ? rq->to : it->recipients;
 	for (i = 0; rcpts != NULL && rcpts[i] != NULL; i++) {
 		if (!sl_release_address_ok(rcpts[i])) {
-			rc = refused(st, ref, rq, SL_EINVAL,
+			rc = sl_release_refuse(st, ref, rq, SL_EINVAL,
 				     sl_xasprintf("%s: recipient '%s' is not an address the relay can take; "
 						  "give --to ADDRESS",
 						  ref, rcpts[i]),
@@ -459,7 +455,7 @@ int sl_release_run(struct sl_store *st, const struct sl_config *cfg, const unsig
 		}
 	}
 	if (rcpts == NULL || rcpts[0] == NULL) {
-		rc = refused(st, ref, rq, SL_EINVAL,
+		rc = sl_release_refuse(st, ref, rq, SL_EINVAL,
 			     sl_xasprintf("%s has no recipients on record: give --to ADDRESS", ref), message);
 		goto out;
 	}
@@ -467,7 +463,7 @@ int sl_release_run(struct sl_store *st, const struct sl_config *cfg, const unsig
 	it = NULL;
 	rc = sl_store_claim(st, ref, rq->actor, (int64_t)timeout * 2 + 60, token, &it, &why);
 	if (rc == SL_ECONFLICT) {
-		rc = refused(st, ref, rq, rc, why, message);
+		rc = sl_release_refuse(st, ref, rq, rc, why, message);
 		goto out;
 	}
 	if (rc != SL_OK) {

@@ -24,8 +24,9 @@
  *
  * The release itself (sl_release_run): claim the item (store.h: atomic, so
  * two gateways cannot both send it), hand it to the channel's sender (e-mail:
- * SMTP through release.relay; WhatsApp: not yet), then record it released --
- * only when the relay accepted every recipient. A refusal or timeout gives
+ * SMTP through release.relay; WhatsApp: the outbox, release_wa.c), then
+ * record it released -- for e-mail only when the relay accepted every
+ * recipient. A refusal or timeout gives
  * the claim back: the item stays held and the caller gets the relay's answer.
  * A gateway that dies between the relay's acceptance and the record leaves
  * the claim to run out (release.timeout x 2 + 60 s); the next release of that
@@ -108,6 +109,17 @@ enum sl_relay_outcome {
  * people. Every outcome is audited. */
 int sl_release_run(struct sl_store *st, const struct sl_config *cfg, const unsigned char *key, size_t keylen,
 		   const struct sl_release_req *rq, char **message, enum sl_relay_outcome *relay);
+
+/* The WhatsApp release (release_wa.c): the kept original, with released_by,
+ * into the outbox under the key "release:REF" (wa_rewrite.h), in one
+ * transaction; an interrupted earlier release that already queued it is
+ * found by that key, so the platform gets it once. Same returns as
+ * sl_release_run; --to is refused (the platform is whatsapp.downstream_url). */
+int sl_release_whatsapp(struct sl_store *st, const struct sl_config *cfg, const char *ref,
+			const struct sl_release_req *rq, char **message);
+/* Refuses with rc: *message = text (taken), an audit row "refused: text". */
+int sl_release_refuse(struct sl_store *st, const char *ref, const struct sl_release_req *rq, int rc, char *text,
+		      char **message);
 
 /* 1 when addr is one plain address we can put in RCPT TO (no spaces,
  * brackets, controls; one '@' with text on both sides; at most 254 bytes). */

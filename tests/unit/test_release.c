@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "outbox.h"
 #include "release.h"
 #include "store.h"
 #include "util.h"
@@ -572,7 +573,7 @@ static void test_release_refused(void **state)
 	}
 	keep(&r, &it, SL_CHANNEL_WHATSAPP, "{}");
 	assert_int_equal(run(&r, it.ref, "ok", NULL, &msg, &refused), SL_EINVAL);
-	assert_non_null(strstr(msg, "not supported for whatsapp items"));
+	assert_non_null(strstr(msg, "whatsapp.downstream_url is not set"));
 	free(msg);
 	assert_int_equal(status_of(&r, it.ref), SL_ITEM_HELD);
 	assert_int_equal(r.smtp.messages, 1);
@@ -610,9 +611,99 @@ static void test_release_interrupted(void **state)
 	rig_down(&r);
 }
 
+/* A WhatsApp item goes to the platform through the outbox, once: a second
+ * release is refused, an interrupted one that had queued it queues nothing
+ * more, --to is refused, an original that is not a message fails and stays
+ * held. */
+static const char wa_original[] =
+	"{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\","
+	"\"value\":{\"messaging_product\":\"whatsapp\",\"messages\":[{\"from\":\"1555\",\"id\":\"wamid.R\","
+	"\"type\":\"document\",\"document\":{\"id\":\"77\",\"filename\":\"a.pdf\"}}]}}]}],"
+	"\"sluice_media\":{\"77\":{\"type\":\"document\",\"data_base64\":\"JVBERg==\"}}}";
+
+static size_t outbox_rows(struct rig *r, const char *ref, char **body)
+{
+	struct sl_outbox_entry *v = NULL;
+	struct sl_outbox_row *rows = NULL;
+	size_t n = 0, i, k = 0, nr = 0;
+	char *why = NULL;
+	assert_int_equal(sl_outbox_list(r->st, NULL, 0, &v, &n, &why), SL_OK);
+	for (i = 0; i < n; i++)
+		k += v[i].ref != NULL && strcmp(v[i].ref, ref) == 0 && strcmp(v[i].kind, "release") == 0;
+	sl_outbox_entries_free(v, n);
+	if (body != NULL) {
+		assert_int_equal(sl_outbox_take(r->st, "t/1", sl_now_ms(), 1000, 10, &rows, &nr, &why), SL_OK);
+		*body = nr > 0 ? sl_xstrdup((char *)rows[nr - 1].body) : NULL;
+		sl_outbox_rows_free(rows, nr);
+	}
+	return k;
+}
+
+static void test_release_whatsapp(void **state)
+{
+	struct rig r;
+	struct sl_item it;
+	char tok[SL_REF_LEN + 1], *msg = NULL, *why = NULL, *body = NULL, *rkey;
+	enum sl_relay_outcome refused;
+	(void)state;
+
+	smtp_start(&r.smtp);
+	r.dir = g_dir_make_tmp("sluice-rel-XXXXXX", NULL);
+	r.cfg = config_for(r.dir, "whatsapp.downstream_url=https://platform.example/hook", "release.timeout=5");
+	assert_int_equal(sl_store_open(r.cfg, NULL, &r.st, &why), SL_OK);
+
+	keep(&r, &it, SL_CHANNEL_WHATSAPP, wa_original);
+	{
+		char *const to[] = { "agent@example.com", NULL };
+		assert_int_equal(run(&r, it.ref, "ok", to, &msg, &refused), SL_EINVAL);
+		assert_non_null(strstr(msg, "--to is for e-mail"));
+		free(msg);
+	}
+	assert_int_equal(run(&r, it.ref, "checked by phone", NULL, &msg, &refused), SL_OK);
+	assert_non_null(strstr(msg, "queued for the platform"));
+	free(msg);
+	assert_int_equal(status_of(&r, it.ref), SL_ITEM_RELEASED);
+	assert_int_equal(outbox_rows(&r, it.ref, &body), 1);
+	assert_non_null(strstr(body, "\"released_by\":\"alice\""));
+	assert_non_null(strstr(body, "\"verdict\":\"released\""));
+	assert_non_null(strstr(body, "\"wamid.R\""));
+	assert_non_null(strstr(body, "\"data_base64\":\"JVBERg==\""));
+	assert_null(strstr(body, "sluice_media"));
+	free(body);
+	assert_int_equal(run(&r, it.ref, "again", NULL, &msg, &refused), SL_ECONFLICT);
+	free(msg);
+	assert_int_equal(outbox_rows(&r, it.ref, NULL), 1);
+
+	/* a gateway queued it, then died before recording the release: once */
+	keep(&r, &it, SL_CHANNEL_WHATSAPP, wa_original);
+	assert_int_equal(sl_store_claim(r.st, it.ref, "bob (uid 1002)", -1, tok, NULL, &why), SL_OK);
+	rkey = sl_xasprintf("release:%s", it.ref);
+	{
+		struct sl_outbox_msg m = { rkey, "release", it.ref, "d", "{}", 2 };
+		assert_int_equal(sl_outbox_put(r.st, &m, sl_now_ms(), NULL, &why), SL_OK);
+	}
+	assert_int_equal(run(&r, it.ref, "ok", NULL, &msg, &refused), SL_OK);
+	assert_non_null(strstr(msg, "had queued it already"));
+	free(msg);
+	free(rkey);
+	assert_int_equal(outbox_rows(&r, it.ref, NULL), 1);
+	assert_int_equal(status_of(&r, it.ref), SL_ITEM_RELEASED);
+
+	/* an original that is not a message: nothing queued, still held */
+	keep(&r, &it, SL_CHANNEL_WHATSAPP, "{}");
+	assert_int_equal(run(&r, it.ref, "ok", NULL, &msg, &refused), SL_EPARSE);
+	assert_non_null(strstr(msg, "still held"));
+	free(msg);
+	assert_int_equal(status_of(&r, it.ref), SL_ITEM_HELD);
+	assert_int_equal(outbox_rows(&r, it.ref, NULL), 0);
+	assert_int_equal(r.smtp.messages, 0);
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_release_whatsapp),
 		cmocka_unit_test(test_header_roundtrip),
 		cmocka_unit_test(test_header_tampering),
 		cmocka_unit_test(test_key),
