@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outbox.h"
 #include "release.h"
 #include "util.h"
 
@@ -498,6 +499,80 @@ static void h_reload(void *ctx, struct sl_http_request *rq, struct sl_http_respo
 	sl_http_reply_json(rs, 200, json_pack("{s:b}", "reloaded", 1));
 }
 
+/* ---- the WhatsApp outbox (outbox.h) ---------------------------------------- */
+
+static json_t *outbox_json(const struct sl_outbox_entry *e)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_integer(e->id));
+	json_object_set_new(o, "key", str_or_null(e->key));
+	json_object_set_new(o, "kind", str_or_null(e->kind));
+	json_object_set_new(o, "reference", str_or_null(e->ref));
+	json_object_set_new(o, "state", str_or_null(e->state));
+	json_object_set_new(o, "delivery_id", str_or_null(e->delivery_id));
+	json_object_set_new(o, "created", time_or_null(e->created / 1000));
+	json_object_set_new(o, "attempts", json_integer(e->attempts));
+	json_object_set_new(o, "next_attempt",
+			    strcmp(e->state ? e->state : "", "pending") == 0 ? time_or_null(e->next_at / 1000) : json_null());
+	json_object_set_new(o, "done", time_or_null(e->done_at / 1000));
+	json_object_set_new(o, "last_error", str_or_null(e->last_error));
+	return o;
+}
+
+static void h_outbox_list(void *ctx, struct sl_http_request *rq, struct sl_http_response *rs)
+{
+	struct sl_daemon *d = ctx;
+	struct caller c;
+	const char *state = sl_http_arg(rq, "state"), *limit = sl_http_arg(rq, "limit");
+	struct sl_outbox_entry *v = NULL;
+	size_t n = 0, i;
+	char *why = NULL;
+	json_t *a;
+	int rc;
+	if (!authorize(d, rq, rs, &c))
+		return;
+	if (state != NULL && strcmp(state, "pending") != 0 && strcmp(state, "sent") != 0 && strcmp(state, "dead") != 0) {
+		sl_http_reply_error(rs, 400, "state: expected pending, sent or dead, got '%s'", state);
+		return;
+	}
+	rc = sl_outbox_list(sl_daemon_store(d), state, limit ? g_ascii_strtoll(limit, NULL, 10) : 0, &v, &n, &why);
+	if (rc != SL_OK) {
+		store_error(rs, rc, why);
+		free(why);
+		return;
+	}
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, outbox_json(&v[i]));
+	sl_outbox_entries_free(v, n);
+	sl_http_reply_json(rs, 200, a);
+}
+
+static void h_outbox_post(void *ctx, struct sl_http_request *rq, struct sl_http_response *rs)
+{
+	struct sl_daemon *d = ctx;
+	struct caller c;
+	const char *sub = sl_http_subpath(rq);
+	char *end = NULL, *why = NULL;
+	long long id;
+	int rc;
+	if (!authorize(d, rq, rs, &c))
+		return;
+	id = strtoll(sub, &end, 10);
+	if (end == sub || id <= 0 || strcmp(end, "/retry") != 0) {
+		sl_http_reply_error(rs, 404, "no such action: %s (POST /v1/outbox/ID/retry)", sl_http_path(rq));
+		return;
+	}
+	rc = sl_outbox_retry(sl_daemon_store(d), (int64_t)id, sl_now_ms(), c.actor, &why);
+	if (rc != SL_OK) {
+		store_error(rs, rc, why);
+		free(why);
+		return;
+	}
+	sl_log(SL_LOG_NOTICE, "outbox retry id=%lld by=\"%s\"", id, c.actor);
+	sl_http_reply_json(rs, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "state", "pending"));
+}
+
 const struct sl_http_route *sl_admin_routes(struct sl_daemon *d, size_t *n)
 {
 	static struct sl_http_route routes[] = {
@@ -506,6 +581,8 @@ const struct sl_http_route *sl_admin_routes(struct sl_daemon *d, size_t *n)
 		{ "POST", "/v1/items/", h_item_post, NULL },
 		{ "POST", "/v1/purge", h_purge, NULL },
 		{ "POST", "/v1/reload", h_reload, NULL },
+		{ "GET", "/v1/outbox", h_outbox_list, NULL },
+		{ "POST", "/v1/outbox/", h_outbox_post, NULL },
 	};
 	size_t i;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)

@@ -9,6 +9,8 @@
  *   POST /v1/items/REF/delete           {"reason": "..."}
  *   POST /v1/purge                      remove expired originals now
  *   POST /v1/reload                     reload configuration and engine
+ *   GET  /v1/outbox?state=&limit=       the WhatsApp outbox (outbox.h), newest first
+ *   POST /v1/outbox/ID/retry            send a dead letter again
  *
  * Who may: the caller is known by SO_PEERCRED, never by what it says; root and
  * members of admin.supervisor_group (read at each request, so a reload

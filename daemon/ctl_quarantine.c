@@ -584,6 +584,147 @@ int sl_ctl_quarantine(const char *prog, int argc, char **argv)
 	return status;
 }
 
+/* ---- the WhatsApp outbox ---------------------------------------------------- */
+
+static const char outbox_usage[] =
+	"usage: sluicectl outbox COMMAND [--config FILE] [-o section.key=value]...\n"
+	"\n"
+	"  list [--state pending|sent|dead] [--limit N] [--json]\n"
+	"                              what sluiced hands to the platform (whatsapp.downstream_url),\n"
+	"                              newest first: pending (being tried), sent, dead (given up\n"
+	"                              after whatsapp.retry_days or whatsapp.max_attempts)\n"
+	"  retry ID                    send a dead letter again (its retry window starts again)\n"
+	"\n"
+	"They ask sluiced over admin.socket, like `sluicectl quarantine`.\n"
+	"Exit status: 0 done, 1 refused (the reason is printed), 2 error.\n";
+
+static void print_outbox(json_t *arr)
+{
+	size_t i;
+	json_t *it;
+	if (json_array_size(arr) == 0) {
+		printf("no rows\n");
+		return;
+	}
+	printf("%-7s  %-7s  %-8s  %-3s  %-20s  %-20s  %-34s  %s\n", "ID", "STATE", "KIND", "TRY", "CREATED",
+	       "NEXT/DONE", "KEY", "LAST ERROR");
+	json_array_foreach(arr, i, it) {
+		char *key = cell(jstr(it, "key"), 34, 1), *err = cell(jstr(it, "last_error"), 60, 0);
+		const char *when = json_is_string(json_object_get(it, "next_attempt")) ? jstr(it, "next_attempt")
+										 : jstr(it, "done");
+		printf("%-7lld  %-7s  %-8s  %-3lld  %-20s  %-20s  %s  %s\n",
+		       (long long)json_integer_value(json_object_get(it, "id")), jstr(it, "state"), jstr(it, "kind"),
+		       (long long)json_integer_value(json_object_get(it, "attempts")), jstr(it, "created"), when, key,
+		       err);
+		free(key);
+		free(err);
+	}
+}
+
+static int cmd_outbox_list(struct ctx *c, int argc, char **argv)
+{
+	GString *q = g_string_new("/v1/outbox?");
+	int json = 0, i, status = 2;
+	json_t *j = NULL;
+	for (i = 0; i < argc; i++) {
+		int r = common_option(c, argc, argv, &i);
+		const char *key = NULL;
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			continue;
+		if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--state") == 0)
+			key = "state";
+		else if (strcmp(argv[i], "--limit") == 0)
+			key = "limit";
+		if (key == NULL || i + 1 >= argc) {
+			fprintf(stderr, "%s: outbox list: %s %s\n", c->prog, argv[i],
+				key ? "needs a value" : "is not an option of list (see --help)");
+			goto out;
+		}
+		{
+			char *v = escape_arg(argv[++i]);
+			g_string_append_printf(q, "%s=%s&", key, v);
+			free(v);
+		}
+	}
+	if (setup(c) != 0)
+		goto out;
+	status = call(c, "GET", q->str, NULL, &j, NULL);
+	if (status == 0) {
+		if (json) {
+			char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			puts(s ? s : "[]");
+			free(s);
+		} else {
+			print_outbox(j);
+		}
+	}
+out:
+	json_decref(j);
+	g_string_free(q, TRUE);
+	return status;
+}
+
+static int cmd_outbox_retry(struct ctx *c, int argc, char **argv)
+{
+	const char *id = NULL;
+	char *path, *end = NULL;
+	json_t *j = NULL;
+	int i, status;
+	for (i = 0; i < argc; i++) {
+		int o = common_option(c, argc, argv, &i);
+		if (o < 0)
+			return 2;
+		if (o == 0 && id == NULL && argv[i][0] != '-') {
+			id = argv[i];
+		} else if (o == 0) {
+			fprintf(stderr, "%s: outbox retry: unexpected %s\n", c->prog, argv[i]);
+			return 2;
+		}
+	}
+	if (id == NULL || strtoll(id, &end, 10) <= 0 || *end != '\0') {
+		fprintf(stderr, "%s: outbox retry: give the ID of a dead letter (sluicectl outbox list --state dead)\n",
+			c->prog);
+		return 2;
+	}
+	if (setup(c) != 0)
+		return 2;
+	path = sl_xasprintf("/v1/outbox/%s/retry", id);
+	status = call(c, "POST", path, NULL, &j, NULL);
+	if (status == 0)
+		printf("outbox row %s is pending again: the sender tries it now\n", id);
+	free(path);
+	json_decref(j);
+	return status;
+}
+
+int sl_ctl_outbox(const char *prog, int argc, char **argv)
+{
+	struct ctx c = { 0 };
+	int status;
+	c.prog = prog;
+	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 ||
+	    (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))) {
+		fputs(outbox_usage, argc < 1 ? stderr : stdout);
+		return argc < 1 ? 2 : 0;
+	}
+	if (strcmp(argv[0], "list") == 0) {
+		status = cmd_outbox_list(&c, argc - 1, argv + 1);
+	} else if (strcmp(argv[0], "retry") == 0) {
+		status = cmd_outbox_retry(&c, argc - 1, argv + 1);
+	} else {
+		fprintf(stderr, "%s: outbox: unknown command '%s' (list, retry)\n", prog, argv[0]);
+		status = 2;
+	}
+	teardown(&c);
+	return status;
+}
+
 int sl_ctl_reload(const char *prog, int argc, char **argv)
 {
 	struct ctx c = { 0 };

@@ -7,10 +7,12 @@
  *   sluicectl quarantine release REF --reason TEXT [--to ADDRESS]... [--json]
  *   sluicectl quarantine delete REF --reason TEXT [--json]
  *   sluicectl quarantine purge
+ *   sluicectl outbox list [--state pending|sent|dead] [--limit N] [--json]
+ *   sluicectl outbox retry ID
  *   sluicectl reload
  *   sluicectl store init
  *
- * quarantine and reload talk to sluiced over admin.socket (admin.h): they
+ * quarantine, outbox and reload talk to sluiced over admin.socket (admin.h): they
  * never open the store, so supervisors need no access to the data. store
  * init opens the store itself (creates or migrates its schema): for the
  * service's user or root.
@@ -23,6 +25,7 @@
 #define SL_CTL_QUARANTINE_H
 
 int sl_ctl_quarantine(const char *prog, int argc, char **argv);
+int sl_ctl_outbox(const char *prog, int argc, char **argv);
 int sl_ctl_reload(const char *prog, int argc, char **argv);
 int sl_ctl_store(const char *prog, int argc, char **argv);
 

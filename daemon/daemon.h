@@ -18,6 +18,7 @@
 #include "store.h"
 
 struct sl_daemon;
+struct sl_whatsapp;
 
 /* The current engine, referenced: sl_engine_unref() it when done. */
 struct sl_engine *sl_daemon_engine(struct sl_daemon *d);
@@ -28,5 +29,7 @@ const unsigned char *sl_daemon_release_key(struct sl_daemon *d, size_t *len);
 int sl_daemon_reload(struct sl_daemon *d, char **why);
 /* Removes expired originals now; *count gets how many. */
 int sl_daemon_purge(struct sl_daemon *d, size_t *count, char **why);
+/* The WhatsApp door (webhook.h), or NULL when it is off. */
+struct sl_whatsapp *sl_daemon_whatsapp(struct sl_daemon *d);
 
 #endif

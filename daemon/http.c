@@ -261,15 +261,16 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 
 	if (rq == NULL) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		size_t max = h->o.max_body;
 		rq = sl_xcalloc(1, sizeof(*rq));
 		rq->conn = conn;
-		sl_buf_init(&rq->body, h->o.max_body);
+		sl_buf_init(&rq->body, max);
 		g_atomic_int_inc(&h->active);
 		*con_cls = rq;
-		if (cl != NULL && h->o.max_body > 0 && strtoull(cl, NULL, 10) > h->o.max_body) {
+		if (cl != NULL && max > 0 && strtoull(cl, NULL, 10) > max) {
 			/* refused before a byte of it is read */
 			rq->answered = 1;
-			sl_http_reply_error(&rs, 413, "the request body is larger than %zu bytes", h->o.max_body);
+			sl_http_reply_error(&rs, 413, "the request body is larger than %zu bytes", max);
 			ok = send_response(conn, &rs);
 			response_clear(&rs);
 			return ok;
@@ -284,7 +285,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		if (sl_buf_add(&rq->body, upload, *upload_size) != SL_OK) {
 			/* chunked, no length said: past the cap the connection is dropped */
 			sl_log(SL_LOG_WARNING, "%s: %s %s: body over %zu bytes, connection closed", h->name, method, url,
-			       h->o.max_body);
+			       rq->body.cap);
 			return MHD_NO;
 		}
 		*upload_size = 0;
@@ -338,6 +339,8 @@ int sl_http_start(int fd, const struct sl_http_route *routes, size_t nroutes, co
 {
 	struct sl_http *h = sl_xcalloc(1, sizeof(*h));
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem opts[4];
+	size_t n = 0;
 
 	*out = NULL;
 	h->routes = routes;
@@ -348,11 +351,18 @@ int sl_http_start(int fd, const struct sl_http_route *routes, size_t nroutes, co
 		flags |= MHD_USE_THREAD_PER_CONNECTION;
 	else
 		flags |= MHD_USE_AUTO;
+	if (o->threads > 0)
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, o->threads, NULL };
+	if (o->tls_cert != NULL && o->tls_key != NULL) {
+		flags |= MHD_USE_TLS;
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key };
+	}
+	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 				  MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
 				  MHD_OPTION_CONNECTION_TIMEOUT, o->timeout ? o->timeout : 30, MHD_OPTION_CONNECTION_LIMIT,
-				  o->max_connections ? o->max_connections : 64,
-				  o->threads ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, MHD_OPTION_END);
+				  o->max_connections ? o->max_connections : 64, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		*why = sl_xasprintf("%s: libmicrohttpd would not start", h->name);
 		close(fd);

@@ -15,6 +15,9 @@
  * whose Content-Length is over max_body is 413 before any of it is read; a
  * chunked body that grows past it closes the connection.
  *
+ * TLS: with tls_cert and tls_key (PEM, read by the caller while it was
+ * root) the server speaks HTTPS only (libmicrohttpd over GnuTLS).
+ *
  * Handlers run in the server's threads (one per connection, or a pool) and
  * may block (a release waits for the SMTP relay). sl_http_stop() stops
  * accepting, lets requests in flight finish (up to a grace period), then
@@ -55,6 +58,8 @@ struct sl_http_opts {
 	unsigned threads;           /* 0: a thread per connection; else a pool of this many */
 	unsigned grace;             /* seconds sl_http_stop waits for requests in flight */
 	const char *name;           /* for logs: "admin", "http" */
+	const char *tls_cert;       /* PEM certificate chain: serve HTTPS (with tls_key); NULL: HTTP */
+	const char *tls_key;        /* PEM private key */
 };
 
 /* A listening unix socket at path: a stale socket file is replaced, one a

@@ -6,6 +6,7 @@
  *   sluicectl config check [--config FILE] [-o k=v]... [--dump]
  *   sluicectl link decode [--config FILE] [-o k=v]... URL|TOKEN
  *   sluicectl quarantine list|show|release|delete|purge ...   (ctl_quarantine.h)
+ *   sluicectl outbox list|retry ...                             (ctl_quarantine.h)
  *   sluicectl reload
  *   sluicectl store init
  *
@@ -52,6 +53,8 @@ static void usage(FILE *f)
 		"  quarantine list|show|release|delete|purge\n"
 		"                           find, inspect and release what sluice held (see\n"
 		"                           sluicectl quarantine --help); asks sluiced\n"
+		"  outbox list|retry        what sluiced hands to the WhatsApp platform, dead letters\n"
+		"                           sent again (see sluicectl outbox --help); asks sluiced\n"
 		"  reload                   make sluiced reload its configuration\n"
 		"  store init               create or update the quarantine store's schema\n"
 		"\n"
@@ -447,6 +450,8 @@ int main(int argc, char **argv)
 		return cmd_link(argc - 2, argv + 2);
 	if (strcmp(argv[1], "quarantine") == 0)
 		return finish(sl_ctl_quarantine(prog, argc - 2, argv + 2));
+	if (strcmp(argv[1], "outbox") == 0)
+		return finish(sl_ctl_outbox(prog, argc - 2, argv + 2));
 	if (strcmp(argv[1], "reload") == 0)
 		return finish(sl_ctl_reload(prog, argc - 2, argv + 2));
 	if (strcmp(argv[1], "store") == 0)

@@ -2,12 +2,15 @@
  * sluiced - the sluice daemon.
  *
  * Start: load the engine (config, ClamAV, libmagic, PCRE2); read the secrets
- * that root may read (store.password_file, release.key_file); bind the admin
- * socket (owner: general.user, group: admin.supervisor_group, mode
- * admin.socket_mode); give up root; open the quarantine store (migrating its
- * schema); create the release key under data_dir when none is configured;
- * serve the admin socket (daemon/admin.c over daemon/http.c, threads of its
- * own); log "ready".
+ * that root may read (store.password_file, release.key_file, the WhatsApp
+ * secrets, the TLS key of http.listen); bind the admin socket (owner:
+ * general.user, group: admin.supervisor_group, mode admin.socket_mode) and
+ * the public listener (http.listen); give up root; open the quarantine store
+ * (migrating its schema); create the release key under data_dir when none is
+ * configured; serve the admin socket (daemon/admin.c over daemon/http.c,
+ * threads of its own); start the WhatsApp door's threads (webhook.h) and
+ * serve the public listener (start_public_http: every front end's routes);
+ * log "ready".
  *
  * The main thread then waits for signals: HUP reloads the configuration and
  * the engine (a reload that fails keeps the running one; requests in flight
@@ -32,6 +35,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "webhook.h"
 #include "cli.h"
 #include "config.h"
 #include "daemon.h"
@@ -51,6 +55,8 @@ struct sl_daemon {
 	unsigned char *key;
 	size_t keylen;
 	const struct sl_cli *cli;
+	struct sl_whatsapp *wa;       /* the WhatsApp door, or NULL (webhook.h) */
+	struct sl_http *public_http;  /* http.listen, or NULL */
 };
 
 static void usage(FILE *f)
@@ -84,6 +90,11 @@ struct sl_store *sl_daemon_store(struct sl_daemon *d)
 	return d->store;
 }
 
+struct sl_whatsapp *sl_daemon_whatsapp(struct sl_daemon *d)
+{
+	return d->wa;
+}
+
 const unsigned char *sl_daemon_release_key(struct sl_daemon *d, size_t *len)
 {
 	*len = d->keylen;
@@ -113,7 +124,11 @@ static struct sl_engine *load(const struct sl_cli *cli, char **why)
 /* Keys that only a restart applies. */
 static const char *const fixed_keys[] = { "general.data_dir", "general.user", "store.backend", "store.dsn",
 					  "store.password_file", "admin.socket", "admin.socket_mode",
-					  "release.key_file", NULL };
+					  "release.key_file", "http.listen", "http.tls_cert_file", "http.tls_key_file",
+					  "http.max_connections", "whatsapp.path", "whatsapp.app_secret_file",
+					  "whatsapp.verify_token_file", "whatsapp.access_token_file",
+					  "whatsapp.downstream_secret_file", "whatsapp.downstream_url", "whatsapp.graph_base",
+					  "whatsapp.graph_version", "whatsapp.media_hosts", "whatsapp.workers", NULL };
 
 int sl_daemon_reload(struct sl_daemon *d, char **why)
 {
@@ -268,6 +283,120 @@ fail:
 	return -1;
 }
 
+/* ---- the public HTTP listener (http.listen): webhook, and more routes later ---- */
+
+struct public_http {
+	int fd;
+	char *cert, *key; /* PEM, read while root */
+};
+
+/* A PEM file for the listener; a key that others may read is refused. */
+static int read_pem(const char *name, const char *path, int secret, char **out)
+{
+	struct stat sb;
+	size_t len = 0;
+	char *why = NULL;
+	if (secret && (stat(path, &sb) != 0 || (sb.st_mode & 007))) {
+		fprintf(stderr, "%s: %s: %s: %s\n", prog, name, path,
+			errno ? strerror(errno) : "others may read the private key; chmod 640 it");
+		sl_log(SL_LOG_ERR, "%s: %s: not readable or readable by others", name, path);
+		return -1;
+	}
+	if (sl_read_file(path, 1 << 20, out, &len, &why) != SL_OK) {
+		fprintf(stderr, "%s: %s: %s\n", prog, name, why);
+		sl_log(SL_LOG_ERR, "%s: %s", name, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* While root: binds http.listen and reads its TLS files. */
+static int bind_public_http(const struct sl_config *cfg, struct public_http *ph)
+{
+	const char *listen_on = sl_config_str(cfg, "http.listen");
+	const char *cert = sl_config_str(cfg, "http.tls_cert_file"), *key = sl_config_str(cfg, "http.tls_key_file");
+	char *why = NULL;
+	ph->fd = -1;
+	if (*listen_on == '\0')
+		return 0;
+	if ((*cert == '\0') != (*key == '\0')) {
+		fprintf(stderr, "%s: http.tls_cert_file and http.tls_key_file go together\n", prog);
+		return -1;
+	}
+	errno = 0;
+	if (*cert != '\0' && (read_pem("http.tls_cert_file", cert, 0, &ph->cert) != 0 ||
+			       read_pem("http.tls_key_file", key, 1, &ph->key) != 0))
+		return -1;
+	if (sl_http_listen_tcp(listen_on, &ph->fd, &why) != SL_OK) {
+		sl_log(SL_LOG_ERR, "http.listen: %s", why);
+		fprintf(stderr, "%s: http.listen: %s\n", prog, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* After root is given up: serves the routes of every front end on it. */
+static int start_public_http(struct sl_daemon *d, const struct sl_config *cfg, struct public_http *ph)
+{
+	static struct sl_http_route routes[16];
+	struct sl_http_opts o = { 0 };
+	size_t n = 0;
+	char *why = NULL;
+	int rc;
+	if (ph->fd < 0)
+		return 0;
+	n += sl_webhook_routes(d, routes + n, 16 - n);
+	o.max_body = d->wa != NULL ? sl_whatsapp_max_body(d->wa) : 64 * 1024;
+	o.timeout = (unsigned)sl_config_int(cfg, "http.timeout");
+	o.max_connections = (unsigned)sl_config_int(cfg, "http.max_connections");
+	o.threads = 0; /* a thread per connection: a webhook POST waits for its commit */
+	o.grace = 10;
+	o.name = "http";
+	o.tls_cert = ph->cert;
+	o.tls_key = ph->key;
+	rc = sl_http_start(ph->fd, routes, n, &o, &d->public_http, &why);
+	ph->fd = -1; /* the server's now */
+	if (rc != SL_OK) {
+		sl_log(SL_LOG_ERR, "http.listen: %s", why);
+		fprintf(stderr, "%s: http.listen: %s\n", prog, why);
+		free(why);
+		return -1;
+	}
+	sl_log(SL_LOG_NOTICE, "http: listening on %s%s", sl_config_str(cfg, "http.listen"),
+	       ph->cert != NULL ? " (TLS)" : "");
+	return 0;
+}
+
+/* While root: the WhatsApp door's secrets (webhook.h); off without whatsapp.downstream_url. */
+static int prepare_whatsapp(struct sl_daemon *d, const struct sl_config *cfg)
+{
+	char *why = NULL;
+	if (sl_whatsapp_prepare(cfg, &d->wa, &why) != SL_OK) {
+		sl_log(SL_LOG_ERR, "%s", why);
+		fprintf(stderr, "%s: %s\n", prog, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* After the store is open: the inbox writer, the workers, the sender. */
+static int start_whatsapp(struct sl_daemon *d)
+{
+	char *why = NULL;
+	if (d->wa == NULL)
+		return 0;
+	if (sl_whatsapp_start(d->wa, d, &why) != SL_OK) {
+		sl_log(SL_LOG_ERR, "whatsapp: %s", why);
+		fprintf(stderr, "%s: whatsapp: %s\n", prog, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 static void forget(char *s)
 {
 	if (s != NULL) {
@@ -281,6 +410,7 @@ int main(int argc, char **argv)
 	struct sl_cli cli = { 0 };
 	struct sl_daemon d = { 0 };
 	struct sl_http *admin = NULL;
+	struct public_http ph = { -1, NULL, NULL };
 	const struct sl_config *cfg;
 	char *why = NULL, *password = NULL, *sock = NULL;
 	int use_syslog = 1, check = 0, i, status = 2, afd = -1;
@@ -348,7 +478,11 @@ int main(int argc, char **argv)
 			sock = NULL;
 			goto out;
 		}
+		if (bind_public_http(cfg, &ph) != 0)
+			goto out;
 	}
+	if (prepare_whatsapp(&d, cfg) != 0)
+		goto out;
 	if (drop_privileges(cfg) != 0)
 		goto out;
 	if (check) {
@@ -383,6 +517,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (start_whatsapp(&d) != 0)
+		goto out;
+	if (start_public_http(&d, cfg, &ph) != 0)
+		goto out;
 	sl_log(SL_LOG_NOTICE, "ready config=%s data_dir=%s store=\"%s\" admin=%s version=%s",
 	       sl_config_file(cfg) ? sl_config_file(cfg) : "(defaults)", sl_config_str(cfg, "general.data_dir"),
 	       sl_store_describe(d.store), sock, SLUICE_VERSION);
@@ -421,6 +559,13 @@ int main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	d.public_http = sl_http_stop(d.public_http);
+	if (ph.fd >= 0)
+		close(ph.fd);
+	forget(ph.cert);
+	forget(ph.key);
+	sl_whatsapp_stop(d.wa);
+	d.wa = NULL;
 	admin = sl_http_stop(admin);
 	if (afd >= 0)
 		close(afd);

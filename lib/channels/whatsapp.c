@@ -276,6 +276,36 @@ void sl_wa_delivery_id(const char *key, char out[33])
 	out[32] = '\0';
 }
 
+char *sl_wa_signature(const char *secret, const void *body, size_t len)
+{
+	GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, (const guchar *)secret, strlen(secret));
+	char *r;
+	g_hmac_update(h, body, (gssize)len);
+	r = sl_xasprintf("sha256=%s", g_hmac_get_string(h));
+	g_hmac_unref(h);
+	return r;
+}
+
+int sl_wa_signature_ok(const char *secret, const void *body, size_t len, const char *header)
+{
+	char *want, got[72];
+	size_t i, n;
+	int ok;
+	if (secret == NULL || *secret == '\0' || header == NULL)
+		return 0;
+	n = strlen(header);
+	if (n != 71 || g_ascii_strncasecmp(header, "sha256=", 7) != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		got[i] = i < 7 ? "sha256="[i] : g_ascii_tolower(header[i]);
+	got[n] = '\0';
+	want = sl_wa_signature(secret, body, len);
+	ok = strlen(want) == n && sl_memeq_consttime(want, got, n);
+	explicit_bzero(want, strlen(want));
+	free(want);
+	return ok;
+}
+
 /* ---- a message as an sl_msg ------------------------------------------------ */
 
 /* Message types sluice knows: each field of them is read below. */

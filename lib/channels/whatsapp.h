@@ -96,6 +96,13 @@ json_t *sl_wa_item_payload(const struct sl_wa_item *it, json_t *object, json_t *
 /* The X-Sluice-Delivery-Id of an item key: 32 hex characters of its SHA-256. */
 void sl_wa_delivery_id(const char *key, char out[33]);
 
+/* Meta's X-Hub-Signature-256 and sluice's X-Sluice-Signature-256 alike:
+ * "sha256=" + the lower-case hex HMAC-SHA256 of body with secret. */
+char *sl_wa_signature(const char *secret, const void *body, size_t len);
+/* 1 when header is that value for body (hex in either case), compared in
+ * constant time. */
+int sl_wa_signature_ok(const char *secret, const void *body, size_t len, const char *header);
+
 /* ---- a message as an sl_msg ------------------------------------------------ */
 
 struct sl_wa_fetched {

@@ -259,6 +259,23 @@ void sl_inbox_rows_free(struct sl_inbox_row *rows, size_t n)
 	g_free(rows);
 }
 
+struct postpone_ctx {
+	int64_t id, until;
+};
+
+static int postpone_fn(struct sl_store_tx *tx, void *ctx, char **why)
+{
+	struct postpone_ctx *c = ctx;
+	struct sl_sqlval p[2] = { sl_sql_int(c->id), sl_sql_int(c->until) };
+	return sl_store_exec(tx, "UPDATE wa_inbox SET taken_until = $2 WHERE id = $1", p, 2, NULL, NULL, NULL, why);
+}
+
+int sl_inbox_postpone(struct sl_store *st, int64_t id, int64_t until_ms, char **why)
+{
+	struct postpone_ctx c = { id, until_ms };
+	return sl_store_tx(st, postpone_fn, &c, why);
+}
+
 int sl_inbox_done_tx(struct sl_store_tx *tx, int64_t id, char **why)
 {
 	struct sl_sqlval p[1] = { sl_sql_int(id) };

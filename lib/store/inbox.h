@@ -70,6 +70,8 @@ struct sl_inbox_row {
 int sl_inbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms, size_t max,
 		  struct sl_inbox_row **rows, size_t *n, char **why);
 void sl_inbox_rows_free(struct sl_inbox_row *rows, size_t n);
+/* Leaves a row alone until until_ms (its processing failed for now). */
+int sl_inbox_postpone(struct sl_store *st, int64_t id, int64_t until_ms, char **why);
 /* Removes a row, in the transaction that put what came out of it in the outbox. */
 int sl_inbox_done_tx(struct sl_store_tx *tx, int64_t id, char **why);
 /* Gives back the rows taken by an earlier run of this gateway: owners that

@@ -169,10 +169,9 @@ def check_message(errs, wamid, items, inp, contact, report, down, bad):
             errs.append(f"{wamid}: unknown expect item {key}")
 
 
-def run_case(name, tmp):
-    errs = []
-    path = os.path.join(DATA, name + ".json")
-    with open(path, encoding="utf-8") as f:
+def load_case(name):
+    """The payload of a case, its expectations by item, and how many changes it drops."""
+    with open(os.path.join(DATA, name + ".json"), encoding="utf-8") as f:
         payload = json.load(f)
     with open(os.path.join(DATA, name + ".expect"), encoding="utf-8") as f:
         lines = [ln.split(" #")[0].strip() for ln in f if ln.strip() and not ln.startswith("#")]
@@ -187,6 +186,13 @@ def run_case(name, tmp):
             dropped_want = int(arg)
         else:
             sections[cur].append((key, arg))
+    return payload, sections, dropped_want
+
+
+def run_case(name, tmp):
+    errs = []
+    path = os.path.join(DATA, name + ".json")
+    payload, sections, dropped_want = load_case(name)
     p, reports, outs = scan(path, tmp)
     if p.returncode not in (0, 1):
         return [f"exit status {p.returncode}: {p.stderr.strip()}"]

@@ -149,7 +149,7 @@ struct env {
 static int setup(void **state)
 {
 	struct env *e = sl_xcalloc(1, sizeof(*e));
-	struct sl_http_opts o = { 1024, 10, 16, 0, 5, "test" };
+	struct sl_http_opts o = { 1024, 10, 16, 0, 5, "test", NULL, NULL };
 	char *why = NULL;
 	int fd;
 	e->dir = g_dir_make_tmp("sluice-http-XXXXXX", NULL);
@@ -299,7 +299,7 @@ static void test_peer(void **state)
 static void test_tcp(void **state)
 {
 	struct sl_http *h = NULL;
-	struct sl_http_opts o = { 1024, 10, 16, 2, 5, "tcp" };
+	struct sl_http_opts o = { 1024, 10, 16, 2, 5, "tcp", NULL, NULL };
 	struct sockaddr_in a;
 	socklen_t len = sizeof(a);
 	struct reply r;
