@@ -13,6 +13,7 @@ seeds=()
 case "$name" in
   fuzz_mime*) seeds+=("$src/tests/data/email") ;;
   fuzz_docs*) seeds+=("$src/tests/data/payloads/docs") ;;
+  fuzz_whatsapp*) seeds+=("$src/tests/data/whatsapp") ;;
 esac
 # Seed files above 1 MB make little progress; the fuzzer drops them anyway.
 for d in "${seeds[@]}"; do

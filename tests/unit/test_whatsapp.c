@@ -451,6 +451,27 @@ static void test_field_paths(void **state)
 	sl_wa_payload_free(pl);
 }
 
+static void test_signatures(void **state)
+{
+	/* HMAC-SHA256("key", "The quick brown fox jumps over the lazy dog"), a published test value */
+	static const char body[] = "The quick brown fox jumps over the lazy dog";
+	static const char want[] = "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8";
+	char *sig = sl_wa_signature("key", body, strlen(body));
+	assert_string_equal(sig, want);
+	free(sig);
+	assert_true(sl_wa_signature_ok("key", body, strlen(body), want));
+	assert_true(sl_wa_signature_ok("key", body, strlen(body),
+				       "SHA256=F7BC83F430538424B13298E6AA6FB143EF4D59A14946175997479DBC2D1A3CD8"));
+	assert_false(sl_wa_signature_ok("key", body, strlen(body) - 1, want)); /* a changed body */
+	assert_false(sl_wa_signature_ok("other", body, strlen(body), want));
+	assert_false(sl_wa_signature_ok("key", body, strlen(body), want + 7)); /* no sha256= */
+	assert_false(sl_wa_signature_ok("key", body, strlen(body), "sha1=f7bc83f430538424b13298e6aa6fb143ef4d59a1"));
+	assert_false(sl_wa_signature_ok("key", body, strlen(body), ""));
+	assert_false(sl_wa_signature_ok("key", body, strlen(body), NULL));
+	assert_false(sl_wa_signature_ok("", body, strlen(body), want));
+	assert_false(sl_wa_signature_ok(NULL, body, strlen(body), want));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_media_unscanned),
 		cmocka_unit_test(test_unknown_and_limits),
 		cmocka_unit_test(test_field_paths),
+		cmocka_unit_test(test_signatures),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
