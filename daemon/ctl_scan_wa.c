@@ -32,25 +32,26 @@ static void print_report(struct sl_msg *m, const char *file)
 	free(r);
 }
 
-static int keep(const char *prog, struct sl_store *store, struct sl_engine *eng, struct sl_wa_done *d,
-		const char *file)
+static int keep(const char *prog, struct sl_store *store, struct sl_engine *eng,
+		struct sl_wa_done *d, const char *file)
 {
 	struct sl_wa_envelope env;
 	char *why = NULL, *actor = sl_xasprintf("sluicectl scan (uid %u)", (unsigned)getuid());
 	int rc;
 	sl_wa_envelope_init(&env, d);
-	rc = sl_store_keep(store, sl_engine_config(eng), d->wm->m, &env.env, (const unsigned char *)d->body,
-			   d->body_len, actor, &why);
+	rc = sl_store_keep(store, sl_engine_config(eng), d->wm->m, &env.env,
+			   (const unsigned char *)d->body, d->body_len, actor, &why);
 	if (rc != SL_OK)
-		fprintf(stderr, "%s: %s: message %s not kept in the quarantine: %s\n", prog, file, d->wm->m->id, why);
+		fprintf(stderr, "%s: %s: message %s not kept in the quarantine: %s\n", prog, file,
+			d->wm->m->id, why);
 	sl_wa_envelope_clear(&env);
 	free(actor);
 	free(why);
 	return rc;
 }
 
-int sl_ctl_scan_whatsapp(const char *prog, struct sl_engine *eng, struct sl_store *store, const char *file,
-			 const char *media_dir, int json, FILE *output)
+int sl_ctl_scan_whatsapp(const char *prog, struct sl_engine *eng, struct sl_store *store,
+			 const char *file, const char *media_dir, int json, FILE *output)
 {
 	const struct sl_config *cfg = sl_engine_config(eng);
 	struct sl_wa_payload *pl = NULL;
@@ -58,7 +59,8 @@ int sl_ctl_scan_whatsapp(const char *prog, struct sl_engine *eng, struct sl_stor
 	size_t len = 0, i;
 	int status = 0;
 
-	if (sl_read_file(file, (size_t)sl_config_int(cfg, "whatsapp.max_payload_size"), &data, &len, &why) != SL_OK) {
+	if (sl_read_file(file, (size_t)sl_config_int(cfg, "whatsapp.max_payload_size"), &data, &len,
+			 &why) != SL_OK) {
 		fprintf(stderr, "%s: %s\n", prog, why);
 		free(why);
 		return 2;
@@ -76,15 +78,19 @@ int sl_ctl_scan_whatsapp(const char *prog, struct sl_engine *eng, struct sl_stor
 		int rc;
 
 		if (it->kind == SL_WA_DROPPED) {
-			fprintf(stderr, "%s: %s: a change of field \"%s\" carries messages sluice does not scan: "
-					"not forwarded\n",
-				prog, file, json_string_value(json_object_get(it->change, "field")));
+			fprintf(stderr,
+				"%s: %s: a change of field \"%s\" carries messages sluice does not "
+				"scan: "
+				"not forwarded\n",
+				prog, file,
+				json_string_value(json_object_get(it->change, "field")));
 			continue;
 		}
-		rc = sl_wa_process(eng, it, sl_wa_dir_fetch, (void *)media_dir, store != NULL, &d, &why);
+		rc = sl_wa_process(eng, it, sl_wa_dir_fetch, (void *)media_dir, store != NULL, &d,
+				   &why);
 		if (rc != SL_OK) {
-			fprintf(stderr, "%s: %s: item %zu (%s): %s\n", prog, file, i, sl_wa_kind_name(it->kind),
-				why ? why : sl_strerror(rc));
+			fprintf(stderr, "%s: %s: item %zu (%s): %s\n", prog, file, i,
+				sl_wa_kind_name(it->kind), why ? why : sl_strerror(rc));
 			free(why);
 			why = NULL;
 			status = 2;
@@ -92,7 +98,8 @@ int sl_ctl_scan_whatsapp(const char *prog, struct sl_engine *eng, struct sl_stor
 		}
 		if (d.wm != NULL) {
 			struct sl_msg *m = d.wm->m;
-			if (store != NULL && m->verdict != SL_VERDICT_CLEAN && keep(prog, store, eng, &d, file) != SL_OK) {
+			if (store != NULL && m->verdict != SL_VERDICT_CLEAN &&
+			    keep(prog, store, eng, &d, file) != SL_OK) {
 				status = 2;
 				sl_wa_done_clear(&d);
 				continue;
@@ -101,7 +108,8 @@ int sl_ctl_scan_whatsapp(const char *prog, struct sl_engine *eng, struct sl_stor
 				print_report(m, file);
 			} else {
 				char *line = sl_msg_log_line(m, now_ms() - t0);
-				printf("%s%s%s\n", line, m->reference ? " ref=" : "", m->reference ? m->reference : "");
+				printf("%s%s%s\n", line, m->reference ? " ref=" : "",
+				       m->reference ? m->reference : "");
 				free(line);
 			}
 			if (m->verdict != SL_VERDICT_CLEAN && status == 0)

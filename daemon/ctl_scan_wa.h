@@ -21,7 +21,7 @@
 #include "pipeline.h"
 #include "store.h"
 
-int sl_ctl_scan_whatsapp(const char *prog, struct sl_engine *eng, struct sl_store *store, const char *file,
-			 const char *media_dir, int json, FILE *output);
+int sl_ctl_scan_whatsapp(const char *prog, struct sl_engine *eng, struct sl_store *store,
+			 const char *file, const char *media_dir, int json, FILE *output);
 
 #endif

@@ -18,8 +18,8 @@
 #include "wa_media.h"
 #include "wa_process.h"
 
-#define WORKER_BATCH 16       /* inbox rows a worker takes at once */
-#define RETRY_SCAN_MS 60000   /* a row whose scan could not run waits this long */
+#define WORKER_BATCH 16     /* inbox rows a worker takes at once */
+#define RETRY_SCAN_MS 60000 /* a row whose scan could not run waits this long */
 #define PURGE_EVERY_MS 3600000
 
 struct sl_whatsapp {
@@ -38,7 +38,7 @@ struct sl_whatsapp {
 	GMutex lock;
 	GCond kick;
 	int kicked;
-	char owner[160];           /* node/boot: whose leases these are */
+	char owner[160]; /* node/boot: whose leases these are */
 	int64_t lease_ms;
 	struct sl_whatsapp_counters c;
 };
@@ -77,12 +77,14 @@ int sl_whatsapp_prepare(const struct sl_config *cfg, struct sl_whatsapp **out, c
 	if (*sl_config_str(cfg, "whatsapp.downstream_url") == '\0')
 		return SL_OK; /* the door is off */
 	if (*sl_config_str(cfg, "http.listen") == '\0') {
-		*why = sl_xstrdup("whatsapp.downstream_url is set but http.listen is not: Meta could not reach the "
+		*why = sl_xstrdup("whatsapp.downstream_url is set but http.listen is not: Meta "
+				  "could not reach the "
 				  "webhook");
 		return SL_ECONFIG;
 	}
 	if (path[0] != '/' || strpbrk(path, "?# \t") != NULL) {
-		*why = sl_xasprintf("whatsapp.path: expected a path such as /webhook/whatsapp, got '%s'", path);
+		*why = sl_xasprintf(
+		    "whatsapp.path: expected a path such as /webhook/whatsapp, got '%s'", path);
 		return SL_ECONFIG;
 	}
 	w = sl_xcalloc(1, sizeof(*w));
@@ -93,15 +95,18 @@ int sl_whatsapp_prepare(const struct sl_config *cfg, struct sl_whatsapp **out, c
 	if (sl_secret_read_pair(cfg, "whatsapp.app_secret", &w->sec.app_secret, why) != SL_OK ||
 	    sl_secret_read_pair(cfg, "whatsapp.verify_token", &w->sec.verify_token, why) != SL_OK ||
 	    sl_secret_read_pair(cfg, "whatsapp.access_token", &w->sec.access_token, why) != SL_OK ||
-	    sl_secret_read_pair(cfg, "whatsapp.downstream_secret", &w->sec.downstream_secret, why) != SL_OK)
+	    sl_secret_read_pair(cfg, "whatsapp.downstream_secret", &w->sec.downstream_secret,
+				why) != SL_OK)
 		goto fail;
 	if (w->sec.app_secret == NULL) {
-		*why = sl_xstrdup("whatsapp.app_secret_file: needed to check Meta's X-Hub-Signature-256 (the app "
-				  "secret of the Meta app)");
+		*why = sl_xstrdup(
+		    "whatsapp.app_secret_file: needed to check Meta's X-Hub-Signature-256 (the app "
+		    "secret of the Meta app)");
 		goto fail;
 	}
 	if (w->sec.verify_token == NULL)
-		sl_log(SL_LOG_WARNING, "whatsapp.verify_token is not set: Meta's verification request will be refused");
+		sl_log(SL_LOG_WARNING, "whatsapp.verify_token is not set: Meta's verification "
+				       "request will be refused");
 	if (sl_wa_graph_new(cfg, w->sec.access_token, &w->graph, why) != SL_OK ||
 	    sl_wa_deliver_new(cfg, w->sec.downstream_secret, &w->deliver, why) != SL_OK)
 		goto fail;
@@ -171,15 +176,15 @@ static void kick_sender(struct sl_whatsapp *w)
 struct ready {
 	struct sl_wa_done done;
 	const struct sl_wa_item *item;
-	int inserted;          /* set by the commit */
+	int inserted; /* set by the commit */
 	double ms;
 };
 
 struct row_work {
 	const struct sl_inbox_row *row;
 	struct sl_wa_payload *pl;
-	GArray *ready;         /* struct ready */
-	int ok;                /* every item made ready: commit it */
+	GArray *ready; /* struct ready */
+	int ok;        /* every item made ready: commit it */
 };
 
 struct commit_ctx {
@@ -202,17 +207,22 @@ static int commit_fn(struct sl_store_tx *tx, void *ctx, char **why)
 		for (k = 0; k < rw->ready->len; k++) {
 			struct ready *r = &g_array_index(rw->ready, struct ready, k);
 			struct sl_wa_done *d = &r->done;
-			struct sl_outbox_msg m = { r->item->key, sl_wa_kind_name(r->item->kind),
-						   d->wm && d->wm->m->reference ? d->wm->m->reference : NULL,
-						   d->delivery_id, d->body, d->body_len };
+			struct sl_outbox_msg m = {r->item->key,
+						  sl_wa_kind_name(r->item->kind),
+						  d->wm && d->wm->m->reference ? d->wm->m->reference
+									       : NULL,
+						  d->delivery_id,
+						  d->body,
+						  d->body_len};
 			r->inserted = 0;
 			rc = sl_outbox_put_tx(tx, &m, now, &r->inserted, why);
 			if (rc == SL_OK && r->inserted && d->original != NULL) {
 				/* kept and queued together, or neither */
 				struct sl_wa_envelope env;
 				sl_wa_envelope_init(&env, d);
-				rc = sl_store_keep_tx(tx, c->cfg, d->wm->m, &env.env, (const unsigned char *)d->body,
-						      d->body_len, "sluiced (whatsapp)", why);
+				rc = sl_store_keep_tx(tx, c->cfg, d->wm->m, &env.env,
+						      (const unsigned char *)d->body, d->body_len,
+						      "sluiced (whatsapp)", why);
 				sl_wa_envelope_clear(&env);
 			}
 			if (rc != SL_OK)
@@ -236,7 +246,8 @@ static int prepare_row(struct sl_whatsapp *w, struct sl_engine *e, struct row_wo
 {
 	char *why = NULL;
 	size_t i;
-	if (sl_wa_payload_parse((const char *)rw->row->body, rw->row->len, &rw->pl, &why) != SL_OK) {
+	if (sl_wa_payload_parse((const char *)rw->row->body, rw->row->len, &rw->pl, &why) !=
+	    SL_OK) {
 		/* checked by the same parser before the 200: a row from another version */
 		sl_log(SL_LOG_ERR, "whatsapp: inbox row %lld is not a notification (%s): removed",
 		       (long long)rw->row->id, why);
@@ -245,32 +256,36 @@ static int prepare_row(struct sl_whatsapp *w, struct sl_engine *e, struct row_wo
 	}
 	for (i = 0; i < rw->pl->nitems; i++) {
 		const struct sl_wa_item *it = &rw->pl->items[i];
-		struct ready r = { 0 };
+		struct ready r = {0};
 		int has = 0, rc;
 		double t0 = now_mono_ms();
 		if (it->kind == SL_WA_DROPPED) {
 			add(&w->c.dropped, 1);
-			sl_log(SL_LOG_WARNING, "whatsapp: a change of field \"%s\" carries messages sluice does not scan: "
-					       "not forwarded",
+			sl_log(SL_LOG_WARNING,
+			       "whatsapp: a change of field \"%s\" carries messages sluice does "
+			       "not scan: "
+			       "not forwarded",
 			       json_string_value(json_object_get(it->change, "field")));
 			continue;
 		}
 		if (sl_outbox_has(w->st, it->key, &has, &why) == SL_OK && has) {
 			add(&w->c.duplicates, 1);
-			sl_log(SL_LOG_INFO, "whatsapp: %s already queued: a duplicate, skipped", it->key);
+			sl_log(SL_LOG_INFO, "whatsapp: %s already queued: a duplicate, skipped",
+			       it->key);
 			continue;
 		}
 		free(why);
 		why = NULL;
 		rc = sl_wa_process(e, it, sl_wa_graph_fetch, w->graph, 1, &r.done, &why);
 		if (rc == SL_ETEMP) {
-			sl_log(SL_LOG_WARNING, "whatsapp: inbox row %lld: %s; tried again in %d s", (long long)rw->row->id,
-			       why, RETRY_SCAN_MS / 1000);
+			sl_log(SL_LOG_WARNING, "whatsapp: inbox row %lld: %s; tried again in %d s",
+			       (long long)rw->row->id, why, RETRY_SCAN_MS / 1000);
 			free(why);
 			return 0;
 		}
 		if (rc != SL_OK) {
-			sl_log(SL_LOG_ERR, "whatsapp: inbox row %lld, %s: %s", (long long)rw->row->id, it->key, why);
+			sl_log(SL_LOG_ERR, "whatsapp: inbox row %lld, %s: %s",
+			       (long long)rw->row->id, it->key, why);
 			free(why);
 			why = NULL;
 			continue;
@@ -298,10 +313,11 @@ static void log_ready(struct sl_whatsapp *w, const struct ready *r)
 	}
 }
 
-static void work_batch(struct sl_whatsapp *w, struct sl_engine *e, struct sl_inbox_row *rows, size_t n)
+static void work_batch(struct sl_whatsapp *w, struct sl_engine *e, struct sl_inbox_row *rows,
+		       size_t n)
 {
 	struct row_work *v = sl_xcalloc(n, sizeof(*v));
-	struct commit_ctx c = { w, sl_engine_config(e), v, n };
+	struct commit_ctx c = {w, sl_engine_config(e), v, n};
 	char *why = NULL;
 	size_t i, k;
 	int rc;
@@ -310,8 +326,10 @@ static void work_batch(struct sl_whatsapp *w, struct sl_engine *e, struct sl_inb
 		v[i].row = &rows[i];
 		v[i].ready = g_array_new(FALSE, TRUE, sizeof(struct ready));
 		v[i].ok = prepare_row(w, e, &v[i]);
-		if (!v[i].ok && sl_inbox_postpone(w->st, rows[i].id, sl_now_ms() + RETRY_SCAN_MS, &why) != SL_OK) {
-			sl_log(SL_LOG_ERR, "whatsapp: inbox row %lld: %s", (long long)rows[i].id, why);
+		if (!v[i].ok && sl_inbox_postpone(w->st, rows[i].id, sl_now_ms() + RETRY_SCAN_MS,
+						  &why) != SL_OK) {
+			sl_log(SL_LOG_ERR, "whatsapp: inbox row %lld: %s", (long long)rows[i].id,
+			       why);
 			free(why);
 			why = NULL;
 		}
@@ -319,12 +337,14 @@ static void work_batch(struct sl_whatsapp *w, struct sl_engine *e, struct sl_inb
 	rc = sl_store_tx(w->st, commit_fn, &c, &why);
 	if (rc != SL_OK) {
 		/* nothing of the batch was kept or queued: the rows are taken again */
-		sl_log(SL_LOG_ERR, "whatsapp: %zu inbox row(s) not done (tried again in %d s): %s", n,
-		       RETRY_SCAN_MS / 1000, why);
+		sl_log(SL_LOG_ERR, "whatsapp: %zu inbox row(s) not done (tried again in %d s): %s",
+		       n, RETRY_SCAN_MS / 1000, why);
 		for (i = 0; i < n; i++) {
 			char *w2 = NULL;
-			if (v[i].ok && sl_inbox_postpone(w->st, rows[i].id, sl_now_ms() + RETRY_SCAN_MS, &w2) != SL_OK)
-				sl_log(SL_LOG_ERR, "whatsapp: inbox row %lld: %s", (long long)rows[i].id, w2);
+			if (v[i].ok && sl_inbox_postpone(w->st, rows[i].id,
+							 sl_now_ms() + RETRY_SCAN_MS, &w2) != SL_OK)
+				sl_log(SL_LOG_ERR, "whatsapp: inbox row %lld: %s",
+				       (long long)rows[i].id, w2);
 			free(w2);
 		}
 		free(why);
@@ -352,7 +372,8 @@ static gpointer worker(gpointer arg)
 		size_t n = 0;
 		char *why = NULL;
 		struct sl_engine *e;
-		if (sl_inbox_take(w->st, w->owner, sl_now_ms(), w->lease_ms, WORKER_BATCH, &rows, &n, &why) != SL_OK) {
+		if (sl_inbox_take(w->st, w->owner, sl_now_ms(), w->lease_ms, WORKER_BATCH, &rows,
+				  &n, &why) != SL_OK) {
 			sl_log(SL_LOG_ERR, "whatsapp: cannot take inbox rows: %s", why);
 			free(why);
 			sl_inbox_wait(w->inbox, &seen, 1000);
@@ -385,7 +406,8 @@ static void policy_of(const struct sl_config *cfg, struct sl_outbox_policy *p)
 /* Sends one batch of due rows; 0 when there was none. */
 static size_t send_batch(struct sl_whatsapp *w, const struct sl_config *cfg)
 {
-	size_t max = (size_t)sl_config_int(cfg, "whatsapp.downstream_connections") * 4, n = 0, i, dead = 0;
+	size_t max = (size_t)sl_config_int(cfg, "whatsapp.downstream_connections") * 4, n = 0, i,
+	       dead = 0;
 	int64_t lease = (sl_config_int(cfg, "whatsapp.downstream_timeout") * 2 + 30) * 1000;
 	struct sl_outbox_row *rows = NULL;
 	struct sl_outbox_policy pol;
@@ -401,22 +423,30 @@ static size_t send_batch(struct sl_whatsapp *w, const struct sl_config *cfg)
 		struct sl_outbox_result *res = sl_xcalloc(n, sizeof(*res));
 		size_t ok = 0;
 		for (i = 0; i < n; i++)
-			posts[i] = (struct sl_wa_post){ rows[i].delivery_id, rows[i].body, rows[i].len, rows[i].attempts + 1,
-							0, 0, "" };
+			posts[i] = (struct sl_wa_post){rows[i].delivery_id,
+						       rows[i].body,
+						       rows[i].len,
+						       rows[i].attempts + 1,
+						       0,
+						       0,
+						       ""};
 		sl_wa_deliver_posts(w->deliver, posts, n);
 		for (i = 0; i < n; i++) {
-			res[i] = (struct sl_outbox_result){ &rows[i], posts[i].ok, posts[i].error };
+			res[i] = (struct sl_outbox_result){&rows[i], posts[i].ok, posts[i].error};
 			ok += posts[i].ok;
 			if (posts[i].ok)
-				sl_log(SL_LOG_DEBUG, "whatsapp: delivered %s delivery=%s", rows[i].key, rows[i].delivery_id);
+				sl_log(SL_LOG_DEBUG, "whatsapp: delivered %s delivery=%s",
+				       rows[i].key, rows[i].delivery_id);
 			else
-				sl_log(SL_LOG_WARNING, "whatsapp: %s delivery=%s attempt %lld: %s", rows[i].key,
-				       rows[i].delivery_id, (long long)rows[i].attempts + 1, posts[i].error);
+				sl_log(SL_LOG_WARNING, "whatsapp: %s delivery=%s attempt %lld: %s",
+				       rows[i].key, rows[i].delivery_id,
+				       (long long)rows[i].attempts + 1, posts[i].error);
 		}
 		policy_of(cfg, &pol);
 		if (sl_outbox_settle(w->st, res, n, &pol, sl_now_ms(), &dead, &why) != SL_OK) {
 			/* the leases run out and the rows go again, with their delivery ids */
-			sl_log(SL_LOG_ERR, "whatsapp: cannot record %zu delivery outcome(s): %s", n, why);
+			sl_log(SL_LOG_ERR, "whatsapp: cannot record %zu delivery outcome(s): %s", n,
+			       why);
 			free(why);
 		} else {
 			add(&w->c.delivered, ok);
@@ -442,11 +472,14 @@ static gpointer sender(gpointer arg)
 		size_t sent = send_batch(w, cfg);
 		if (now >= next_purge) {
 			size_t purged = 0;
-			int64_t keep = (sl_config_int(cfg, "whatsapp.retry_days") + 1) * 86400 * 1000;
+			int64_t keep =
+			    (sl_config_int(cfg, "whatsapp.retry_days") + 1) * 86400 * 1000;
 			if (sl_outbox_purge(w->st, now - keep, &purged, &why) != SL_OK)
 				sl_log(SL_LOG_ERR, "whatsapp: outbox purge: %s", why);
 			else if (purged > 0)
-				sl_log(SL_LOG_INFO, "whatsapp: %zu delivered outbox row(s) past the retry window removed",
+				sl_log(SL_LOG_INFO,
+				       "whatsapp: %zu delivered outbox row(s) past the retry "
+				       "window removed",
 				       purged);
 			free(why);
 			why = NULL;
@@ -466,7 +499,8 @@ static gpointer sender(gpointer arg)
 			if (wait > 1000)
 				wait = 1000;
 			if (wait > 0)
-				g_cond_wait_until(&w->kick, &w->lock, g_get_monotonic_time() + wait * 1000);
+				g_cond_wait_until(&w->kick, &w->lock,
+						  g_get_monotonic_time() + wait * 1000);
 		}
 		w->kicked = 0;
 		g_mutex_unlock(&w->lock);
@@ -483,8 +517,8 @@ int sl_whatsapp_start(struct sl_whatsapp *w, struct sl_daemon *d, char **why)
 	w->d = d;
 	w->st = sl_daemon_store(d);
 	sl_random(boot, sizeof(boot));
-	snprintf(w->owner, sizeof(w->owner), "%s/%02x%02x%02x%02x%02x%02x", sl_store_node(w->st), boot[0], boot[1],
-		 boot[2], boot[3], boot[4], boot[5]);
+	snprintf(w->owner, sizeof(w->owner), "%s/%02x%02x%02x%02x%02x%02x", sl_store_node(w->st),
+		 boot[0], boot[1], boot[2], boot[3], boot[4], boot[5]);
 	/* what an earlier run of this gateway held goes again at once */
 	if (sl_inbox_release_owner(w->st, sl_store_node(w->st), why) != SL_OK ||
 	    sl_outbox_release_owner(w->st, sl_store_node(w->st), why) != SL_OK)
@@ -495,8 +529,8 @@ int sl_whatsapp_start(struct sl_whatsapp *w, struct sl_daemon *d, char **why)
 	for (i = 0; i < w->nworkers; i++)
 		w->workers[i] = g_thread_new("sluice-wa-worker", worker, w);
 	w->sender = g_thread_new("sluice-wa-sender", sender, w);
-	sl_log(SL_LOG_NOTICE, "whatsapp: webhook on %s, %zu worker(s), platform %s", w->path, w->nworkers,
-	       "whatsapp.downstream_url");
+	sl_log(SL_LOG_NOTICE, "whatsapp: webhook on %s, %zu worker(s), platform %s", w->path,
+	       w->nworkers, "whatsapp.downstream_url");
 	return SL_OK;
 }
 

@@ -56,18 +56,18 @@ size_t sl_whatsapp_max_body(const struct sl_whatsapp *w);
 size_t sl_webhook_routes(struct sl_daemon *d, struct sl_http_route *out, size_t max);
 
 struct sl_whatsapp_counters {
-	uint64_t received;       /* POSTs with a good signature, kept in the inbox */
-	uint64_t unauthorized;   /* 401: missing or wrong signature */
-	uint64_t malformed;      /* 400 */
-	uint64_t unavailable;    /* 503: the inbox could not keep it */
-	uint64_t verified;       /* GET handshakes answered */
-	uint64_t refused;        /* GET handshakes refused (403) */
-	uint64_t messages;       /* messages scanned */
-	uint64_t duplicates;     /* items already queued (Meta's retries) */
-	uint64_t dropped;        /* changes not forwarded (they carry messages sluice does not scan) */
-	uint64_t delivered;      /* outbox rows the platform took */
-	uint64_t retried;        /* failed attempts that will be tried again */
-	uint64_t dead;           /* dead letters */
+	uint64_t received;     /* POSTs with a good signature, kept in the inbox */
+	uint64_t unauthorized; /* 401: missing or wrong signature */
+	uint64_t malformed;    /* 400 */
+	uint64_t unavailable;  /* 503: the inbox could not keep it */
+	uint64_t verified;     /* GET handshakes answered */
+	uint64_t refused;      /* GET handshakes refused (403) */
+	uint64_t messages;     /* messages scanned */
+	uint64_t duplicates;   /* items already queued (Meta's retries) */
+	uint64_t dropped;   /* changes not forwarded (they carry messages sluice does not scan) */
+	uint64_t delivered; /* outbox rows the platform took */
+	uint64_t retried;   /* failed attempts that will be tried again */
+	uint64_t dead;      /* dead letters */
 };
 void sl_whatsapp_counters(struct sl_whatsapp *w, struct sl_whatsapp_counters *out);
 
@@ -79,6 +79,7 @@ struct sl_whatsapp_secrets {
 struct sl_inbox *sl_whatsapp_inbox(struct sl_whatsapp *w);
 const char *sl_whatsapp_path(const struct sl_whatsapp *w);
 const struct sl_whatsapp_secrets *sl_whatsapp_secrets(const struct sl_whatsapp *w);
-struct sl_whatsapp_counters *sl_whatsapp_count(struct sl_whatsapp *w); /* atomics: __atomic_add_fetch */
+struct sl_whatsapp_counters *
+sl_whatsapp_count(struct sl_whatsapp *w); /* atomics: __atomic_add_fetch */
 
 #endif

@@ -23,14 +23,16 @@ struct sl_wa_deliver {
 	size_t parallel;
 };
 
-int sl_wa_deliver_new(const struct sl_config *cfg, const char *secret, struct sl_wa_deliver **out, char **why)
+int sl_wa_deliver_new(const struct sl_config *cfg, const char *secret, struct sl_wa_deliver **out,
+		      char **why)
 {
 	struct sl_wa_deliver *d = sl_xcalloc(1, sizeof(*d));
 	*out = NULL;
 	if (sl_prov_base_url(cfg, "whatsapp.downstream_url", &d->url, &d->allow_http, why) != SL_OK)
 		goto fail;
 	if (secret == NULL || *secret == '\0') {
-		*why = sl_xstrdup("whatsapp.downstream_secret_file: the platform needs a secret to check what sluice "
+		*why = sl_xstrdup("whatsapp.downstream_secret_file: the platform needs a secret to "
+				  "check what sluice "
 				  "sends (X-Sluice-Signature-256)");
 		goto fail;
 	}
@@ -126,7 +128,8 @@ static void finish(struct sl_wa_deliver *d, struct one *o, CURLcode rc)
 	p->status = code;
 	p->ok = rc == CURLE_OK && code >= 200 && code < 300;
 	if (rc != CURLE_OK) {
-		snprintf(p->error, sizeof(p->error), "%s", o->err[0] ? o->err : curl_easy_strerror(rc));
+		snprintf(p->error, sizeof(p->error), "%s",
+			 o->err[0] ? o->err : curl_easy_strerror(rc));
 	} else if (!p->ok) {
 		char *a = sl_clip(o->answer.data ? o->answer.data : "", 120);
 		char *c;

@@ -29,17 +29,18 @@
 struct sl_wa_deliver;
 
 /* secret: whatsapp.downstream_secret, already read. SL_ECONFIG with *why. */
-int sl_wa_deliver_new(const struct sl_config *cfg, const char *secret, struct sl_wa_deliver **out, char **why);
+int sl_wa_deliver_new(const struct sl_config *cfg, const char *secret, struct sl_wa_deliver **out,
+		      char **why);
 struct sl_wa_deliver *sl_wa_deliver_free(struct sl_wa_deliver *d);
 
 struct sl_wa_post {
 	const char *delivery_id;
 	const void *body;
 	size_t len;
-	long attempt;          /* 1 for the first */
-	int ok;                /* out: the platform answered 2xx */
-	long status;           /* out: its HTTP status, 0 for none */
-	char error[256];       /* out: why not, for people */
+	long attempt;    /* 1 for the first */
+	int ok;          /* out: the platform answered 2xx */
+	long status;     /* out: its HTTP status, 0 for none */
+	char error[256]; /* out: why not, for people */
 };
 
 /* POSTs p[0..n), at most whatsapp.downstream_connections at a time; returns

@@ -21,7 +21,7 @@
 #define META_MAX (64 * 1024) /* bytes of a Graph API answer about one media */
 
 struct sl_wa_graph {
-	char *base;          /* graph_base without its trailing '/' */
+	char *base; /* graph_base without its trailing '/' */
 	char *version;
 	char *auth;          /* "Authorization: Bearer ..." */
 	char **hosts;        /* whatsapp.media_hosts */
@@ -44,7 +44,8 @@ static int version_ok(const char *v)
 	return i < 16;
 }
 
-int sl_wa_graph_new(const struct sl_config *cfg, const char *access_token, struct sl_wa_graph **out, char **why)
+int sl_wa_graph_new(const struct sl_config *cfg, const char *access_token, struct sl_wa_graph **out,
+		    char **why)
 {
 	struct sl_wa_graph *g = sl_xcalloc(1, sizeof(*g));
 	const char *version = sl_config_str(cfg, "whatsapp.graph_version");
@@ -52,15 +53,18 @@ int sl_wa_graph_new(const struct sl_config *cfg, const char *access_token, struc
 	size_t i, n = 0;
 
 	*out = NULL;
-	if (sl_prov_base_url(cfg, "whatsapp.graph_base", &g->base, &g->allow_http_base, why) != SL_OK)
+	if (sl_prov_base_url(cfg, "whatsapp.graph_base", &g->base, &g->allow_http_base, why) !=
+	    SL_OK)
 		goto fail;
 	if (!version_ok(version)) {
-		*why = sl_xasprintf("whatsapp.graph_version: expected a Graph API version such as v21.0, got '%s'",
-				    version);
+		*why = sl_xasprintf(
+		    "whatsapp.graph_version: expected a Graph API version such as v21.0, got '%s'",
+		    version);
 		goto fail;
 	}
 	if (access_token == NULL || *access_token == '\0') {
-		*why = sl_xstrdup("whatsapp.access_token_file: the Graph API needs an access token to fetch media");
+		*why = sl_xstrdup("whatsapp.access_token_file: the Graph API needs an access token "
+				  "to fetch media");
 		goto fail;
 	}
 	while (hosts != NULL && hosts[n] != NULL)
@@ -137,8 +141,8 @@ static int ipv4_loopback(const char *host)
 	return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
-int sl_wa_media_url_check(const struct sl_wa_graph *g, const char *url, char **host, unsigned *port, int *loopback,
-			  char **why)
+int sl_wa_media_url_check(const struct sl_wa_graph *g, const char *url, char **host, unsigned *port,
+			  int *loopback, char **why)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *h = NULL, *user = NULL, *pw = NULL, *p = NULL;
@@ -211,10 +215,11 @@ int sl_wa_addr_public(const struct sockaddr *sa)
 		return v4_public(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
 	if (sa->sa_family == AF_INET6) {
 		const uint8_t *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-		static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
+		static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
 		if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
-			return v4_public((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
+			return v4_public((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
+					 (uint32_t)b[14] << 8 | b[15]);
 		if ((b[0] & 0xe0) != 0x20)
 			return 0; /* only 2000::/3 is global unicast */
 		if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
@@ -230,7 +235,8 @@ int sl_wa_addr_public(const struct sockaddr *sa)
 
 static int addr_loopback(const struct sockaddr *sa)
 {
-	return sa->sa_family == AF_INET && (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	return sa->sa_family == AF_INET &&
+	       (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
 }
 
 int sl_wa_sha256_matches(const char *expect, const char *hex)
@@ -240,7 +246,8 @@ int sl_wa_sha256_matches(const char *expect, const char *hex)
 	if (hex == NULL || strlen(hex) != 64)
 		return 0;
 	for (i = 0; i < 32; i++)
-		have[i] = (unsigned char)(g_ascii_xdigit_value(hex[2 * i]) << 4 | g_ascii_xdigit_value(hex[2 * i + 1]));
+		have[i] = (unsigned char)(g_ascii_xdigit_value(hex[2 * i]) << 4 |
+					  g_ascii_xdigit_value(hex[2 * i + 1]));
 	if (n == 64) {
 		for (i = 0; i < 64; i++)
 			if (!g_ascii_isxdigit(expect[i]))
@@ -251,7 +258,8 @@ int sl_wa_sha256_matches(const char *expect, const char *hex)
 	} else if (n == 44 || n == 43) {
 		unsigned char buf[44 / 4 * 3 + 4];
 		for (i = 0; i < n; i++)
-			if (sl_b64_value((unsigned char)expect[i], 0) < 0 && !(expect[i] == '=' && i >= 42))
+			if (sl_b64_value((unsigned char)expect[i], 0) < 0 &&
+			    !(expect[i] == '=' && i >= 42))
 				return 0;
 		if (sl_base64_decode(expect, n, buf) != 32)
 			return 0;
@@ -282,8 +290,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 enum outcome { GOT, TRANSIENT, FINAL, TOO_BIG };
 
 /* One GET of url with the bearer token (pinned to resolve when not NULL). */
-static enum outcome get(const struct sl_wa_graph *g, const char *url, struct curl_slist *resolve, int allow_http,
-			size_t cap, struct body *out, char **why)
+static enum outcome get(const struct sl_wa_graph *g, const char *url, struct curl_slist *resolve,
+			int allow_http, size_t cap, struct body *out, char **why)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *hdr = NULL;
@@ -344,9 +352,10 @@ static enum outcome get(const struct sl_wa_graph *g, const char *url, struct cur
 
 /* Resolves host and pins it: every address must be public (or, for the
  * loopback test case, on 127.0.0.0/8). */
-static int pin(const char *host, unsigned port, int loopback, struct curl_slist **resolve, char **why)
+static int pin(const char *host, unsigned port, int loopback, struct curl_slist **resolve,
+	       char **why)
 {
-	struct addrinfo hints = { 0 }, *res = NULL, *ai;
+	struct addrinfo hints = {0}, *res = NULL, *ai;
 	char addr[INET6_ADDRSTRLEN] = "", *entry;
 	int rc;
 
@@ -358,14 +367,16 @@ static int pin(const char *host, unsigned port, int loopback, struct curl_slist 
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (loopback ? !addr_loopback(ai->ai_addr) : !sl_wa_addr_public(ai->ai_addr)) {
-			*why = sl_xstrdup("the media host resolves to an address that is not public: refused");
+			*why = sl_xstrdup(
+			    "the media host resolves to an address that is not public: refused");
 			freeaddrinfo(res);
 			return SL_EPERM;
 		}
 		if (addr[0] == '\0') {
-			const void *a = ai->ai_family == AF_INET
-						? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
-						: (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+			const void *a =
+			    ai->ai_family == AF_INET
+				? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+				: (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
 			inet_ntop(ai->ai_family, a, addr, sizeof(addr));
 		}
 	}
@@ -374,7 +385,8 @@ static int pin(const char *host, unsigned port, int loopback, struct curl_slist 
 		*why = sl_xstrdup("the media host has no address");
 		return SL_ETEMP;
 	}
-	entry = strchr(addr, ':') ? sl_xasprintf("%s:%u:[%s]", host, port, addr) : sl_xasprintf("%s:%u:%s", host, port, addr);
+	entry = strchr(addr, ':') ? sl_xasprintf("%s:%u:[%s]", host, port, addr)
+				  : sl_xasprintf("%s:%u:%s", host, port, addr);
 	*resolve = curl_slist_append(NULL, entry);
 	free(entry);
 	return SL_OK;
@@ -386,13 +398,15 @@ static const char *str_of(const json_t *o, const char *k)
 }
 
 /* One attempt of the whole fetch. */
-static enum outcome fetch_once(const struct sl_wa_graph *g, const char *media_id, const json_t *media, size_t cap,
-			       struct sl_wa_fetched *out, char **why)
+static enum outcome fetch_once(const struct sl_wa_graph *g, const char *media_id,
+			       const json_t *media, size_t cap, struct sl_wa_fetched *out,
+			       char **why)
 {
 	struct body meta, data;
 	struct curl_slist *resolve = NULL;
 	json_t *j = NULL, *fs;
-	char *url = sl_xasprintf("%s/%s/%s", g->base, g->version, media_id), *host = NULL, *w = NULL, hex[65];
+	char *url = sl_xasprintf("%s/%s/%s", g->base, g->version, media_id), *host = NULL,
+	     *w = NULL, hex[65];
 	const char *murl, *sha, *hook_sha;
 	unsigned port = 0;
 	int loopback = 0, prc;
@@ -413,7 +427,8 @@ static enum outcome fetch_once(const struct sl_wa_graph *g, const char *media_id
 		goto out;
 	}
 	fs = json_object_get(j, "file_size");
-	if ((json_is_integer(fs) && (json_integer_value(fs) < 0 || (uint64_t)json_integer_value(fs) > cap)) ||
+	if ((json_is_integer(fs) &&
+	     (json_integer_value(fs) < 0 || (uint64_t)json_integer_value(fs) > cap)) ||
 	    (json_is_string(fs) && g_ascii_strtoull(json_string_value(fs), NULL, 10) > cap)) {
 		*why = sl_xasprintf("larger than %zu bytes (file_size)", cap);
 		o = TOO_BIG;
@@ -433,7 +448,8 @@ static enum outcome fetch_once(const struct sl_wa_graph *g, const char *media_id
 	}
 	sl_sha256_hex(data.b.data ? data.b.data : "", data.b.len, hex);
 	hook_sha = str_of(media, "sha256");
-	if (!sl_wa_sha256_matches(sha, hex) || (hook_sha != NULL && !sl_wa_sha256_matches(hook_sha, hex))) {
+	if (!sl_wa_sha256_matches(sha, hex) ||
+	    (hook_sha != NULL && !sl_wa_sha256_matches(hook_sha, hex))) {
 		*why = sl_xasprintf("the downloaded bytes do not match their sha256 (got %s)", hex);
 		sl_buf_free(&data.b);
 		o = FINAL;
@@ -451,8 +467,8 @@ out:
 	return o;
 }
 
-int sl_wa_graph_fetch(void *ctx, const char *media_type, const char *media_id, const json_t *media, size_t cap,
-		      struct sl_wa_fetched *out, char **why)
+int sl_wa_graph_fetch(void *ctx, const char *media_type, const char *media_id, const json_t *media,
+		      size_t cap, struct sl_wa_fetched *out, char **why)
 {
 	const struct sl_wa_graph *g = ctx;
 	int attempt;
@@ -481,8 +497,8 @@ int sl_wa_graph_fetch(void *ctx, const char *media_type, const char *media_id, c
 
 /* ---- offline ---------------------------------------------------------------- */
 
-int sl_wa_dir_fetch(void *ctx, const char *media_type, const char *media_id, const json_t *media, size_t cap,
-		    struct sl_wa_fetched *out, char **why)
+int sl_wa_dir_fetch(void *ctx, const char *media_type, const char *media_id, const json_t *media,
+		    size_t cap, struct sl_wa_fetched *out, char **why)
 {
 	const char *dir = ctx, *sha = str_of(media, "sha256");
 	char *path, *data = NULL, hex[65];

@@ -51,16 +51,17 @@
 struct sl_wa_graph;
 
 /* access_token: the secret already read (the daemon reads it as root). */
-int sl_wa_graph_new(const struct sl_config *cfg, const char *access_token, struct sl_wa_graph **out, char **why);
+int sl_wa_graph_new(const struct sl_config *cfg, const char *access_token, struct sl_wa_graph **out,
+		    char **why);
 struct sl_wa_graph *sl_wa_graph_free(struct sl_wa_graph *g);
 
 /* sl_wa_fetch_fn over the Graph API; ctx is an sl_wa_graph. */
-int sl_wa_graph_fetch(void *ctx, const char *media_type, const char *media_id, const json_t *media, size_t cap,
-		      struct sl_wa_fetched *out, char **why);
+int sl_wa_graph_fetch(void *ctx, const char *media_type, const char *media_id, const json_t *media,
+		      size_t cap, struct sl_wa_fetched *out, char **why);
 
 /* sl_wa_fetch_fn over a directory; ctx is the directory's path (char *). */
-int sl_wa_dir_fetch(void *ctx, const char *media_type, const char *media_id, const json_t *media, size_t cap,
-		    struct sl_wa_fetched *out, char **why);
+int sl_wa_dir_fetch(void *ctx, const char *media_type, const char *media_id, const json_t *media,
+		    size_t cap, struct sl_wa_fetched *out, char **why);
 
 /* ---- the rules, for tests ------------------------------------------------- */
 
@@ -68,8 +69,8 @@ int sl_wa_dir_fetch(void *ctx, const char *media_type, const char *media_id, con
 int sl_wa_media_id_ok(const char *id);
 /* Checks a media url against the rules above; *host (caller frees) and *port
  * are what to connect to, *loopback whether it is the test case. */
-int sl_wa_media_url_check(const struct sl_wa_graph *g, const char *url, char **host, unsigned *port, int *loopback,
-			  char **why);
+int sl_wa_media_url_check(const struct sl_wa_graph *g, const char *url, char **host, unsigned *port,
+			  int *loopback, char **why);
 /* 1 when a is a public unicast address (IPv4 or IPv6). */
 int sl_wa_addr_public(const struct sockaddr *a);
 /* 1 when hex (64 hex digits) is the SHA-256 that expect names, written in hex

@@ -18,10 +18,10 @@ static char *dump(json_t *j, size_t *len)
 	return r;
 }
 
-int sl_wa_process(struct sl_engine *e, const struct sl_wa_item *it, sl_wa_fetch_fn fetch, void *fetch_ctx,
-		  int keeping, struct sl_wa_done *out, char **why)
+int sl_wa_process(struct sl_engine *e, const struct sl_wa_item *it, sl_wa_fetch_fn fetch,
+		  void *fetch_ctx, int keeping, struct sl_wa_done *out, char **why)
 {
-	struct sl_edits edits = { 0 };
+	struct sl_edits edits = {0};
 	struct sl_wa_msg *wm = NULL;
 	json_t *payload = NULL;
 	char *w = NULL;
@@ -46,16 +46,19 @@ int sl_wa_process(struct sl_engine *e, const struct sl_wa_item *it, sl_wa_fetch_
 		return SL_ETEMP;
 	}
 	if (wm->m->verdict == SL_VERDICT_REJECT)
-		wm->m->verdict = SL_VERDICT_QUARANTINE; /* the webhook answered long ago: held, never lost */
+		wm->m->verdict =
+		    SL_VERDICT_QUARANTINE; /* the webhook answered long ago: held, never lost */
 	if (wm->m->verdict == SL_VERDICT_CLEAN && sl_wa_unscanned(wm))
-		wm->m->verdict = SL_VERDICT_REWRITE; /* policy.media_unscanned = none: withheld all the same */
+		wm->m->verdict =
+		    SL_VERDICT_REWRITE; /* policy.media_unscanned = none: withheld all the same */
 	if (keeping && wm->m->verdict != SL_VERDICT_CLEAN)
 		sl_store_reference(wm->m);
 	sl_engine_link_edits(e, wm->m, &edits);
 	rc = sl_wa_rewrite(wm, &edits, out->delivery_id, &payload, &w);
 	if (rc != SL_OK) {
 		/* never a partial rewrite: the message is held, the agent sees a placeholder */
-		sl_log(SL_LOG_WARNING, "id=%s whatsapp: rewrite failed, held instead: %s", wm->m->id, w);
+		sl_log(SL_LOG_WARNING, "id=%s whatsapp: rewrite failed, held instead: %s",
+		       wm->m->id, w);
 		sl_wa_hold(wm, w);
 		if (keeping)
 			sl_store_reference(wm->m);
@@ -88,8 +91,8 @@ void sl_wa_envelope_init(struct sl_wa_envelope *e, const struct sl_wa_done *d)
 	const char *biz = NULL;
 	memset(e, 0, sizeof(*e));
 	if (d->wm != NULL) {
-		biz = json_string_value(json_object_get(json_object_get(d->wm->item->value, "metadata"),
-							"display_phone_number"));
+		biz = json_string_value(json_object_get(
+		    json_object_get(d->wm->item->value, "metadata"), "display_phone_number"));
 		e->sender = sl_wa_sender(d->wm);
 		e->env.msg_id = d->wm->m->id;
 	}

@@ -26,18 +26,18 @@
 #include "whatsapp.h"
 
 struct sl_wa_done {
-	struct sl_wa_msg *wm;     /* the scanned message (NULL for anything else) */
-	char *body;               /* the downstream payload (JSON) */
+	struct sl_wa_msg *wm; /* the scanned message (NULL for anything else) */
+	char *body;           /* the downstream payload (JSON) */
 	size_t body_len;
-	char *original;           /* what the quarantine keeps, or NULL (clean) */
+	char *original; /* what the quarantine keeps, or NULL (clean) */
 	size_t original_len;
-	char delivery_id[33];     /* X-Sluice-Delivery-Id (sl_wa_delivery_id of the key) */
+	char delivery_id[33]; /* X-Sluice-Delivery-Id (sl_wa_delivery_id of the key) */
 };
 
 /* keeping: the original will be kept (a reference is made for the notices);
  * without, notices say that nothing was kept (a dry run). */
-int sl_wa_process(struct sl_engine *e, const struct sl_wa_item *it, sl_wa_fetch_fn fetch, void *fetch_ctx,
-		  int keeping, struct sl_wa_done *out, char **why);
+int sl_wa_process(struct sl_engine *e, const struct sl_wa_item *it, sl_wa_fetch_fn fetch,
+		  void *fetch_ctx, int keeping, struct sl_wa_done *out, char **why);
 void sl_wa_done_clear(struct sl_wa_done *d);
 
 /* The quarantine's envelope of a processed message: sender "Name (+from)",

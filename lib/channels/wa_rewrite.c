@@ -24,9 +24,11 @@ static json_t *findings_json(const struct sl_msg *m, json_t *sluice)
 			continue;
 		}
 		d = sl_escape_text(f->detail, SL_ESCAPE_DETAIL_MAX);
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s?,s:s,s:s}", "kind", sl_finding_kind_name(f->kind), "rule",
-						   f->rule, "part", f->part >= 0 ? m->parts[f->part].id : NULL, "action",
-						   sl_action_name(f->action), "detail", d));
+		json_array_append_new(a,
+				      json_pack("{s:s,s:s,s:s?,s:s,s:s}", "kind",
+						sl_finding_kind_name(f->kind), "rule", f->rule,
+						"part", f->part >= 0 ? m->parts[f->part].id : NULL,
+						"action", sl_action_name(f->action), "detail", d));
 		free(d);
 	}
 	if (more > 0)
@@ -64,7 +66,8 @@ static int set_field(const struct sl_wa_field *f, json_t *msg, json_t *contact, 
 
 static int cmp_edit_ptr(const void *a, const void *b)
 {
-	const struct sl_text_edit *x = *(const struct sl_text_edit *const *)a, *y = *(const struct sl_text_edit *const *)b;
+	const struct sl_text_edit *x = *(const struct sl_text_edit *const *)a,
+				  *y = *(const struct sl_text_edit *const *)b;
 	if (x->part != y->part)
 		return x->part < y->part ? -1 : 1;
 	return x->begin < y->begin ? -1 : x->begin > y->begin;
@@ -72,7 +75,8 @@ static int cmp_edit_ptr(const void *a, const void *b)
 
 /* The text of part p with its n edits (sorted) carried out; NULL when an edit
  * does not fit (outside the text, overlapping the one before). */
-static char *edited(const struct sl_part *p, const struct sl_text_edit *const *v, size_t n, size_t *len)
+static char *edited(const struct sl_part *p, const struct sl_text_edit *const *v, size_t n,
+		    size_t *len)
 {
 	struct sl_buf b;
 	size_t at = 0, i;
@@ -99,20 +103,22 @@ static unsigned char *removed_parts(const struct sl_wa_msg *wm)
 	unsigned char *removed = sl_rewrite_removed(wm->m);
 	size_t i;
 	for (i = 0; i < wm->nfields; i++)
-		if (wm->fields[i].media_type != NULL && wm->m->parts[wm->fields[i].part].data == NULL)
+		if (wm->fields[i].media_type != NULL &&
+		    wm->m->parts[wm->fields[i].part].data == NULL)
 			removed[wm->fields[i].part] = 1; /* never passed on unscanned */
 	return removed;
 }
 
 static int has_caption(const char *type)
 {
-	return strcmp(type, "image") == 0 || strcmp(type, "video") == 0 || strcmp(type, "document") == 0;
+	return strcmp(type, "image") == 0 || strcmp(type, "video") == 0 ||
+	       strcmp(type, "document") == 0;
 }
 
 /* The message with its removals and edits carried out; sluice gets
  * "withheld" and "notice". */
-static int rewrite_fields(const struct sl_wa_msg *wm, const struct sl_edits *edits, const char *ref, json_t *msg,
-			  json_t *contact, json_t *sluice, char **why)
+static int rewrite_fields(const struct sl_wa_msg *wm, const struct sl_edits *edits, const char *ref,
+			  json_t *msg, json_t *contact, json_t *sluice, char **why)
 {
 	const struct sl_msg *m = wm->m;
 	unsigned char *removed = removed_parts(wm);
@@ -128,18 +134,21 @@ static int rewrite_fields(const struct sl_wa_msg *wm, const struct sl_edits *edi
 		field_of[i] = -1;
 	for (i = 0; i < wm->nfields; i++)
 		field_of[wm->fields[i].part] = (int)i;
-	/* every edit on a text field that stays; one on anything else is a rewrite we cannot make */
+	/* every edit on a text field that stays; one on anything else is a
+	 * rewrite we cannot make */
 	for (i = 0; edits != NULL && i < edits->n; i++) {
 		const struct sl_text_edit *e = &edits->v[i];
 		if (e->part < 0 || (size_t)e->part >= m->nparts) {
-			*why = sl_xasprintf("an edit names part %d, which the message does not have", e->part);
+			*why = sl_xasprintf(
+			    "an edit names part %d, which the message does not have", e->part);
 			rc = SL_EINVAL;
 			goto out;
 		}
 		if (sl_rewrite_gone(m, removed, e->part))
 			continue;
 		if (field_of[e->part] < 0 || wm->fields[field_of[e->part]].media_type != NULL) {
-			*why = sl_xasprintf("part %s is not a text field that can be edited", m->parts[e->part].id);
+			*why = sl_xasprintf("part %s is not a text field that can be edited",
+					    m->parts[e->part].id);
 			rc = SL_EINVAL;
 			goto out;
 		}
@@ -164,7 +173,8 @@ static int rewrite_fields(const struct sl_wa_msg *wm, const struct sl_edits *edi
 			json_object_del(obj, "id");
 			json_object_del(obj, "url");
 			json_object_del(obj, "link");
-			json_array_append_new(withheld, json_string(f->media_id ? f->media_id : f->media_type));
+			json_array_append_new(
+			    withheld, json_string(f->media_id ? f->media_id : f->media_type));
 			text = sl_notice_removed_text(m, f->part, ref);
 			if (notices.len > 0)
 				sl_buf_addstr(&notices, "\n");
@@ -186,7 +196,8 @@ static int rewrite_fields(const struct sl_wa_msg *wm, const struct sl_edits *edi
 			continue;
 		}
 		if (set_field(f, msg, contact, json_stringn(text, len)) != SL_OK) {
-			*why = sl_xasprintf("field %s cannot be rewritten (not valid UTF-8 once edited)", p->id);
+			*why = sl_xasprintf(
+			    "field %s cannot be rewritten (not valid UTF-8 once edited)", p->id);
 			rc = SL_EINVAL;
 		}
 		free(text);
@@ -197,9 +208,11 @@ static int rewrite_fields(const struct sl_wa_msg *wm, const struct sl_edits *edi
 		/* the notice goes where the file would have been shown */
 		json_t *media = json_object_get(msg, wm->type);
 		json_object_set_new(sluice, "notice", json_string(notices.data));
-		if (has_caption(wm->type) && json_is_object(media) && json_object_get(media, "id") == NULL) {
+		if (has_caption(wm->type) && json_is_object(media) &&
+		    json_object_get(media, "id") == NULL) {
 			const char *cap = json_string_value(json_object_get(media, "caption"));
-			char *c = cap != NULL && *cap ? sl_xasprintf("%s\n\n%s", cap, notices.data) : sl_xstrdup(notices.data);
+			char *c = cap != NULL && *cap ? sl_xasprintf("%s\n\n%s", cap, notices.data)
+						      : sl_xstrdup(notices.data);
 			json_object_set_new(media, "caption", json_string(c));
 			free(c);
 		}
@@ -221,7 +234,7 @@ static json_t *placeholder(const struct sl_wa_msg *wm, const char *ref, json_t *
 	json_t *msg = json_object(), *x;
 	const char *ts = json_string_value(json_object_get(wm->message, "timestamp"));
 	char when[32] = "", *who = sl_wa_sender(wm), *body;
-	static const char *const kept[] = { "from", "id", "timestamp", "context", NULL };
+	static const char *const kept[] = {"from", "id", "timestamp", "context", NULL};
 	size_t i;
 
 	for (i = 0; kept[i] != NULL; i++) {
@@ -238,7 +251,8 @@ static json_t *placeholder(const struct sl_wa_msg *wm, const char *ref, json_t *
 	free(who);
 	*contact = NULL;
 	if (wm->contact != NULL) {
-		const char *name = json_string_value(json_object_get(json_object_get(wm->contact, "profile"), "name"));
+		const char *name = json_string_value(
+		    json_object_get(json_object_get(wm->contact, "profile"), "name"));
 		char *e = sl_escape_text(name ? name : "", SL_ESCAPE_NAME_MAX);
 		*contact = json_object();
 		json_object_set_new(*contact, "profile", json_pack("{s:s}", "name", e));
@@ -252,8 +266,8 @@ static json_t *placeholder(const struct sl_wa_msg *wm, const char *ref, json_t *
 
 /* ---- the rewriter ------------------------------------------------------------- */
 
-int sl_wa_rewrite(const struct sl_wa_msg *wm, const struct sl_edits *edits, const char *delivery_id, json_t **out,
-		  char **why)
+int sl_wa_rewrite(const struct sl_wa_msg *wm, const struct sl_edits *edits, const char *delivery_id,
+		  json_t **out, char **why)
 {
 	const struct sl_msg *m = wm->m;
 	char *ref = sl_msg_reference(m);
@@ -290,7 +304,8 @@ int sl_wa_rewrite(const struct sl_wa_msg *wm, const struct sl_edits *edits, cons
 void sl_wa_hold(struct sl_wa_msg *wm, const char *why)
 {
 	struct sl_msg *m = wm->m;
-	sl_msg_add_finding(m, SL_FIND_STRUCTURE, "structure", -1, "the message cannot be rewritten safely: %s",
+	sl_msg_add_finding(m, SL_FIND_STRUCTURE, "structure", -1,
+			   "the message cannot be rewritten safely: %s",
 			   why ? why : "unknown reason");
 	m->findings[m->nfindings - 1].action = SL_ACT_QUARANTINE;
 	m->incomplete = 1;
@@ -299,23 +314,26 @@ void sl_wa_hold(struct sl_wa_msg *wm, const char *why)
 
 /* ---- releases ----------------------------------------------------------------- */
 
-int sl_wa_release_payload(const unsigned char *original, size_t len, const char *ref, const char *by,
-			  const char *reason, int64_t at, const char *delivery_id, json_t **out, char **why)
+int sl_wa_release_payload(const unsigned char *original, size_t len, const char *ref,
+			  const char *by, const char *reason, int64_t at, const char *delivery_id,
+			  json_t **out, char **why)
 {
-	json_t *root = json_loadb((const char *)original, len, 0, NULL), *media, *msg, *sluice, *list, *o;
+	json_t *root = json_loadb((const char *)original, len, 0, NULL), *media, *msg, *sluice,
+	       *list, *o;
 	const char *id;
 	char when[32], *ebv, *erv;
 
 	*out = NULL;
-	msg = json_array_get(json_object_get(
-				     json_object_get(json_array_get(json_object_get(json_array_get(json_object_get(root,
-													       "entry"),
-											   0),
-									    "changes"),
-						    0),
-						     "value"),
-				     "messages"),
-			     0);
+	msg = json_array_get(
+	    json_object_get(
+		json_object_get(
+		    json_array_get(
+			json_object_get(json_array_get(json_object_get(root, "entry"), 0),
+					"changes"),
+			0),
+		    "value"),
+		"messages"),
+	    0);
 	if (!json_is_object(msg)) {
 		*why = sl_xasprintf("%s: the kept original is not a WhatsApp message", ref);
 		json_decref(root);
@@ -324,7 +342,8 @@ int sl_wa_release_payload(const unsigned char *original, size_t len, const char 
 	media = json_incref(json_object_get(root, "sluice_media"));
 	json_object_del(root, "sluice_media");
 	list = json_array();
-	json_object_foreach(media, id, o) {
+	json_object_foreach(media, id, o)
+	{
 		json_t *item = json_deep_copy(o);
 		json_object_set_new(item, "id", json_string(id));
 		json_array_append_new(list, item);
@@ -334,9 +353,9 @@ int sl_wa_release_payload(const unsigned char *original, size_t len, const char 
 	/* what a supervisor typed is written like any other text sluice adds */
 	ebv = sl_escape_text(by ? by : "", SL_ESCAPE_NAME_MAX);
 	erv = sl_escape_text(reason ? reason : "", SL_ESCAPE_DETAIL_MAX);
-	sluice = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "verdict", "released", "reference", ref, "released_by", ebv,
-			   "released_at", when, "reason", erv, "delivery_id", delivery_id ? delivery_id : "", "media",
-			   list);
+	sluice = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "verdict", "released", "reference", ref,
+			   "released_by", ebv, "released_at", when, "reason", erv, "delivery_id",
+			   delivery_id ? delivery_id : "", "media", list);
 	free(ebv);
 	free(erv);
 	json_object_set_new(msg, "sluice", sluice);

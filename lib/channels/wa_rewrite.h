@@ -52,15 +52,16 @@
 
 /* The downstream payload for wm after its scan (m->verdict, m->reference),
  * with the URL rewriter's edits. *out is new. */
-int sl_wa_rewrite(const struct sl_wa_msg *wm, const struct sl_edits *edits, const char *delivery_id, json_t **out,
-		  char **why);
+int sl_wa_rewrite(const struct sl_wa_msg *wm, const struct sl_edits *edits, const char *delivery_id,
+		  json_t **out, char **why);
 
 /* Holds a message whose rewrite failed: a structure finding with why and
  * verdict quarantine (the rewrite's placeholder follows). */
 void sl_wa_hold(struct sl_wa_msg *wm, const char *why);
 
 /* The downstream payload of a released item from its kept original. */
-int sl_wa_release_payload(const unsigned char *original, size_t len, const char *ref, const char *by,
-			  const char *reason, int64_t at, const char *delivery_id, json_t **out, char **why);
+int sl_wa_release_payload(const unsigned char *original, size_t len, const char *ref,
+			  const char *by, const char *reason, int64_t at, const char *delivery_id,
+			  json_t **out, char **why);
 
 #endif

@@ -12,7 +12,7 @@
 
 const char *sl_wa_kind_name(enum sl_wa_kind k)
 {
-	static const char *const n[] = { "message", "status", "errors", "other", "dropped" };
+	static const char *const n[] = {"message", "status", "errors", "other", "dropped"};
 	return n[k];
 }
 
@@ -36,7 +36,8 @@ static void json_sha256(const json_t *v, char out[65])
 
 /* A key of prefix + the parts, or prefix-sha + a hash of v when too long or
  * when a part holds a ':' (the key must name one thing only). */
-static void make_key(char out[SL_WA_KEY_MAX + 1], const char *prefix, char *const *parts, size_t n, const json_t *v)
+static void make_key(char out[SL_WA_KEY_MAX + 1], const char *prefix, char *const *parts, size_t n,
+		     const json_t *v)
 {
 	struct sl_buf b;
 	size_t i;
@@ -66,12 +67,14 @@ static int holds_member(const json_t *v, const char *name, int depth)
 	if (depth > 64)
 		return 1; /* deeper than any payload Meta sends: assume the worst */
 	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, k, x) {
+		json_object_foreach((json_t *)v, k, x)
+		{
 			if (strcmp(k, name) == 0 || holds_member(x, name, depth + 1))
 				return 1;
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, x) {
+		json_array_foreach(v, i, x)
+		{
 			if (holds_member(x, name, depth + 1))
 				return 1;
 		}
@@ -79,10 +82,10 @@ static int holds_member(const json_t *v, const char *name, int depth)
 	return 0;
 }
 
-static struct sl_wa_item *add_item(GArray *items, enum sl_wa_kind kind, json_t *entry, json_t *change, json_t *value,
-				   json_t *object)
+static struct sl_wa_item *add_item(GArray *items, enum sl_wa_kind kind, json_t *entry,
+				   json_t *change, json_t *value, json_t *object)
 {
-	struct sl_wa_item it = { 0 };
+	struct sl_wa_item it = {0};
 	it.kind = kind;
 	it.entry = entry;
 	it.change = change;
@@ -99,7 +102,8 @@ static json_t *contact_of(json_t *value, json_t *message)
 	size_t i;
 	if (from == NULL || !json_is_array(contacts))
 		return NULL;
-	json_array_foreach(contacts, i, c) {
+	json_array_foreach(contacts, i, c)
+	{
 		const char *id = json_string_value(json_object_get(c, "wa_id"));
 		if (json_is_object(c) && id != NULL && strcmp(id, from) == 0)
 			return c;
@@ -109,7 +113,8 @@ static json_t *contact_of(json_t *value, json_t *message)
 
 static int list_messages(GArray *items, json_t *entry, json_t *change, json_t *value, char **why)
 {
-	json_t *msgs = json_object_get(value, "messages"), *sts = json_object_get(value, "statuses");
+	json_t *msgs = json_object_get(value, "messages"),
+	       *sts = json_object_get(value, "statuses");
 	json_t *errs = json_object_get(value, "errors"), *x;
 	const char *entry_id = json_string_value(json_object_get(entry, "id"));
 	size_t i;
@@ -119,7 +124,8 @@ static int list_messages(GArray *items, json_t *entry, json_t *change, json_t *v
 		*why = sl_xstrdup("value.messages, value.statuses and value.errors must be lists");
 		return SL_EPARSE;
 	}
-	json_array_foreach(msgs, i, x) {
+	json_array_foreach(msgs, i, x)
+	{
 		struct sl_wa_item *it;
 		char *id;
 		if (!json_is_object(x)) {
@@ -132,7 +138,8 @@ static int list_messages(GArray *items, json_t *entry, json_t *change, json_t *v
 		make_key(it->key, "wa", &id, 1, x);
 		free(id);
 	}
-	json_array_foreach(sts, i, x) {
+	json_array_foreach(sts, i, x)
+	{
 		struct sl_wa_item *it;
 		char *parts[3];
 		size_t k;
@@ -151,7 +158,8 @@ static int list_messages(GArray *items, json_t *entry, json_t *change, json_t *v
 	if (errs != NULL && json_array_size(errs) > 0) {
 		struct sl_wa_item *it = add_item(items, SL_WA_ERRORS, entry, change, value, errs);
 		char sha[65], *p = sha;
-		json_t *both = json_pack("{s:s,s:O}", "entry", entry_id ? entry_id : "", "errors", errs);
+		json_t *both =
+		    json_pack("{s:s,s:O}", "entry", entry_id ? entry_id : "", "errors", errs);
 		json_sha256(both, sha);
 		json_decref(both);
 		make_key(it->key, "errors", &p, 1, errs);
@@ -170,12 +178,14 @@ int sl_wa_payload_parse(const char *body, size_t len, struct sl_wa_payload **out
 
 	*out = NULL;
 	if (root == NULL) {
-		*why = sl_xasprintf("not JSON: %s (line %d, column %d)", err.text, err.line, err.column);
+		*why = sl_xasprintf("not JSON: %s (line %d, column %d)", err.text, err.line,
+				    err.column);
 		goto out;
 	}
 	obj = json_string_value(json_object_get(root, "object"));
 	if (!json_is_object(root) || obj == NULL || strcmp(obj, "whatsapp_business_account") != 0) {
-		*why = sl_xstrdup("not a WhatsApp notification: \"object\" is not \"whatsapp_business_account\"");
+		*why = sl_xstrdup(
+		    "not a WhatsApp notification: \"object\" is not \"whatsapp_business_account\"");
 		goto out;
 	}
 	entries = json_object_get(root, "entry");
@@ -183,29 +193,39 @@ int sl_wa_payload_parse(const char *body, size_t len, struct sl_wa_payload **out
 		*why = sl_xstrdup("\"entry\" is not a list");
 		goto out;
 	}
-	json_array_foreach(entries, i, entry) {
+	json_array_foreach(entries, i, entry)
+	{
 		json_t *changes = json_object_get(entry, "changes"), *change;
 		size_t j;
 		if (!json_is_object(entry) || (changes != NULL && !json_is_array(changes))) {
-			*why = sl_xasprintf("entry[%zu] is not an object with a list of changes", i);
+			*why =
+			    sl_xasprintf("entry[%zu] is not an object with a list of changes", i);
 			goto out;
 		}
-		json_array_foreach(changes, j, change) {
+		json_array_foreach(changes, j, change)
+		{
 			json_t *value = json_object_get(change, "value");
 			const char *field = json_string_value(json_object_get(change, "field"));
 			if (!json_is_object(change) || !json_is_object(value)) {
-				*why = sl_xasprintf("entry[%zu].changes[%zu] has no value object", i, j);
+				*why = sl_xasprintf("entry[%zu].changes[%zu] has no value object",
+						    i, j);
 				goto out;
 			}
 			if (field != NULL && strcmp(field, "messages") == 0) {
 				if (list_messages(items, entry, change, value, why) != SL_OK)
 					goto out;
 			} else {
-				/* history sync and echoes carry messages: never forwarded unscanned */
-				enum sl_wa_kind k = holds_member(value, "messages", 0) ? SL_WA_DROPPED : SL_WA_OTHER;
-				struct sl_wa_item *it = add_item(items, k, entry, change, value, change);
+				/* history sync and echoes carry messages: never
+				 * forwarded unscanned */
+				enum sl_wa_kind k = holds_member(value, "messages", 0)
+							? SL_WA_DROPPED
+							: SL_WA_OTHER;
+				struct sl_wa_item *it =
+				    add_item(items, k, entry, change, value, change);
 				char sha[65], *p = sha;
-				json_t *both = json_pack("{s:O?,s:O}", "entry", json_object_get(entry, "id"), "change", change);
+				json_t *both =
+				    json_pack("{s:O?,s:O}", "entry", json_object_get(entry, "id"),
+					      "change", change);
 				json_sha256(both, sha);
 				json_decref(both);
 				make_key(it->key, "other", &p, 1, change);
@@ -244,9 +264,11 @@ json_t *sl_wa_item_payload(const struct sl_wa_item *it, json_t *object, json_t *
 	if (it->kind == SL_WA_OTHER || it->kind == SL_WA_DROPPED) {
 		change = object;
 	} else {
-		json_t *value = json_object(), *mp = json_object_get(it->value, "messaging_product");
+		json_t *value = json_object(),
+		       *mp = json_object_get(it->value, "messaging_product");
 		json_t *meta = json_object_get(it->value, "metadata");
-		json_object_set_new(value, "messaging_product", mp ? json_deep_copy(mp) : json_string("whatsapp"));
+		json_object_set_new(value, "messaging_product",
+				    mp ? json_deep_copy(mp) : json_string("whatsapp"));
 		if (meta != NULL)
 			json_object_set_new(value, "metadata", json_deep_copy(meta));
 		if (it->kind == SL_WA_MESSAGE) {
@@ -310,25 +332,47 @@ int sl_wa_signature_ok(const char *secret, const void *body, size_t len, const c
 
 /* Message types sluice knows: each field of them is read below. */
 static const char *const known_types[] = {
-	"text", "image", "video", "audio", "document", "sticker", "location", "contacts", "interactive",
-	"button", "reaction", "order", "system", "unsupported", "unknown", "request_welcome", NULL,
+    "text",     "image",       "video",       "audio",           "document", "sticker",
+    "location", "contacts",    "interactive", "button",          "reaction", "order",
+    "system",   "unsupported", "unknown",     "request_welcome", NULL,
 };
 
-static const char *const media_types[] = { "image", "video", "audio", "document", "sticker", NULL };
+static const char *const media_types[] = {"image", "video", "audio", "document", "sticker", NULL};
 
 /* Members that are identifiers or machine values, never text people read. */
 static const char *const not_text[] = {
-	"id", "from", "timestamp", "type", "wa_id", "mime_type", "sha256", "message_id", "messsage_id",
-	"catalog_id", "product_retailer_id", "currency", "ctwa_clid", "source_id", "source_type", "media_type",
-	"new_wa_id", "customer", "hash", "identity_key_hash", "group_id", "recipient_id", "status",
-	"messaging_product", NULL,
+    "id",
+    "from",
+    "timestamp",
+    "type",
+    "wa_id",
+    "mime_type",
+    "sha256",
+    "message_id",
+    "messsage_id",
+    "catalog_id",
+    "product_retailer_id",
+    "currency",
+    "ctwa_clid",
+    "source_id",
+    "source_type",
+    "media_type",
+    "new_wa_id",
+    "customer",
+    "hash",
+    "identity_key_hash",
+    "group_id",
+    "recipient_id",
+    "status",
+    "messaging_product",
+    NULL,
 };
 
 /* Subtrees of Meta's own bookkeeping (ids, flags, error codes). */
-static const char *const not_read[] = { "context", "errors", "identity", NULL };
+static const char *const not_read[] = {"context", "errors", "identity", NULL};
 
 /* Members of a media object that are not text (its url is Meta's download link). */
-static const char *const media_not_text[] = { "id", "url", "mime_type", "sha256", "file_size", NULL };
+static const char *const media_not_text[] = {"id", "url", "mime_type", "sha256", "file_size", NULL};
 
 static int in_list(const char *const *l, const char *s)
 {
@@ -351,11 +395,11 @@ static const char *media_name(const char *k)
 
 struct build {
 	struct sl_wa_msg *wm;
-	GArray *fields;          /* struct sl_wa_field */
-	GArray *media;           /* struct sl_wa_fetched, parallel to fields */
-	GArray *path;            /* struct sl_wa_step, borrowed keys */
+	GArray *fields; /* struct sl_wa_field */
+	GArray *media;  /* struct sl_wa_fetched, parallel to fields */
+	GArray *path;   /* struct sl_wa_step, borrowed keys */
 	size_t max_fields;
-	int over;                /* past max_fields */
+	int over; /* past max_fields */
 	const struct sl_config *cfg;
 	sl_wa_fetch_fn fetch;
 	void *fetch_ctx;
@@ -384,8 +428,8 @@ static char *path_id(const struct build *b, int in_contact)
 
 static struct sl_wa_field *new_field(struct build *b, int part, int in_contact)
 {
-	struct sl_wa_field f = { 0 };
-	struct sl_wa_fetched none = { 0 };
+	struct sl_wa_field f = {0};
+	struct sl_wa_fetched none = {0};
 	size_t i;
 	f.part = part;
 	f.in_contact = in_contact;
@@ -420,14 +464,15 @@ static void add_text(struct build *b, const json_t *v, int in_contact)
 	p->declared_type = sl_xstrdup("text/plain");
 	p->charset = sl_xstrdup("utf-8");
 	p->is_body_text = 1;
-	sl_msg_part_take_data(m, idx, (unsigned char *)sl_xstrndup(json_string_value(v), json_string_length(v)),
-			      json_string_length(v));
+	sl_msg_part_take_data(
+	    m, idx, (unsigned char *)sl_xstrndup(json_string_value(v), json_string_length(v)),
+	    json_string_length(v));
 	new_field(b, idx, in_contact);
 }
 
 static void push(struct build *b, const char *key, size_t index)
 {
-	struct sl_wa_step st = { (char *)key, index };
+	struct sl_wa_step st = {(char *)key, index};
 	g_array_append_val(b->path, st);
 }
 
@@ -451,13 +496,15 @@ static void walk(struct build *b, const char *key, const json_t *v, int in_conta
 	if (json_is_string(v)) {
 		add_text(b, v, in_contact);
 	} else if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, k, x) {
+		json_object_foreach((json_t *)v, k, x)
+		{
 			push(b, k, 0);
 			walk(b, k, x, in_contact, depth + 1);
 			pop(b);
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, x) {
+		json_array_foreach(v, i, x)
+		{
 			push(b, NULL, i);
 			walk(b, NULL, x, in_contact, depth + 1);
 			pop(b);
@@ -498,7 +545,7 @@ static void add_media(struct build *b, const char *type, const json_t *media)
 	const char *fn = json_string_value(json_object_get(media, "filename"));
 	struct sl_wa_field *f;
 	struct sl_part *p;
-	struct sl_wa_fetched got = { 0 };
+	struct sl_wa_fetched got = {0};
 	size_t cap = cap_for(b->cfg, type);
 	char *why = NULL;
 	int idx, rc;
@@ -515,19 +562,24 @@ static void add_media(struct build *b, const char *type, const json_t *media)
 	f->media_id = id ? sl_xstrdup(id) : NULL;
 	if (id == NULL || *id == '\0') {
 		sl_msg_add_finding(m, SL_FIND_STRUCTURE, "media_unscanned", idx,
-				   "the %s has no media id: it was not scanned and is withheld", type);
+				   "the %s has no media id: it was not scanned and is withheld",
+				   type);
 	} else if (b->fetch == NULL) {
 		sl_msg_add_finding(m, SL_FIND_STRUCTURE, "media_unscanned", idx,
-				   "the %s could not be fetched (no media source): it was not scanned and is withheld",
+				   "the %s could not be fetched (no media source): it was not "
+				   "scanned and is withheld",
 				   type);
 	} else if ((rc = b->fetch(b->fetch_ctx, type, id, media, cap, &got, &why)) == SL_ETOOBIG) {
 		sl_msg_add_finding(m, SL_FIND_LIMIT, "media_unscanned", idx,
-				   "the %s is larger than whatsapp.max_%s_size (%zu bytes): it was not scanned and is "
-				   "withheld", type, type, cap);
+				   "the %s is larger than whatsapp.max_%s_size (%zu bytes): it was "
+				   "not scanned and is "
+				   "withheld",
+				   type, type, cap);
 	} else if (rc != SL_OK) {
-		sl_msg_add_finding(m, SL_FIND_STRUCTURE, "media_unscanned", idx,
-				   "the %s could not be fetched: %s; it was not scanned and is withheld", type,
-				   why ? why : sl_strerror(rc));
+		sl_msg_add_finding(
+		    m, SL_FIND_STRUCTURE, "media_unscanned", idx,
+		    "the %s could not be fetched: %s; it was not scanned and is withheld", type,
+		    why ? why : sl_strerror(rc));
 	} else {
 		/* the message keeps its own copy: the original keeps the fetcher's */
 		unsigned char *copy = sl_xmalloc(got.len + 1);
@@ -540,7 +592,8 @@ static void add_media(struct build *b, const char *type, const json_t *media)
 	free(got.data);
 	free(why);
 	/* its caption and file name are text people read */
-	json_object_foreach((json_t *)media, k, x) {
+	json_object_foreach((json_t *)media, k, x)
+	{
 		if (in_list(media_not_text, k))
 			continue;
 		push(b, k, 0);
@@ -549,11 +602,11 @@ static void add_media(struct build *b, const char *type, const json_t *media)
 	}
 }
 
-int sl_wa_msg_new(const struct sl_wa_item *it, const struct sl_config *cfg, sl_wa_fetch_fn fetch, void *fetch_ctx,
-		  struct sl_wa_msg **out, char **why)
+int sl_wa_msg_new(const struct sl_wa_item *it, const struct sl_config *cfg, sl_wa_fetch_fn fetch,
+		  void *fetch_ctx, struct sl_wa_msg **out, char **why)
 {
 	struct sl_wa_msg *wm;
-	struct build b = { 0 };
+	struct build b = {0};
 	const char *id, *k;
 	json_t *payload, *x;
 	char *raw;
@@ -571,10 +624,12 @@ int sl_wa_msg_new(const struct sl_wa_item *it, const struct sl_config *cfg, sl_w
 	if (wm->type == NULL)
 		wm->type = "";
 	id = json_string_value(json_object_get(wm->message, "id"));
-	payload = sl_wa_item_payload(it, json_deep_copy(wm->message), wm->contact ? json_deep_copy(wm->contact) : NULL);
+	payload = sl_wa_item_payload(it, json_deep_copy(wm->message),
+				     wm->contact ? json_deep_copy(wm->contact) : NULL);
 	raw = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(payload);
-	wm->m = sl_msg_new_take(SL_CHANNEL_WHATSAPP, id ? id : "-", (unsigned char *)raw, strlen(raw));
+	wm->m =
+	    sl_msg_new_take(SL_CHANNEL_WHATSAPP, id ? id : "-", (unsigned char *)raw, strlen(raw));
 	wm->m->crlf = 0;
 
 	b.wm = wm;
@@ -585,7 +640,8 @@ int sl_wa_msg_new(const struct sl_wa_item *it, const struct sl_config *cfg, sl_w
 	b.cfg = cfg;
 	b.fetch = fetch;
 	b.fetch_ctx = fetch_ctx;
-	json_object_foreach(wm->message, k, x) {
+	json_object_foreach(wm->message, k, x)
+	{
 		const char *media = media_name(k);
 		push(&b, k, 0);
 		if (media != NULL && json_is_object(x))
@@ -598,12 +654,15 @@ int sl_wa_msg_new(const struct sl_wa_item *it, const struct sl_config *cfg, sl_w
 		walk(&b, NULL, wm->contact, 1, 0);
 	if (!in_list(known_types, wm->type))
 		sl_msg_add_finding(wm->m, SL_FIND_STRUCTURE, "structure", -1,
-				   "a WhatsApp message of type '%s', which sluice does not know: what the platform "
-				   "would show of it was not judged", wm->type);
+				   "a WhatsApp message of type '%s', which sluice does not know: "
+				   "what the platform "
+				   "would show of it was not judged",
+				   wm->type);
 	if (b.over) {
-		sl_msg_add_finding(wm->m, SL_FIND_LIMIT, "limit", -1,
-				   "more text fields than whatsapp.max_fields (%zu), or nested deeper than 32",
-				   b.max_fields);
+		sl_msg_add_finding(
+		    wm->m, SL_FIND_LIMIT, "limit", -1,
+		    "more text fields than whatsapp.max_fields (%zu), or nested deeper than 32",
+		    b.max_fields);
 		wm->m->incomplete = 1;
 	}
 	wm->nfields = b.fields->len;
@@ -639,7 +698,8 @@ int sl_wa_unscanned(const struct sl_wa_msg *wm)
 {
 	size_t i;
 	for (i = 0; i < wm->nfields; i++)
-		if (wm->fields[i].media_type != NULL && wm->m->parts[wm->fields[i].part].data == NULL)
+		if (wm->fields[i].media_type != NULL &&
+		    wm->m->parts[wm->fields[i].part].data == NULL)
 			return 1;
 	return 0;
 }
@@ -669,7 +729,8 @@ json_t *sl_wa_field_get(const struct sl_wa_field *f, json_t *message, json_t *co
 char *sl_wa_sender(const struct sl_wa_msg *wm)
 {
 	const char *from = json_string_value(json_object_get(wm->message, "from"));
-	const char *name = json_string_value(json_object_get(json_object_get(wm->contact, "profile"), "name"));
+	const char *name =
+	    json_string_value(json_object_get(json_object_get(wm->contact, "profile"), "name"));
 	if (name != NULL && *name != '\0')
 		return sl_xasprintf("%s (+%s)", name, from ? from : "?");
 	return sl_xasprintf("+%s", from ? from : "?");
@@ -692,7 +753,8 @@ char *sl_wa_original(const struct sl_wa_msg *wm, size_t *len)
 		obj = sl_wa_field_get(f, wm->message, wm->contact);
 		b64 = g_base64_encode(wm->media[i].data, wm->media[i].len);
 		o = json_pack("{s:s,s:O?,s:O?,s:I,s:s}", "type", f->media_type, "mime_type",
-			      json_object_get(obj, "mime_type"), "sha256", json_object_get(obj, "sha256"), "file_size",
+			      json_object_get(obj, "mime_type"), "sha256",
+			      json_object_get(obj, "sha256"), "file_size",
 			      (json_int_t)wm->media[i].len, "data_base64", b64);
 		g_free(b64);
 		json_object_set_new(media, f->media_id, o);

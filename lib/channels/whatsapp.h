@@ -65,11 +65,11 @@ enum sl_wa_kind { SL_WA_MESSAGE, SL_WA_STATUS, SL_WA_ERRORS, SL_WA_OTHER, SL_WA_
 
 struct sl_wa_item {
 	enum sl_wa_kind kind;
-	json_t *entry;      /* entry[i] (borrowed) */
-	json_t *change;     /* entry[i].changes[j] (borrowed) */
-	json_t *value;      /* its value (borrowed) */
-	json_t *object;     /* the message, status or errors array; the change for OTHER */
-	json_t *contact;    /* value.contacts[] whose wa_id is the message's from, or NULL */
+	json_t *entry;   /* entry[i] (borrowed) */
+	json_t *change;  /* entry[i].changes[j] (borrowed) */
+	json_t *value;   /* its value (borrowed) */
+	json_t *object;  /* the message, status or errors array; the change for OTHER */
+	json_t *contact; /* value.contacts[] whose wa_id is the message's from, or NULL */
 	char key[SL_WA_KEY_MAX + 1];
 };
 
@@ -113,8 +113,9 @@ struct sl_wa_fetched {
 /* Fetches media_id (a media object of type media_type: "image"...) within
  * cap bytes. SL_OK with out filled; SL_ETOOBIG past the cap; anything else
  * when it could not be fetched or verified, *why saying why (for people). */
-typedef int (*sl_wa_fetch_fn)(void *ctx, const char *media_type, const char *media_id, const json_t *media,
-			      size_t cap, struct sl_wa_fetched *out, char **why);
+typedef int (*sl_wa_fetch_fn)(void *ctx, const char *media_type, const char *media_id,
+			      const json_t *media, size_t cap, struct sl_wa_fetched *out,
+			      char **why);
 
 /* One step of a JSON path: a member name, or an index when key is NULL. */
 struct sl_wa_step {
@@ -123,20 +124,20 @@ struct sl_wa_step {
 };
 
 struct sl_wa_field {
-	int part;                /* index in m->parts */
-	int in_contact;          /* the path starts at the contact, not the message */
+	int part;       /* index in m->parts */
+	int in_contact; /* the path starts at the contact, not the message */
 	struct sl_wa_step *path;
 	size_t depth;
-	const char *media_type;  /* a media object ("image"...), NULL for a text field */
-	char *media_id;          /* its id, or NULL */
+	const char *media_type; /* a media object ("image"...), NULL for a text field */
+	char *media_id;         /* its id, or NULL */
 };
 
 struct sl_wa_msg {
 	struct sl_msg *m;
 	const struct sl_wa_item *item;
-	json_t *message;         /* the message as received (a copy) */
-	json_t *contact;         /* its contact as received (a copy), or NULL */
-	const char *type;        /* message.type (in message), or "" */
+	json_t *message;  /* the message as received (a copy) */
+	json_t *contact;  /* its contact as received (a copy), or NULL */
+	const char *type; /* message.type (in message), or "" */
 	struct sl_wa_field *fields;
 	size_t nfields;
 	struct sl_wa_fetched *media; /* parallel to fields: the bytes of media fields */
@@ -144,8 +145,8 @@ struct sl_wa_msg {
 
 /* Builds the sl_msg of a message item; fetch may be NULL (every media
  * unscanned). Errors: SL_EPARSE (the item is not a message object). */
-int sl_wa_msg_new(const struct sl_wa_item *it, const struct sl_config *cfg, sl_wa_fetch_fn fetch, void *fetch_ctx,
-		  struct sl_wa_msg **out, char **why);
+int sl_wa_msg_new(const struct sl_wa_item *it, const struct sl_config *cfg, sl_wa_fetch_fn fetch,
+		  void *fetch_ctx, struct sl_wa_msg **out, char **why);
 struct sl_wa_msg *sl_wa_msg_free(struct sl_wa_msg *wm);
 
 /* 1 when a media object of the message has no bytes (never fetched): it is

@@ -36,9 +36,10 @@ static int read_file(const char *name, const char *path, char **out, char **why)
 		goto out;
 	}
 	if (st.st_mode & 007) {
-		*why = sl_xasprintf("%s: %s: mode %04o lets others read the key; it must be 0640 or 0600 "
-				    "(chmod 640 %s)",
-				    name, path, (unsigned)(st.st_mode & 07777), path);
+		*why = sl_xasprintf(
+		    "%s: %s: mode %04o lets others read the key; it must be 0640 or 0600 "
+		    "(chmod 640 %s)",
+		    name, path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
 	while (n < sizeof(buf) - 1) {
@@ -57,7 +58,8 @@ static int read_file(const char *name, const char *path, char **out, char **why)
 	}
 	if (buf[0] == '\0' || !chars_ok(buf)) {
 		*why = sl_xasprintf("%s: %s: %s", name, path,
-				    buf[0] == '\0' ? "the file is empty" : "the key has spaces or control characters");
+				    buf[0] == '\0' ? "the file is empty"
+						   : "the key has spaces or control characters");
 		goto out;
 	}
 	*out = sl_xstrdup(buf);
@@ -68,7 +70,8 @@ out:
 	return rc;
 }
 
-int sl_secret_read(const struct sl_config *cfg, const char *key, const char *file_key, char **out, char **why)
+int sl_secret_read(const struct sl_config *cfg, const char *key, const char *file_key, char **out,
+		   char **why)
 {
 	const char *inline_key = sl_config_str(cfg, key), *file = sl_config_str(cfg, file_key);
 	const char *conf = sl_config_file(cfg);
@@ -76,7 +79,8 @@ int sl_secret_read(const struct sl_config *cfg, const char *key, const char *fil
 
 	*out = NULL;
 	if (*inline_key != '\0' && *file != '\0') {
-		*why = sl_xasprintf("%s and %s are both set: keep the key in one place (the file)", key, file_key);
+		*why = sl_xasprintf("%s and %s are both set: keep the key in one place (the file)",
+				    key, file_key);
 		return SL_ECONFIG;
 	}
 	if (*file != '\0')
@@ -84,9 +88,10 @@ int sl_secret_read(const struct sl_config *cfg, const char *key, const char *fil
 	if (*inline_key == '\0')
 		return SL_OK;
 	if (conf != NULL && stat(conf, &st) == 0 && (st.st_mode & 007)) {
-		*why = sl_xasprintf("%s: %s is readable by others (mode %04o) and would show the key: "
-				    "use %s (a file of mode 0640 or 0600) or chmod 640 %s",
-				    key, conf, (unsigned)(st.st_mode & 07777), file_key, conf);
+		*why =
+		    sl_xasprintf("%s: %s is readable by others (mode %04o) and would show the key: "
+				 "use %s (a file of mode 0640 or 0600) or chmod 640 %s",
+				 key, conf, (unsigned)(st.st_mode & 07777), file_key, conf);
 		return SL_ECONFIG;
 	}
 	if (!chars_ok(inline_key)) {

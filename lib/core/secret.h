@@ -27,7 +27,8 @@
 
 /* Reads the secret of key (inline) or file_key (a file). *out NULL when
  * neither is set. */
-int sl_secret_read(const struct sl_config *cfg, const char *key, const char *file_key, char **out, char **why);
+int sl_secret_read(const struct sl_config *cfg, const char *key, const char *file_key, char **out,
+		   char **why);
 
 /* sl_secret_read(cfg, "<prefix>", "<prefix>_file", ...): the WhatsApp keys
  * ("whatsapp.app_secret" and "whatsapp.app_secret_file"). */

@@ -20,12 +20,12 @@ struct req {
 struct sl_inbox {
 	struct sl_store *st;
 	GMutex lock;
-	GCond work;        /* the writer waits for requests */
-	GCond done;        /* submitters wait for their commit; workers for rows */
-	GQueue queue;      /* struct req * */
+	GCond work;   /* the writer waits for requests */
+	GCond done;   /* submitters wait for their commit; workers for rows */
+	GQueue queue; /* struct req * */
 	GThread *writer;
 	int stop;
-	uint64_t seq;      /* commits so far, and wake-ups */
+	uint64_t seq; /* commits so far, and wake-ups */
 	struct sl_inbox_stats stats;
 };
 
@@ -41,9 +41,11 @@ static int insert_fn(struct sl_store_tx *tx, void *ctx, char **why)
 	struct batch *b = ctx;
 	size_t i;
 	for (i = 0; i < b->n; i++) {
-		struct sl_sqlval p[3] = { sl_sql_int(b->now), sl_sql_text(b->node), sl_sql_blob(b->v[i]->body, b->v[i]->len) };
-		int rc = sl_store_exec(tx, "INSERT INTO wa_inbox (received, gateway, body) VALUES ($1, $2, $3)", p, 3, NULL,
-				       NULL, NULL, why);
+		struct sl_sqlval p[3] = {sl_sql_int(b->now), sl_sql_text(b->node),
+					 sl_sql_blob(b->v[i]->body, b->v[i]->len)};
+		int rc = sl_store_exec(
+		    tx, "INSERT INTO wa_inbox (received, gateway, body) VALUES ($1, $2, $3)", p, 3,
+		    NULL, NULL, NULL, why);
 		if (rc != SL_OK)
 			return rc;
 	}
@@ -57,7 +59,7 @@ static gpointer writer(gpointer arg)
 
 	g_mutex_lock(&ib->lock);
 	for (;;) {
-		struct batch b = { v, 0, sl_store_node(ib->st), 0 };
+		struct batch b = {v, 0, sl_store_node(ib->st), 0};
 		size_t bytes = 0, i;
 		char *why = NULL;
 		int rc;
@@ -77,7 +79,8 @@ static gpointer writer(gpointer arg)
 		b.now = sl_now_ms();
 		rc = sl_store_tx(ib->st, insert_fn, &b, &why);
 		if (rc != SL_OK)
-			sl_log(SL_LOG_ERR, "inbox: %zu payload(s) not kept: %s", b.n, why ? why : sl_strerror(rc));
+			sl_log(SL_LOG_ERR, "inbox: %zu payload(s) not kept: %s", b.n,
+			       why ? why : sl_strerror(rc));
 		g_mutex_lock(&ib->lock);
 		for (i = 0; i < b.n; i++) {
 			v[i]->rc = rc;
@@ -141,7 +144,7 @@ struct sl_inbox *sl_inbox_free(struct sl_inbox *ib)
 
 int sl_inbox_put(struct sl_inbox *ib, const void *body, size_t len, char **why)
 {
-	struct req r = { body, len, 0, SL_OK, NULL };
+	struct req r = {body, len, 0, SL_OK, NULL};
 	g_mutex_lock(&ib->lock);
 	if (ib->stop) {
 		g_mutex_unlock(&ib->lock);
@@ -195,7 +198,7 @@ struct taken {
 static int taken_row(void *ctx, const struct sl_sqlval *c, size_t n)
 {
 	struct taken *t = ctx;
-	struct sl_inbox_row r = { 0 };
+	struct sl_inbox_row r = {0};
 	if (n < 3)
 		return SL_EINVAL;
 	r.id = c[0].i;
@@ -218,8 +221,8 @@ struct take_ctx {
 static int take_fn(struct sl_store_tx *tx, void *ctx, char **why)
 {
 	struct take_ctx *c = ctx;
-	struct sl_sqlval p[4] = { sl_sql_text(c->owner), sl_sql_int(c->now + c->lease), sl_sql_int(c->now),
-				  sl_sql_int((int64_t)c->max) };
+	struct sl_sqlval p[4] = {sl_sql_text(c->owner), sl_sql_int(c->now + c->lease),
+				 sl_sql_int(c->now), sl_sql_int((int64_t)c->max)};
 	size_t i;
 	/* a retry of the transaction starts again from nothing */
 	for (i = 0; i < c->t.rows->len; i++)
@@ -227,17 +230,19 @@ static int take_fn(struct sl_store_tx *tx, void *ctx, char **why)
 	g_array_set_size(c->t.rows, 0);
 	/* the outer condition is checked again on the row as it is when locked
 	 * (PostgreSQL, READ COMMITTED): a row another taker got first is skipped */
-	return sl_store_exec(tx,
-			     "UPDATE wa_inbox SET taken_by = $1, taken_until = $2, attempts = attempts + 1 "
-			     "WHERE id IN (SELECT id FROM wa_inbox WHERE taken_until < $3 ORDER BY id LIMIT $4) "
-			     "AND taken_until < $3 RETURNING id, body, attempts",
-			     p, 4, taken_row, &c->t, NULL, why);
+	return sl_store_exec(
+	    tx,
+	    "UPDATE wa_inbox SET taken_by = $1, taken_until = $2, attempts = attempts + 1 "
+	    "WHERE id IN (SELECT id FROM wa_inbox WHERE taken_until < $3 ORDER BY id LIMIT $4) "
+	    "AND taken_until < $3 RETURNING id, body, attempts",
+	    p, 4, taken_row, &c->t, NULL, why);
 }
 
-int sl_inbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms, size_t max,
-		  struct sl_inbox_row **rows, size_t *n, char **why)
+int sl_inbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms,
+		  size_t max, struct sl_inbox_row **rows, size_t *n, char **why)
 {
-	struct take_ctx c = { owner, now_ms, lease_ms, max, { g_array_new(FALSE, TRUE, sizeof(struct sl_inbox_row)) } };
+	struct take_ctx c = {
+	    owner, now_ms, lease_ms, max, {g_array_new(FALSE, TRUE, sizeof(struct sl_inbox_row))}};
 	int rc = sl_store_tx(st, take_fn, &c, why);
 	if (rc != SL_OK) {
 		sl_inbox_rows_free((struct sl_inbox_row *)c.t.rows->data, c.t.rows->len);
@@ -266,19 +271,20 @@ struct postpone_ctx {
 static int postpone_fn(struct sl_store_tx *tx, void *ctx, char **why)
 {
 	struct postpone_ctx *c = ctx;
-	struct sl_sqlval p[2] = { sl_sql_int(c->id), sl_sql_int(c->until) };
-	return sl_store_exec(tx, "UPDATE wa_inbox SET taken_until = $2 WHERE id = $1", p, 2, NULL, NULL, NULL, why);
+	struct sl_sqlval p[2] = {sl_sql_int(c->id), sl_sql_int(c->until)};
+	return sl_store_exec(tx, "UPDATE wa_inbox SET taken_until = $2 WHERE id = $1", p, 2, NULL,
+			     NULL, NULL, why);
 }
 
 int sl_inbox_postpone(struct sl_store *st, int64_t id, int64_t until_ms, char **why)
 {
-	struct postpone_ctx c = { id, until_ms };
+	struct postpone_ctx c = {id, until_ms};
 	return sl_store_tx(st, postpone_fn, &c, why);
 }
 
 int sl_inbox_done_tx(struct sl_store_tx *tx, int64_t id, char **why)
 {
-	struct sl_sqlval p[1] = { sl_sql_int(id) };
+	struct sl_sqlval p[1] = {sl_sql_int(id)};
 	return sl_store_exec(tx, "DELETE FROM wa_inbox WHERE id = $1", p, 1, NULL, NULL, NULL, why);
 }
 
@@ -290,10 +296,11 @@ struct release_ctx {
 static int release_fn(struct sl_store_tx *tx, void *ctx, char **why)
 {
 	struct release_ctx *c = ctx;
-	struct sl_sqlval p[1] = { sl_sql_text(c->prefix) };
-	char *sql = sl_xasprintf("UPDATE %s SET taken_by = NULL, taken_until = 0 "
-				 "WHERE taken_by IS NOT NULL AND substr(taken_by, 1, length($1)) = $1",
-				 c->table);
+	struct sl_sqlval p[1] = {sl_sql_text(c->prefix)};
+	char *sql =
+	    sl_xasprintf("UPDATE %s SET taken_by = NULL, taken_until = 0 "
+			 "WHERE taken_by IS NOT NULL AND substr(taken_by, 1, length($1)) = $1",
+			 c->table);
 	int rc = sl_store_exec(tx, sql, p, 1, NULL, NULL, NULL, why);
 	free(sql);
 	return rc;
@@ -305,7 +312,7 @@ int sl_wa_release_owner_of(struct sl_store *st, const char *table, const char *n
 int sl_wa_release_owner_of(struct sl_store *st, const char *table, const char *node, char **why)
 {
 	char *prefix = sl_xasprintf("%s/", node);
-	struct release_ctx c = { table, prefix };
+	struct release_ctx c = {table, prefix};
 	int rc = sl_store_tx(st, release_fn, &c, why);
 	free(prefix);
 	return rc;

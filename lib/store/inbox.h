@@ -49,10 +49,10 @@ void sl_inbox_wait(struct sl_inbox *ib, uint64_t *seen, int timeout_ms);
 void sl_inbox_wake(struct sl_inbox *ib);
 
 struct sl_inbox_stats {
-	uint64_t payloads;   /* committed */
-	uint64_t commits;    /* transactions */
-	uint64_t failed;     /* payloads whose commit failed */
-	uint64_t largest;    /* most payloads in one commit */
+	uint64_t payloads; /* committed */
+	uint64_t commits;  /* transactions */
+	uint64_t failed;   /* payloads whose commit failed */
+	uint64_t largest;  /* most payloads in one commit */
 };
 void sl_inbox_stats(struct sl_inbox *ib, struct sl_inbox_stats *out);
 
@@ -62,13 +62,13 @@ struct sl_inbox_row {
 	int64_t id;
 	unsigned char *body;
 	size_t len;
-	int64_t attempts;          /* takes so far, this one included */
+	int64_t attempts; /* takes so far, this one included */
 };
 
 /* Takes up to max rows free to take (oldest first) for owner until now +
  * lease_ms. *rows is malloc'd (sl_inbox_rows_free). */
-int sl_inbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms, size_t max,
-		  struct sl_inbox_row **rows, size_t *n, char **why);
+int sl_inbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms,
+		  size_t max, struct sl_inbox_row **rows, size_t *n, char **why);
 void sl_inbox_rows_free(struct sl_inbox_row *rows, size_t n);
 /* Leaves a row alone until until_ms (its processing failed for now). */
 int sl_inbox_postpone(struct sl_store *st, int64_t id, int64_t until_ms, char **why);

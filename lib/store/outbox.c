@@ -13,16 +13,19 @@ int sl_wa_release_owner_of(struct sl_store *st, const char *table, const char *n
 
 /* ---- queueing ---------------------------------------------------------------- */
 
-int sl_outbox_put_tx(struct sl_store_tx *tx, const struct sl_outbox_msg *m, int64_t now_ms, int *inserted,
-		     char **why)
+int sl_outbox_put_tx(struct sl_store_tx *tx, const struct sl_outbox_msg *m, int64_t now_ms,
+		     int *inserted, char **why)
 {
-	struct sl_sqlval p[7] = { sl_sql_text(m->key),	  sl_sql_text(m->kind),	   sl_sql_text(m->ref),
-				  sl_sql_text(m->delivery_id), sl_sql_int(now_ms), sl_sql_blob(m->body ? m->body : "", m->len),
-				  sl_sql_text("pending") };
+	struct sl_sqlval p[7] = {sl_sql_text(m->key),   sl_sql_text(m->kind),
+				 sl_sql_text(m->ref),   sl_sql_text(m->delivery_id),
+				 sl_sql_int(now_ms),    sl_sql_blob(m->body ? m->body : "", m->len),
+				 sl_sql_text("pending")};
 	int64_t changes = 0;
 	int rc = sl_store_exec(tx,
-			       "INSERT INTO wa_outbox (item_key, kind, ref, delivery_id, created, state, body, next_at) "
-			       "VALUES ($1, $2, CAST($3 AS TEXT), $4, $5, $7, $6, $5) ON CONFLICT (item_key) DO NOTHING",
+			       "INSERT INTO wa_outbox (item_key, kind, ref, delivery_id, created, "
+			       "state, body, next_at) "
+			       "VALUES ($1, $2, CAST($3 AS TEXT), $4, $5, $7, $6, $5) ON CONFLICT "
+			       "(item_key) DO NOTHING",
 			       p, 7, NULL, NULL, &changes, why);
 	if (inserted != NULL)
 		*inserted = rc == SL_OK && changes > 0;
@@ -41,9 +44,10 @@ static int put_fn(struct sl_store_tx *tx, void *ctx, char **why)
 	return sl_outbox_put_tx(tx, c->m, c->now, c->inserted, why);
 }
 
-int sl_outbox_put(struct sl_store *st, const struct sl_outbox_msg *m, int64_t now_ms, int *inserted, char **why)
+int sl_outbox_put(struct sl_store *st, const struct sl_outbox_msg *m, int64_t now_ms, int *inserted,
+		  char **why)
 {
-	struct put_ctx c = { m, now_ms, inserted };
+	struct put_ctx c = {m, now_ms, inserted};
 	return sl_store_tx(st, put_fn, &c, why);
 }
 
@@ -55,9 +59,10 @@ static int one_row(void *ctx, const struct sl_sqlval *c, size_t n)
 
 int sl_outbox_has(struct sl_store *st, const char *key, int *has, char **why)
 {
-	struct sl_sqlval p[1] = { sl_sql_text(key) };
+	struct sl_sqlval p[1] = {sl_sql_text(key)};
 	*has = 0;
-	return sl_store_query(st, "SELECT 1 FROM wa_outbox WHERE item_key = $1", p, 1, one_row, has, why);
+	return sl_store_query(st, "SELECT 1 FROM wa_outbox WHERE item_key = $1", p, 1, one_row, has,
+			      why);
 }
 
 /* ---- the sender ------------------------------------------------------------- */
@@ -65,7 +70,7 @@ int sl_outbox_has(struct sl_store *st, const char *key, int *has, char **why)
 static int row_of(void *ctx, const struct sl_sqlval *c, size_t n)
 {
 	GArray *a = ctx;
-	struct sl_outbox_row r = { 0 };
+	struct sl_outbox_row r = {0};
 	if (n < 6)
 		return SL_EINVAL;
 	r.id = c[0].i;
@@ -103,16 +108,17 @@ static void clear_rows(GArray *a)
 static int take_fn(struct sl_store_tx *tx, void *ctx, char **why)
 {
 	struct take_ctx *c = ctx;
-	struct sl_sqlval p[4] = { sl_sql_text(c->owner), sl_sql_int(c->now + c->lease), sl_sql_int(c->now),
-				  sl_sql_int((int64_t)c->max) };
+	struct sl_sqlval p[4] = {sl_sql_text(c->owner), sl_sql_int(c->now + c->lease),
+				 sl_sql_int(c->now), sl_sql_int((int64_t)c->max)};
 	clear_rows(c->rows);
-	return sl_store_exec(tx,
-			     "UPDATE wa_outbox SET taken_by = $1, taken_until = $2 "
-			     "WHERE id IN (SELECT id FROM wa_outbox WHERE state = 'pending' AND next_at <= $3 "
-			     "AND taken_until < $3 ORDER BY id LIMIT $4) "
-			     "AND state = 'pending' AND taken_until < $3 "
-			     "RETURNING id, item_key, delivery_id, body, attempts, created",
-			     p, 4, row_of, c->rows, NULL, why);
+	return sl_store_exec(
+	    tx,
+	    "UPDATE wa_outbox SET taken_by = $1, taken_until = $2 "
+	    "WHERE id IN (SELECT id FROM wa_outbox WHERE state = 'pending' AND next_at <= $3 "
+	    "AND taken_until < $3 ORDER BY id LIMIT $4) "
+	    "AND state = 'pending' AND taken_until < $3 "
+	    "RETURNING id, item_key, delivery_id, body, attempts, created",
+	    p, 4, row_of, c->rows, NULL, why);
 }
 
 static int cmp_row(const void *a, const void *b)
@@ -121,10 +127,11 @@ static int cmp_row(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int sl_outbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms, size_t max,
-		   struct sl_outbox_row **rows, size_t *n, char **why)
+int sl_outbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms,
+		   size_t max, struct sl_outbox_row **rows, size_t *n, char **why)
 {
-	struct take_ctx c = { owner, now_ms, lease_ms, max, g_array_new(FALSE, TRUE, sizeof(struct sl_outbox_row)) };
+	struct take_ctx c = {owner, now_ms, lease_ms, max,
+			     g_array_new(FALSE, TRUE, sizeof(struct sl_outbox_row))};
 	int rc = sl_store_tx(st, take_fn, &c, why);
 	if (rc != SL_OK) {
 		clear_rows(c.rows);
@@ -162,7 +169,8 @@ static int64_t backoff(const struct sl_outbox_policy *p, int64_t failed)
 		d = p->retry_max_ms;
 	jitter = d / 10;
 	if (jitter > 0)
-		d += (int64_t)g_random_int_range(0, (gint32)(2 * (jitter < G_MAXINT32 / 2 ? jitter : G_MAXINT32 / 2))) -
+		d += (int64_t)g_random_int_range(
+			 0, (gint32)(2 * (jitter < G_MAXINT32 / 2 ? jitter : G_MAXINT32 / 2))) -
 		     jitter;
 	return d;
 }
@@ -184,9 +192,10 @@ static int settle_fn(struct sl_store_tx *tx, void *ctx, char **why)
 		const struct sl_outbox_result *x = &c->r[i];
 		int rc;
 		if (x->ok) {
-			struct sl_sqlval p[2] = { sl_sql_int(x->row->id), sl_sql_int(c->now) };
+			struct sl_sqlval p[2] = {sl_sql_int(x->row->id), sl_sql_int(c->now)};
 			rc = sl_store_exec(tx,
-					   "UPDATE wa_outbox SET state = 'sent', body = NULL, done_at = $2, taken_by = NULL, "
+					   "UPDATE wa_outbox SET state = 'sent', body = NULL, "
+					   "done_at = $2, taken_by = NULL, "
 					   "taken_until = 0, last_error = NULL WHERE id = $1",
 					   p, 2, NULL, NULL, NULL, why);
 		} else {
@@ -194,14 +203,19 @@ static int settle_fn(struct sl_store_tx *tx, void *ctx, char **why)
 			int give_up = c->now - x->row->created >= c->p->window_ms ||
 				      (c->p->max_attempts > 0 && failed >= c->p->max_attempts);
 			char *err = sl_clip(x->error ? x->error : "failed", 500);
-			struct sl_sqlval p[5] = { sl_sql_int(x->row->id), sl_sql_int(failed),
-						  sl_sql_int(c->now + backoff(c->p, failed)), sl_sql_text(err),
-						  give_up ? sl_sql_int(c->now) : sl_sql_text(NULL) };
+			struct sl_sqlval p[5] = {sl_sql_int(x->row->id), sl_sql_int(failed),
+						 sl_sql_int(c->now + backoff(c->p, failed)),
+						 sl_sql_text(err),
+						 give_up ? sl_sql_int(c->now) : sl_sql_text(NULL)};
 			rc = sl_store_exec(tx,
-					   give_up ? "UPDATE wa_outbox SET attempts = $2, next_at = $3, last_error = $4, "
-						     "state = 'dead', done_at = $5, taken_by = NULL, taken_until = 0 WHERE id = $1"
-						   : "UPDATE wa_outbox SET attempts = $2, next_at = $3, last_error = $4, "
-						     "taken_by = NULL, taken_until = 0 WHERE id = $1",
+					   give_up
+					       ? "UPDATE wa_outbox SET attempts = $2, next_at = "
+						 "$3, last_error = $4, "
+						 "state = 'dead', done_at = $5, taken_by = NULL, "
+						 "taken_until = 0 WHERE id = $1"
+					       : "UPDATE wa_outbox SET attempts = $2, next_at = "
+						 "$3, last_error = $4, "
+						 "taken_by = NULL, taken_until = 0 WHERE id = $1",
 					   p, give_up ? 5 : 4, NULL, NULL, NULL, why);
 			c->dead[i] = give_up;
 			free(err);
@@ -215,26 +229,27 @@ static int settle_fn(struct sl_store_tx *tx, void *ctx, char **why)
 int sl_outbox_settle(struct sl_store *st, const struct sl_outbox_result *r, size_t n,
 		     const struct sl_outbox_policy *p, int64_t now_ms, size_t *dead, char **why)
 {
-	struct settle_ctx c = { r, n, p, now_ms, sl_xcalloc(n ? n : 1, 1) };
+	struct settle_ctx c = {r, n, p, now_ms, sl_xcalloc(n ? n : 1, 1)};
 	size_t i, k = 0;
 	int rc = sl_store_tx(st, settle_fn, &c, why);
 	for (i = 0; rc == SL_OK && i < n; i++) {
-		struct sl_audit a = { 0 };
+		struct sl_audit a = {0};
 		char *detail, *w = NULL;
 		if (!c.dead[i])
 			continue;
 		k++;
-		detail = sl_xasprintf("outbox %lld (%s, delivery %s) given up after %lld attempts: %s",
-				      (long long)r[i].row->id, r[i].row->key, r[i].row->delivery_id,
-				      (long long)r[i].row->attempts + 1, r[i].error ? r[i].error : "failed");
+		detail = sl_xasprintf(
+		    "outbox %lld (%s, delivery %s) given up after %lld attempts: %s",
+		    (long long)r[i].row->id, r[i].row->key, r[i].row->delivery_id,
+		    (long long)r[i].row->attempts + 1, r[i].error ? r[i].error : "failed");
 		a.actor = "sluiced (outbox)";
 		a.action = "dead-letter";
 		a.outcome = "failed: the platform did not take it";
 		a.detail = detail;
 		if (sl_store_audit(st, &a, &w) != SL_OK)
 			sl_log(SL_LOG_ERR, "outbox: cannot audit a dead letter: %s", w);
-		sl_log(SL_LOG_ERR, "outbox: %s; `sluicectl outbox retry %lld` sends it again", detail,
-		       (long long)r[i].row->id);
+		sl_log(SL_LOG_ERR, "outbox: %s; `sluicectl outbox retry %lld` sends it again",
+		       detail, (long long)r[i].row->id);
 		free(w);
 		free(detail);
 	}
@@ -252,10 +267,11 @@ static int int_row(void *ctx, const struct sl_sqlval *c, size_t n)
 
 int sl_outbox_next_due(struct sl_store *st, int64_t now_ms, int64_t *at_ms, char **why)
 {
-	struct sl_sqlval p[1] = { sl_sql_int(now_ms) };
+	struct sl_sqlval p[1] = {sl_sql_int(now_ms)};
 	*at_ms = -1;
-	return sl_store_query(st, "SELECT min(next_at) FROM wa_outbox WHERE state = 'pending' AND taken_until < $1", p, 1,
-			      int_row, at_ms, why);
+	return sl_store_query(
+	    st, "SELECT min(next_at) FROM wa_outbox WHERE state = 'pending' AND taken_until < $1",
+	    p, 1, int_row, at_ms, why);
 }
 
 int sl_outbox_release_owner(struct sl_store *st, const char *node, char **why)
@@ -271,14 +287,14 @@ struct purge_ctx {
 static int purge_fn(struct sl_store_tx *tx, void *ctx, char **why)
 {
 	struct purge_ctx *c = ctx;
-	struct sl_sqlval p[1] = { sl_sql_int(c->before) };
-	return sl_store_exec(tx, "DELETE FROM wa_outbox WHERE state = 'sent' AND done_at < $1", p, 1, NULL, NULL,
-			     &c->changes, why);
+	struct sl_sqlval p[1] = {sl_sql_int(c->before)};
+	return sl_store_exec(tx, "DELETE FROM wa_outbox WHERE state = 'sent' AND done_at < $1", p,
+			     1, NULL, NULL, &c->changes, why);
 }
 
 int sl_outbox_purge(struct sl_store *st, int64_t before_ms, size_t *n, char **why)
 {
-	struct purge_ctx c = { before_ms, 0 };
+	struct purge_ctx c = {before_ms, 0};
 	int rc = sl_store_tx(st, purge_fn, &c, why);
 	if (n != NULL)
 		*n = (size_t)c.changes;
@@ -290,7 +306,7 @@ int sl_outbox_purge(struct sl_store *st, int64_t before_ms, size_t *n, char **wh
 static int entry_row(void *ctx, const struct sl_sqlval *c, size_t n)
 {
 	GArray *a = ctx;
-	struct sl_outbox_entry e = { 0 };
+	struct sl_outbox_entry e = {0};
 	if (n < 11)
 		return SL_EINVAL;
 	e.id = c[0].i;
@@ -308,16 +324,18 @@ static int entry_row(void *ctx, const struct sl_sqlval *c, size_t n)
 	return 0;
 }
 
-int sl_outbox_list(struct sl_store *st, const char *state, int64_t limit, struct sl_outbox_entry **out, size_t *n,
-		   char **why)
+int sl_outbox_list(struct sl_store *st, const char *state, int64_t limit,
+		   struct sl_outbox_entry **out, size_t *n, char **why)
 {
 	GArray *a = g_array_new(FALSE, TRUE, sizeof(struct sl_outbox_entry));
-	struct sl_sqlval p[2] = { sl_sql_text(state), sl_sql_int(limit > 0 ? limit : 1000) };
-	int rc = sl_store_query(st,
-				"SELECT id, item_key, kind, ref, state, delivery_id, last_error, created, attempts, next_at, "
-				"done_at FROM wa_outbox WHERE (CAST($1 AS TEXT) IS NULL OR state = $1) "
-				"ORDER BY id DESC LIMIT $2",
-				p, 2, entry_row, a, why);
+	struct sl_sqlval p[2] = {sl_sql_text(state), sl_sql_int(limit > 0 ? limit : 1000)};
+	int rc =
+	    sl_store_query(st,
+			   "SELECT id, item_key, kind, ref, state, delivery_id, last_error, "
+			   "created, attempts, next_at, "
+			   "done_at FROM wa_outbox WHERE (CAST($1 AS TEXT) IS NULL OR state = $1) "
+			   "ORDER BY id DESC LIMIT $2",
+			   p, 2, entry_row, a, why);
 	*n = a->len;
 	*out = (struct sl_outbox_entry *)g_array_free(a, FALSE);
 	if (rc != SL_OK) {
@@ -358,8 +376,9 @@ static int state_row(void *ctx, const struct sl_sqlval *c, size_t n)
 static int retry_fn(struct sl_store_tx *tx, void *ctx, char **why)
 {
 	struct retry_ctx *c = ctx;
-	struct sl_sqlval p[2] = { sl_sql_int(c->id), sl_sql_int(c->now) };
-	int rc = sl_store_exec(tx, "SELECT state FROM wa_outbox WHERE id = $1", p, 1, state_row, c, NULL, why);
+	struct sl_sqlval p[2] = {sl_sql_int(c->id), sl_sql_int(c->now)};
+	int rc = sl_store_exec(tx, "SELECT state FROM wa_outbox WHERE id = $1", p, 1, state_row, c,
+			       NULL, why);
 	if (rc != SL_OK)
 		return rc;
 	if (c->state == NULL) {
@@ -367,23 +386,26 @@ static int retry_fn(struct sl_store_tx *tx, void *ctx, char **why)
 		return SL_ENOTFOUND;
 	}
 	if (strcmp(c->state, "dead") != 0) {
-		*why = sl_xasprintf("outbox row %lld is %s, not a dead letter: the sender %s", (long long)c->id,
-				    c->state, strcmp(c->state, "sent") == 0 ? "delivered it" : "is still trying");
+		*why = sl_xasprintf(
+		    "outbox row %lld is %s, not a dead letter: the sender %s", (long long)c->id,
+		    c->state, strcmp(c->state, "sent") == 0 ? "delivered it" : "is still trying");
 		return SL_ECONFLICT;
 	}
-	return sl_store_exec(tx,
-			     "UPDATE wa_outbox SET state = 'pending', attempts = 0, created = $2, next_at = $2, "
-			     "done_at = NULL, taken_by = NULL, taken_until = 0 WHERE id = $1 AND state = 'dead'",
-			     p, 2, NULL, NULL, &c->changes, why);
+	return sl_store_exec(
+	    tx,
+	    "UPDATE wa_outbox SET state = 'pending', attempts = 0, created = $2, next_at = $2, "
+	    "done_at = NULL, taken_by = NULL, taken_until = 0 WHERE id = $1 AND state = 'dead'",
+	    p, 2, NULL, NULL, &c->changes, why);
 }
 
 int sl_outbox_retry(struct sl_store *st, int64_t id, int64_t now_ms, const char *actor, char **why)
 {
-	struct retry_ctx c = { id, now_ms, 0, NULL };
-	struct sl_audit a = { 0 };
+	struct retry_ctx c = {id, now_ms, 0, NULL};
+	struct sl_audit a = {0};
 	char *detail = sl_xasprintf("outbox %lld", (long long)id), *w = NULL;
 	int rc = sl_store_tx(st, retry_fn, &c, why);
-	char *outcome = rc == SL_OK ? sl_xstrdup("ok") : sl_xasprintf("refused: %s", *why ? *why : sl_strerror(rc));
+	char *outcome = rc == SL_OK ? sl_xstrdup("ok")
+				    : sl_xasprintf("refused: %s", *why ? *why : sl_strerror(rc));
 	a.actor = (char *)actor;
 	a.action = "outbox-retry";
 	a.outcome = outcome;

@@ -33,18 +33,19 @@
 #include "store.h"
 
 struct sl_outbox_msg {
-	const char *key;          /* unique */
-	const char *kind;         /* message, status, errors, other, release */
-	const char *ref;          /* the quarantine item, or NULL */
+	const char *key;  /* unique */
+	const char *kind; /* message, status, errors, other, release */
+	const char *ref;  /* the quarantine item, or NULL */
 	const char *delivery_id;
 	const void *body;
 	size_t len;
 };
 
 /* Queues m unless its key is there; *inserted (may be NULL) says which. */
-int sl_outbox_put_tx(struct sl_store_tx *tx, const struct sl_outbox_msg *m, int64_t now_ms, int *inserted,
-		     char **why);
-int sl_outbox_put(struct sl_store *st, const struct sl_outbox_msg *m, int64_t now_ms, int *inserted, char **why);
+int sl_outbox_put_tx(struct sl_store_tx *tx, const struct sl_outbox_msg *m, int64_t now_ms,
+		     int *inserted, char **why);
+int sl_outbox_put(struct sl_store *st, const struct sl_outbox_msg *m, int64_t now_ms, int *inserted,
+		  char **why);
 /* 1 in *has when a row with this key exists (any state). */
 int sl_outbox_has(struct sl_store *st, const char *key, int *has, char **why);
 
@@ -56,24 +57,24 @@ struct sl_outbox_row {
 	char *delivery_id;
 	unsigned char *body;
 	size_t len;
-	int64_t attempts;         /* failed attempts so far */
+	int64_t attempts; /* failed attempts so far */
 	int64_t created;
 };
 
-int sl_outbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms, size_t max,
-		   struct sl_outbox_row **rows, size_t *n, char **why);
+int sl_outbox_take(struct sl_store *st, const char *owner, int64_t now_ms, int64_t lease_ms,
+		   size_t max, struct sl_outbox_row **rows, size_t *n, char **why);
 void sl_outbox_rows_free(struct sl_outbox_row *rows, size_t n);
 
 struct sl_outbox_policy {
 	int64_t retry_min_ms, retry_max_ms;
-	int64_t window_ms;        /* whatsapp.retry_days */
-	int64_t max_attempts;     /* 0: only the window */
+	int64_t window_ms;    /* whatsapp.retry_days */
+	int64_t max_attempts; /* 0: only the window */
 };
 
 struct sl_outbox_result {
 	const struct sl_outbox_row *row;
-	int ok;                   /* the platform took it */
-	const char *error;        /* else why not, for people */
+	int ok;            /* the platform took it */
+	const char *error; /* else why not, for people */
 };
 
 /* Records n outcomes in one transaction; *dead (may be NULL) counts the
@@ -96,8 +97,8 @@ struct sl_outbox_entry {
 };
 
 /* Rows in state (NULL: any), newest first, at most limit (0: 1000). */
-int sl_outbox_list(struct sl_store *st, const char *state, int64_t limit, struct sl_outbox_entry **out, size_t *n,
-		   char **why);
+int sl_outbox_list(struct sl_store *st, const char *state, int64_t limit,
+		   struct sl_outbox_entry **out, size_t *n, char **why);
 void sl_outbox_entries_free(struct sl_outbox_entry *v, size_t n);
 /* A dead letter sent again: pending now, attempts and window from zero. */
 int sl_outbox_retry(struct sl_store *st, int64_t id, int64_t now_ms, const char *actor, char **why);

@@ -31,7 +31,7 @@ static struct sl_config *cfg;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char *ov[] = { "whatsapp.max_fields=200" };
+	static const char *ov[] = {"whatsapp.max_fields=200"};
 	char *why = NULL;
 	sl_log_open("fuzz_whatsapp", 0, SL_LOG_ERR);
 	if (sl_config_load(NULL, ov, 1, &cfg, &why) != SL_OK)
@@ -71,20 +71,21 @@ static void reparse(json_t *payload, const char *want_id)
 static json_t *message_of(json_t *payload)
 {
 	return json_array_get(
-		json_object_get(json_object_get(json_array_get(json_object_get(json_array_get(json_object_get(payload,
-													       "entry"),
-											       0),
-									   "changes"),
-							       0),
-					      "value"),
-				"messages"),
-		0);
+	    json_object_get(
+		json_object_get(
+		    json_array_get(
+			json_object_get(json_array_get(json_object_get(payload, "entry"), 0),
+					"changes"),
+			0),
+		    "value"),
+		"messages"),
+	    0);
 }
 
 static void one(const struct sl_wa_item *it)
 {
 	struct sl_wa_msg *wm = NULL;
-	struct sl_edits e = { 0 };
+	struct sl_edits e = {0};
 	json_t *out = NULL, *m;
 	char *why = NULL, *orig;
 	const char *id;
@@ -98,7 +99,8 @@ static void one(const struct sl_wa_item *it)
 		const struct sl_part *p = &wm->m->parts[f->part];
 		json_t *v = sl_wa_field_get(f, wm->message, wm->contact);
 		if (f->media_type == NULL &&
-		    (!json_is_string(v) || json_string_length(v) != p->size || memcmp(json_string_value(v), p->data, p->size)))
+		    (!json_is_string(v) || json_string_length(v) != p->size ||
+		     memcmp(json_string_value(v), p->data, p->size)))
 			abort();
 		if (f->media_type != NULL && !json_is_object(v))
 			abort();
@@ -134,14 +136,23 @@ static void one(const struct sl_wa_item *it)
 	m = message_of(out);
 	for (i = 0; i < wm->nfields; i++) {
 		const struct sl_wa_field *f = &wm->fields[i];
-		json_t *contact = json_array_get(json_object_get(json_object_get(json_array_get(json_object_get(
-			json_array_get(json_object_get(out, "entry"), 0), "changes"), 0), "value"), "contacts"), 0);
+		json_t *contact = json_array_get(
+		    json_object_get(
+			json_object_get(
+			    json_array_get(
+				json_object_get(json_array_get(json_object_get(out, "entry"), 0),
+						"changes"),
+				0),
+			    "value"),
+			"contacts"),
+		    0);
 		json_t *v = sl_wa_field_get(f, m, contact);
 		if (f->media_type != NULL) {
 			if (json_object_get(v, "id") != NULL || json_object_get(v, "url") != NULL)
 				abort();
 		} else if (v != NULL && !json_is_object(v) && !json_is_array(v)) {
-			/* a field inside a withheld media object may be a caption with a notice after it */
+			/* a field inside a withheld media object may be a caption with a notice
+			 * after it */
 			const char *s = json_string_value(v);
 			if (s == NULL || strncmp(s, "EDITED", 6) != 0)
 				abort();
@@ -163,8 +174,8 @@ static void one(const struct sl_wa_item *it)
 
 	/* what the quarantine keeps can be released */
 	orig = sl_wa_original(wm, &olen);
-	if (sl_wa_release_payload((unsigned char *)orig, olen, "SL-0000-0000-0000-0000", "fuzz", "r", 0, "d", &out,
-				  &why) != SL_OK)
+	if (sl_wa_release_payload((unsigned char *)orig, olen, "SL-0000-0000-0000-0000", "fuzz",
+				  "r", 0, "d", &out, &why) != SL_OK)
 		abort();
 	reparse(out, id);
 	json_decref(out);

@@ -68,10 +68,14 @@ static void test_put_take_done(void **state)
 	{
 		struct sl_inbox_row *again = NULL;
 		size_t m = 9;
-		assert_int_equal(sl_inbox_take(e->st, "test-gw/2", now + 1000, 60000, 10, &again, &m, &why), SL_OK);
+		assert_int_equal(
+		    sl_inbox_take(e->st, "test-gw/2", now + 1000, 60000, 10, &again, &m, &why),
+		    SL_OK);
 		assert_int_equal(m, 0);
 		sl_inbox_rows_free(again, m);
-		assert_int_equal(sl_inbox_take(e->st, "test-gw/2", now + 61000, 60000, 2, &again, &m, &why), SL_OK);
+		assert_int_equal(
+		    sl_inbox_take(e->st, "test-gw/2", now + 61000, 60000, 2, &again, &m, &why),
+		    SL_OK);
 		assert_int_equal(m, 2); /* at most max */
 		assert_int_equal(again[0].attempts, 2);
 		sl_inbox_rows_free(again, m);
@@ -115,7 +119,7 @@ static void test_group_commit(void **state)
 
 	assert_int_equal(sl_inbox_new(e->st, &ib, &why), SL_OK);
 	for (i = 0; i < 16; i++) {
-		p[i] = (struct putter){ ib, i, 50 };
+		p[i] = (struct putter){ib, i, 50};
 		assert_int_equal(pthread_create(&th[i], NULL, put_many, &p[i]), 0);
 	}
 	for (i = 0; i < 16; i++)
@@ -126,8 +130,8 @@ static void test_group_commit(void **state)
 	assert_true(s.commits < 800); /* waiting requests share a commit */
 	assert_true(s.largest > 1);
 	assert_int_equal(count(e->st), 800);
-	print_message("  800 payloads from 16 threads in %llu commits (largest %llu)\n", (unsigned long long)s.commits,
-		      (unsigned long long)s.largest);
+	print_message("  800 payloads from 16 threads in %llu commits (largest %llu)\n",
+		      (unsigned long long)s.commits, (unsigned long long)s.largest);
 	sl_inbox_free(ib);
 }
 
@@ -144,7 +148,8 @@ static void *take_all(void *arg)
 		struct sl_inbox_row *rows = NULL;
 		size_t n = 0, i;
 		char *why = NULL;
-		if (sl_inbox_take(t->st, t->owner, sl_now_ms(), 600000, 3, &rows, &n, &why) != SL_OK) {
+		if (sl_inbox_take(t->st, t->owner, sl_now_ms(), 600000, 3, &rows, &n, &why) !=
+		    SL_OK) {
 			free(why);
 			continue; /* busy: again */
 		}
@@ -205,16 +210,19 @@ static void test_restart_releases(void **state)
 
 	assert_int_equal(sl_inbox_new(e->st, &ib, &why), SL_OK);
 	put_ok(ib, "{\"x\":1}");
-	assert_int_equal(sl_inbox_take(e->st, "test-gw/old-run", now, 600000, 10, &rows, &n, &why), SL_OK);
+	assert_int_equal(sl_inbox_take(e->st, "test-gw/old-run", now, 600000, 10, &rows, &n, &why),
+			 SL_OK);
 	assert_int_equal(n, 1);
 	sl_inbox_rows_free(rows, n);
 	/* another gateway's rows stay its own */
 	assert_int_equal(sl_inbox_release_owner(e->st, "test", &why), SL_OK);
-	assert_int_equal(sl_inbox_take(e->st, "test-gw/new-run", now, 600000, 10, &rows, &n, &why), SL_OK);
+	assert_int_equal(sl_inbox_take(e->st, "test-gw/new-run", now, 600000, 10, &rows, &n, &why),
+			 SL_OK);
 	assert_int_equal(n, 0);
 	sl_inbox_rows_free(rows, n);
 	assert_int_equal(sl_inbox_release_owner(e->st, "test-gw", &why), SL_OK);
-	assert_int_equal(sl_inbox_take(e->st, "test-gw/new-run", now, 600000, 10, &rows, &n, &why), SL_OK);
+	assert_int_equal(sl_inbox_take(e->st, "test-gw/new-run", now, 600000, 10, &rows, &n, &why),
+			 SL_OK);
 	assert_int_equal(n, 1);
 	sl_inbox_rows_free(rows, n);
 	sl_inbox_free(ib);
@@ -249,13 +257,14 @@ static void test_wait(void **state)
 	sl_inbox_free(ib);
 }
 
-#define BACKEND_TESTS(setup_fn)                                                                \
-	{                                                                                      \
-		cmocka_unit_test_setup_teardown(test_put_take_done, setup_fn, teardown),       \
-		cmocka_unit_test_setup_teardown(test_group_commit, setup_fn, teardown),        \
-		cmocka_unit_test_setup_teardown(test_takers_share_nothing, setup_fn, teardown), \
-		cmocka_unit_test_setup_teardown(test_restart_releases, setup_fn, teardown),    \
-		cmocka_unit_test_setup_teardown(test_wait, setup_fn, teardown),                \
+#define BACKEND_TESTS(setup_fn)                                                                    \
+	{                                                                                          \
+		cmocka_unit_test_setup_teardown(test_put_take_done, setup_fn, teardown),           \
+		    cmocka_unit_test_setup_teardown(test_group_commit, setup_fn, teardown),        \
+		    cmocka_unit_test_setup_teardown(test_takers_share_nothing, setup_fn,           \
+						    teardown),                                     \
+		    cmocka_unit_test_setup_teardown(test_restart_releases, setup_fn, teardown),    \
+		    cmocka_unit_test_setup_teardown(test_wait, setup_fn, teardown),                \
 	}
 
 int main(void)

@@ -19,7 +19,7 @@
 
 static void queue(struct sl_store *st, const char *key, int64_t now, int want_inserted)
 {
-	struct sl_outbox_msg m = { key, "message", NULL, "d0", "{\"x\":1}", 7 };
+	struct sl_outbox_msg m = {key, "message", NULL, "d0", "{\"x\":1}", 7};
 	char *why = NULL;
 	int inserted = -1;
 	if (sl_outbox_put(st, &m, now, &inserted, &why) != SL_OK)
@@ -36,7 +36,8 @@ static struct sl_outbox_row *take(struct sl_store *st, int64_t now, size_t max, 
 	return rows;
 }
 
-static const char *state_of(struct sl_store *st, int64_t id, struct sl_outbox_entry **keep, size_t *nkeep)
+static const char *state_of(struct sl_store *st, int64_t id, struct sl_outbox_entry **keep,
+			    size_t *nkeep)
 {
 	size_t i;
 	char *why = NULL;
@@ -49,7 +50,7 @@ static const char *state_of(struct sl_store *st, int64_t id, struct sl_outbox_en
 	return NULL;
 }
 
-static const struct sl_outbox_policy policy = { 1000, 8000, 7LL * 86400 * 1000, 0 };
+static const struct sl_outbox_policy policy = {1000, 8000, 7LL * 86400 * 1000, 0};
 
 static void test_once_and_sent(void **state)
 {
@@ -82,7 +83,7 @@ static void test_once_and_sent(void **state)
 		assert_string_equal(more[0].key, "wa:B");
 		sl_outbox_rows_free(more, m);
 	}
-	r = (struct sl_outbox_result){ &rows[0], 1, NULL };
+	r = (struct sl_outbox_result){&rows[0], 1, NULL};
 	assert_int_equal(sl_outbox_settle(e->st, &r, 1, &policy, now, NULL, &why), SL_OK);
 	assert_string_equal(state_of(e->st, rows[0].id, &list, &nl), "sent");
 	queue(e->st, "wa:A", now, 0); /* sent rows keep their key */
@@ -117,7 +118,7 @@ static void test_backoff_and_dead(void **state)
 	struct sl_outbox_entry *list = NULL;
 	size_t nl = 0, dead = 9, i;
 	char *why = NULL;
-	int64_t expect[] = { 1000, 2000, 4000, 8000, 8000 };
+	int64_t expect[] = {1000, 2000, 4000, 8000, 8000};
 
 	p.max_attempts = 6;
 	queue(e->st, "wa:F", now, 1);
@@ -128,14 +129,14 @@ static void test_backoff_and_dead(void **state)
 		int64_t wait;
 		assert_int_equal(n, 1);
 		assert_int_equal(rows[0].attempts, (int64_t)i);
-		r = (struct sl_outbox_result){ &rows[0], 0, "HTTP 503" };
+		r = (struct sl_outbox_result){&rows[0], 0, "HTTP 503"};
 		assert_int_equal(sl_outbox_settle(e->st, &r, 1, &p, t, &dead, &why), SL_OK);
 		assert_int_equal(dead, 0);
 		assert_int_equal(sl_outbox_next_due(e->st, t, &at, &why), SL_OK);
 		wait = at - t;
 		if (wait < expect[i] - expect[i] / 10 || wait > expect[i] + expect[i] / 10)
-			fail_msg("attempt %zu: waits %lld ms, expected %lld +- 10%%", i + 1, (long long)wait,
-				 (long long)expect[i]);
+			fail_msg("attempt %zu: waits %lld ms, expected %lld +- 10%%", i + 1,
+				 (long long)wait, (long long)expect[i]);
 		/* not due before its time */
 		{
 			size_t m = 9;
@@ -151,7 +152,7 @@ static void test_backoff_and_dead(void **state)
 	{
 		size_t n = 0;
 		struct sl_outbox_row *rows = take(e->st, t, 10, &n);
-		struct sl_outbox_result r = { &rows[0], 0, "connection refused" };
+		struct sl_outbox_result r = {&rows[0], 0, "connection refused"};
 		int64_t id = rows[0].id;
 		struct sl_audit *a = NULL;
 		size_t na = 0, k;
@@ -163,11 +164,13 @@ static void test_backoff_and_dead(void **state)
 		assert_int_equal(at, -1);
 		assert_int_equal(sl_store_audit_list(e->st, NULL, 0, &a, &na, &why), SL_OK);
 		for (k = 0; k < na; k++)
-			found |= strcmp(a[k].action, "dead-letter") == 0 && strstr(a[k].detail, "connection refused") != NULL;
+			found |= strcmp(a[k].action, "dead-letter") == 0 &&
+				 strstr(a[k].detail, "connection refused") != NULL;
 		assert_true(found);
 		sl_audit_free(a, na);
 		/* a supervisor sends it again */
-		assert_int_equal(sl_outbox_retry(e->st, id, t + 5, "alice (uid 1001)", &why), SL_OK);
+		assert_int_equal(sl_outbox_retry(e->st, id, t + 5, "alice (uid 1001)", &why),
+				 SL_OK);
 		assert_string_equal(state_of(e->st, id, &list, &nl), "pending");
 		sl_outbox_rows_free(rows, n);
 		rows = take(e->st, t + 5, 10, &n);
@@ -179,7 +182,8 @@ static void test_backoff_and_dead(void **state)
 		assert_non_null(strstr(why, "not a dead letter"));
 		free(why);
 		why = NULL;
-		assert_int_equal(sl_outbox_retry(e->st, 999999, t + 6, "alice", &why), SL_ENOTFOUND);
+		assert_int_equal(sl_outbox_retry(e->st, 999999, t + 6, "alice", &why),
+				 SL_ENOTFOUND);
 		free(why);
 		why = NULL;
 		assert_int_equal(sl_store_audit_list(e->st, NULL, 0, &a, &na, &why), SL_OK);
@@ -200,8 +204,9 @@ static void test_backoff_and_dead(void **state)
 			if (strcmp(rows[i].key, "wa:G") == 0)
 				break;
 		assert_true(i < n);
-		r = (struct sl_outbox_result){ &rows[i], 0, "HTTP 500" };
-		assert_int_equal(sl_outbox_settle(e->st, &r, 1, &policy, now + p.window_ms, &dead, &why), SL_OK);
+		r = (struct sl_outbox_result){&rows[i], 0, "HTTP 500"};
+		assert_int_equal(
+		    sl_outbox_settle(e->st, &r, 1, &policy, now + p.window_ms, &dead, &why), SL_OK);
 		assert_int_equal(dead, 1);
 		sl_outbox_rows_free(rows, n);
 	}
@@ -239,11 +244,11 @@ static void test_restart_releases(void **state)
 	sl_outbox_rows_free(rows, n);
 }
 
-#define BACKEND_TESTS(setup_fn)                                                            \
-	{                                                                                  \
-		cmocka_unit_test_setup_teardown(test_once_and_sent, setup_fn, teardown),   \
-		cmocka_unit_test_setup_teardown(test_backoff_and_dead, setup_fn, teardown), \
-		cmocka_unit_test_setup_teardown(test_restart_releases, setup_fn, teardown), \
+#define BACKEND_TESTS(setup_fn)                                                                    \
+	{                                                                                          \
+		cmocka_unit_test_setup_teardown(test_once_and_sent, setup_fn, teardown),           \
+		    cmocka_unit_test_setup_teardown(test_backoff_and_dead, setup_fn, teardown),    \
+		    cmocka_unit_test_setup_teardown(test_restart_releases, setup_fn, teardown),    \
 	}
 
 int main(void)

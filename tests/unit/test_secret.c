@@ -72,8 +72,10 @@ static int read_secret(struct sl_config *c, char **out, char **why)
 
 static void test_files(void **state)
 {
-	char *good = write_file("good", "  s3cret-value\n", 0640), *open_file = write_file("open", "x\n", 0644);
-	char *empty = write_file("empty", "\n", 0600), *spaced = write_file("spaced", "two words\n", 0600);
+	char *good = write_file("good", "  s3cret-value\n", 0640),
+	     *open_file = write_file("open", "x\n", 0644);
+	char *empty = write_file("empty", "\n", 0600),
+	     *spaced = write_file("spaced", "two words\n", 0600);
 	char *ov = g_strdup_printf("whatsapp.app_secret_file=%s", good), *why, *s;
 	struct sl_config *c = load(NULL, ov, NULL);
 
@@ -126,7 +128,8 @@ static void test_files(void **state)
 
 static void test_inline(void **state)
 {
-	char *conf = write_file("sluice.conf", "[whatsapp]\napp_secret = inline-one\n", 0644), *why, *s;
+	char *conf = write_file("sluice.conf", "[whatsapp]\napp_secret = inline-one\n", 0644), *why,
+	     *s;
 	char *file = write_file("f", "from-file\n", 0600), *ov;
 	struct sl_config *c = load(conf, NULL, NULL);
 
@@ -170,8 +173,8 @@ static void test_inline(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_inline, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_files, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inline, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

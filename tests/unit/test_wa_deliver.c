@@ -70,11 +70,14 @@ static void *serve(void *arg)
 			return NULL;
 		}
 		/* headers and the (small) body */
-		while (got < (ssize_t)sizeof(req) - 1 && (n = read(c, req + got, sizeof(req) - 1 - (size_t)got)) > 0) {
+		while (got < (ssize_t)sizeof(req) - 1 &&
+		       (n = read(c, req + got, sizeof(req) - 1 - (size_t)got)) > 0) {
 			got += n;
 			req[got] = '\0';
 			body = strstr(req, "\r\n\r\n");
-			if (body != NULL && (size_t)(got - (body + 4 - req)) >= (size_t)atoi(header(req, "Content-Length:", len, sizeof(len))))
+			if (body != NULL &&
+			    (size_t)(got - (body + 4 - req)) >=
+				(size_t)atoi(header(req, "Content-Length:", len, sizeof(len))))
 				break;
 		}
 		req[got] = '\0';
@@ -83,19 +86,24 @@ static void *serve(void *arg)
 		sscanf(req, "POST %127s", path);
 		g_mutex_lock(&srv.lock);
 		srv.requests++;
-		srv.good_sig += sl_wa_signature_ok("s3cret", body, strlen(body), header(req, "X-Sluice-Signature-256:", sig,
-											   sizeof(sig)));
+		srv.good_sig +=
+		    sl_wa_signature_ok("s3cret", body, strlen(body),
+				       header(req, "X-Sluice-Signature-256:", sig, sizeof(sig)));
 		header(req, "X-Sluice-Delivery-Id:", srv.last_id, sizeof(srv.last_id));
 		header(req, "X-Sluice-Attempt:", srv.last_attempt, sizeof(srv.last_attempt));
 		header(req, "Content-Type:", srv.last_type, sizeof(srv.last_type));
 		g_strlcpy(srv.last_body, body, sizeof(srv.last_body));
 		g_mutex_unlock(&srv.lock);
 		if (strcmp(path, "/down") == 0)
-			answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 11\r\nConnection: close\r\n\r\nmaintenance";
+			answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: "
+				 "11\r\nConnection: close\r\n\r\nmaintenance";
 		else if (strcmp(path, "/moved") == 0)
-			answer = "HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+			answer =
+			    "HTTP/1.1 301 Moved\r\nLocation: "
+			    "http://127.0.0.1:1/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 		else
-			answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+			answer =
+			    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
 		if (write(c, answer, strlen(answer)) < 0)
 			fprintf(stderr, "write failed\n");
 		close(c);
@@ -104,7 +112,7 @@ static void *serve(void *arg)
 
 static int setup(void **state)
 {
-	struct sockaddr_in a = { 0 };
+	struct sockaddr_in a = {0};
 	socklen_t len = sizeof(a);
 	g_mutex_init(&srv.lock);
 	srv.fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -128,7 +136,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct sl_wa_deliver *deliver(const char *url, const char *secret, int loopback, int *rc, char **why)
+static struct sl_wa_deliver *deliver(const char *url, const char *secret, int loopback, int *rc,
+				     char **why)
 {
 	char *ov[3];
 	struct sl_config *c = NULL;
@@ -150,7 +159,7 @@ static void test_post(void **state)
 	char *url = g_strdup_printf("http://127.0.0.1:%u/hook", srv.port), *why = NULL;
 	int rc;
 	struct sl_wa_deliver *d = deliver(url, "s3cret", 1, &rc, &why);
-	struct sl_wa_post p = { "0123456789abcdef0123456789abcdef", "{\"a\":1}", 7, 2, 0, 0, "" };
+	struct sl_wa_post p = {"0123456789abcdef0123456789abcdef", "{\"a\":1}", 7, 2, 0, 0, ""};
 	assert_int_equal(rc, SL_OK);
 	sl_wa_deliver_posts(d, &p, 1);
 	assert_true(p.ok);
@@ -171,7 +180,7 @@ static void test_failures(void **state)
 	char *moved = g_strdup_printf("http://127.0.0.1:%u/moved", srv.port), *why = NULL;
 	int rc, before;
 	struct sl_wa_deliver *d = deliver(down, "s3cret", 1, &rc, &why);
-	struct sl_wa_post p = { "id", "{}", 2, 1, 0, 0, "" };
+	struct sl_wa_post p = {"id", "{}", 2, 1, 0, 0, ""};
 	sl_wa_deliver_posts(d, &p, 1);
 	assert_false(p.ok);
 	assert_int_equal(p.status, 503);
@@ -204,7 +213,7 @@ static void test_batch(void **state)
 	size_t i;
 	for (i = 0; i < 10; i++) {
 		snprintf(bodies[i], sizeof(bodies[i]), "{\"n\":%zu}", i);
-		p[i] = (struct sl_wa_post){ "id", bodies[i], strlen(bodies[i]), 1, 0, 0, "" };
+		p[i] = (struct sl_wa_post){"id", bodies[i], strlen(bodies[i]), 1, 0, 0, ""};
 	}
 	sl_wa_deliver_posts(d, p, 10);
 	for (i = 0; i < 10; i++)
@@ -224,7 +233,8 @@ static void test_config(void **state)
 	assert_non_null(strstr(why, "whatsapp.downstream_url"));
 	free(why);
 	why = NULL;
-	assert_null(deliver("http://127.0.0.1:9/hook", "s", 0, &rc, &why)); /* without the test switch */
+	assert_null(
+	    deliver("http://127.0.0.1:9/hook", "s", 0, &rc, &why)); /* without the test switch */
 	assert_int_equal(rc, SL_ECONFIG);
 	free(why);
 	why = NULL;
@@ -233,7 +243,8 @@ static void test_config(void **state)
 	free(why);
 	why = NULL;
 	{
-		struct sl_wa_deliver *ok = deliver("https://platform.example/hook", "s", 0, &rc, &why);
+		struct sl_wa_deliver *ok =
+		    deliver("https://platform.example/hook", "s", 0, &rc, &why);
 		assert_non_null(ok);
 		sl_wa_deliver_free(ok);
 	}
@@ -242,10 +253,10 @@ static void test_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_post),
-		cmocka_unit_test(test_failures),
-		cmocka_unit_test(test_batch),
-		cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_post),
+	    cmocka_unit_test(test_failures),
+	    cmocka_unit_test(test_batch),
+	    cmocka_unit_test(test_config),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

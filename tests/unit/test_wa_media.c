@@ -30,7 +30,8 @@
 
 /* ---- the rules ---- */
 
-static struct sl_wa_graph *graph(const char *base, const char *hosts, int loopback, const char *extra)
+static struct sl_wa_graph *graph(const char *base, const char *hosts, int loopback,
+				 const char *extra)
 {
 	char *ov[6];
 	const char *cov[6];
@@ -40,7 +41,8 @@ static struct sl_wa_graph *graph(const char *base, const char *hosts, int loopba
 	size_t n = 0, i;
 	ov[n++] = g_strdup_printf("whatsapp.graph_base=%s", base);
 	ov[n++] = g_strdup_printf("whatsapp.media_hosts=%s", hosts);
-	ov[n++] = g_strdup_printf("general.allow_insecure_loopback=%s", loopback ? "true" : "false");
+	ov[n++] =
+	    g_strdup_printf("general.allow_insecure_loopback=%s", loopback ? "true" : "false");
 	ov[n++] = g_strdup("whatsapp.media_attempts=2");
 	if (extra != NULL)
 		ov[n++] = g_strdup(extra);
@@ -67,7 +69,8 @@ static void test_ids(void **state)
 	assert_false(sl_wa_media_id_ok(NULL));
 }
 
-static void url_ok(struct sl_wa_graph *g, const char *url, const char *host, unsigned port, int loopback)
+static void url_ok(struct sl_wa_graph *g, const char *url, const char *host, unsigned port,
+		   int loopback)
 {
 	char *h = NULL, *why = NULL;
 	unsigned p = 0;
@@ -95,11 +98,14 @@ static void url_bad(struct sl_wa_graph *g, const char *url, const char *says)
 
 static void test_urls(void **state)
 {
-	struct sl_wa_graph *g = graph("https://graph.facebook.com", "lookaside.fbsbx.com;*.cdn.test", 0, NULL);
-	url_ok(g, "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1&ext=2", "lookaside.fbsbx.com", 443, 0);
+	struct sl_wa_graph *g =
+	    graph("https://graph.facebook.com", "lookaside.fbsbx.com;*.cdn.test", 0, NULL);
+	url_ok(g, "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1&ext=2",
+	       "lookaside.fbsbx.com", 443, 0);
 	url_ok(g, "https://LOOKASIDE.fbsbx.com:8443/x", "LOOKASIDE.fbsbx.com", 8443, 0);
 	url_ok(g, "https://a.b.cdn.test/x", "a.b.cdn.test", 443, 0);
-	url_bad(g, "https://cdn.test/x", "not in whatsapp.media_hosts"); /* *.x is subdomains only */
+	url_bad(g, "https://cdn.test/x",
+		"not in whatsapp.media_hosts"); /* *.x is subdomains only */
 	url_bad(g, "https://lookaside.fbsbx.com.evil.test/x", "not in whatsapp.media_hosts");
 	url_bad(g, "https://evil.test/lookaside.fbsbx.com", "not in whatsapp.media_hosts");
 	url_bad(g, "http://lookaside.fbsbx.com/x", "not https");
@@ -122,8 +128,8 @@ static void test_config(void **state)
 	struct sl_config *c = NULL;
 	struct sl_wa_graph *g = NULL;
 	char *why = NULL;
-	const char *bad_base[] = { "whatsapp.graph_base=http://graph.facebook.com" };
-	const char *bad_version[] = { "whatsapp.graph_version=21" };
+	const char *bad_base[] = {"whatsapp.graph_base=http://graph.facebook.com"};
+	const char *bad_version[] = {"whatsapp.graph_version=21"};
 	assert_int_equal(sl_config_load(NULL, bad_base, 1, &c, &why), SL_OK);
 	assert_int_equal(sl_wa_graph_new(c, "t", &g, &why), SL_ECONFIG);
 	assert_non_null(strstr(why, "whatsapp.graph_base"));
@@ -148,7 +154,7 @@ static void test_config(void **state)
 
 static int pub4(const char *a)
 {
-	struct sockaddr_in s = { 0 };
+	struct sockaddr_in s = {0};
 	s.sin_family = AF_INET;
 	assert_int_equal(inet_pton(AF_INET, a, &s.sin_addr), 1);
 	return sl_wa_addr_public((struct sockaddr *)&s);
@@ -156,7 +162,7 @@ static int pub4(const char *a)
 
 static int pub6(const char *a)
 {
-	struct sockaddr_in6 s = { 0 };
+	struct sockaddr_in6 s = {0};
 	s.sin6_family = AF_INET6;
 	assert_int_equal(inet_pton(AF_INET6, a, &s.sin6_addr), 1);
 	return sl_wa_addr_public((struct sockaddr *)&s);
@@ -164,15 +170,27 @@ static int pub6(const char *a)
 
 static void test_addresses(void **state)
 {
-	static const char *const private4[] = { "0.0.0.0", "10.1.2.3", "127.0.0.1", "169.254.169.254", "172.16.0.1",
-						"172.31.255.255", "192.168.1.1", "100.64.0.1", "224.0.0.1",
-						"255.255.255.255", "198.18.0.1", "192.0.0.8", NULL };
-	static const char *const public4[] = { "157.240.1.1", "8.8.8.8", "172.32.0.1", "100.128.0.1", "192.0.1.1",
-					       NULL };
-	static const char *const private6[] = { "::1", "::", "fe80::1", "fc00::1", "fd12::1", "ff02::1",
-						"::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "2001:db8::1",
-						"2002:a00:1::1", "2001::1", NULL };
-	static const char *const public6[] = { "2a03:2880:f003::1", "2606:4700::1", "::ffff:157.240.1.1", NULL };
+	static const char *const private4[] = {
+	    "0.0.0.0",        "10.1.2.3",    "127.0.0.1",  "169.254.169.254", "172.16.0.1",
+	    "172.31.255.255", "192.168.1.1", "100.64.0.1", "224.0.0.1",       "255.255.255.255",
+	    "198.18.0.1",     "192.0.0.8",   NULL};
+	static const char *const public4[] = {"157.240.1.1", "8.8.8.8",   "172.32.0.1",
+					      "100.128.0.1", "192.0.1.1", NULL};
+	static const char *const private6[] = {"::1",
+					       "::",
+					       "fe80::1",
+					       "fc00::1",
+					       "fd12::1",
+					       "ff02::1",
+					       "::ffff:127.0.0.1",
+					       "::ffff:10.0.0.1",
+					       "64:ff9b::a00:1",
+					       "2001:db8::1",
+					       "2002:a00:1::1",
+					       "2001::1",
+					       NULL};
+	static const char *const public6[] = {"2a03:2880:f003::1", "2606:4700::1",
+					      "::ffff:157.240.1.1", NULL};
 	size_t i;
 	for (i = 0; private4[i] != NULL; i++)
 		if (pub4(private4[i]))
@@ -193,13 +211,15 @@ static void test_hashes(void **state)
 	char hex[65];
 	sl_sha256_hex("abc", 3, hex);
 	assert_true(sl_wa_sha256_matches(hex, hex));
-	assert_true(sl_wa_sha256_matches("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", hex));
+	assert_true(sl_wa_sha256_matches(
+	    "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", hex));
 	assert_true(sl_wa_sha256_matches("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=", hex));
 	assert_true(sl_wa_sha256_matches("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0", hex));
 	assert_false(sl_wa_sha256_matches("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFb0=", hex));
 	assert_false(sl_wa_sha256_matches("00", hex));
 	assert_false(sl_wa_sha256_matches(NULL, hex));
-	assert_false(sl_wa_sha256_matches("zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", hex));
+	assert_false(sl_wa_sha256_matches(
+	    "zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", hex));
 }
 
 /* ---- a Graph API on loopback ---- */
@@ -217,10 +237,12 @@ static struct server srv;
 
 static const char media_bytes[] = "%PDF-1.4 not really a pdf\n";
 
-static void answer(int c, const char *status, const char *ctype, const char *body, size_t len, const char *extra)
+static void answer(int c, const char *status, const char *ctype, const char *body, size_t len,
+		   const char *extra)
 {
-	char *h = g_strdup_printf("HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n",
-				  status, ctype, len, extra ? extra : "");
+	char *h = g_strdup_printf(
+	    "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n",
+	    status, ctype, len, extra ? extra : "");
 	if (write(c, h, strlen(h)) < 0 || (len && write(c, body, len) < 0))
 		fprintf(stderr, "write failed\n");
 	g_free(h);
@@ -255,29 +277,36 @@ static void *serve(void *arg)
 		    strcmp(path, "/v21.0/flaky") == 0) {
 			const char *id = path + 7;
 			if (strcmp(id, "flaky") == 0 && srv.fail_first-- > 0) {
-				answer(c, "503 Service Unavailable", "application/json", "{}", 2, NULL);
+				answer(c, "503 Service Unavailable", "application/json", "{}", 2,
+				       NULL);
 				close(c);
 				continue;
 			}
 			meta = g_strdup_printf(
-				"{\"messaging_product\":\"whatsapp\",\"url\":\"http://%s:%u/media/%s\",\"mime_type\":\"application/pdf\","
-				"\"sha256\":\"%s\",\"file_size\":%s,\"id\":\"%s\"}",
-				strcmp(id, "elsewhere") == 0 ? "127.0.0.2" : "127.0.0.1", srv.port, id,
-				strcmp(id, "badhash") == 0 ? "0000000000000000000000000000000000000000000000000000000000000000" : sha,
-				strcmp(id, "big") == 0 ? "\"99999999\"" : "27", id);
+			    "{\"messaging_product\":\"whatsapp\",\"url\":\"http://%s:%u/media/"
+			    "%s\",\"mime_type\":\"application/pdf\","
+			    "\"sha256\":\"%s\",\"file_size\":%s,\"id\":\"%s\"}",
+			    strcmp(id, "elsewhere") == 0 ? "127.0.0.2" : "127.0.0.1", srv.port, id,
+			    strcmp(id, "badhash") == 0
+				? "0000000000000000000000000000000000000000000000000000000000000000"
+				: sha,
+			    strcmp(id, "big") == 0 ? "\"99999999\"" : "27", id);
 			answer(c, "200 OK", "application/json", meta, strlen(meta), NULL);
 			g_free(meta);
 		} else if (strcmp(path, "/media/redirect") == 0) {
-			answer(c, "302 Found", "text/plain", "", 0, "Location: http://127.0.0.1:1/x\r\n");
+			answer(c, "302 Found", "text/plain", "", 0,
+			       "Location: http://127.0.0.1:1/x\r\n");
 		} else if (strcmp(path, "/media/bigbody") == 0) {
 			char *big = g_malloc0(5000);
 			memset(big, 'A', 4999);
 			answer(c, "200 OK", "application/pdf", big, 4999, NULL);
 			g_free(big);
 		} else if (strncmp(path, "/media/", 7) == 0) {
-			answer(c, "200 OK", "application/pdf", media_bytes, strlen(media_bytes), NULL);
+			answer(c, "200 OK", "application/pdf", media_bytes, strlen(media_bytes),
+			       NULL);
 		} else {
-			static const char e[] = "{\"error\":{\"message\":\"Unsupported get request.\",\"code\":100}}";
+			static const char e[] =
+			    "{\"error\":{\"message\":\"Unsupported get request.\",\"code\":100}}";
 			answer(c, "404 Not Found", "application/json", e, strlen(e), NULL);
 		}
 		close(c);
@@ -286,7 +315,7 @@ static void *serve(void *arg)
 
 static int server_start(void **state)
 {
-	struct sockaddr_in a = { 0 };
+	struct sockaddr_in a = {0};
 	socklen_t len = sizeof(a);
 	memset(&srv, 0, sizeof(srv));
 	g_mutex_init(&srv.lock);
@@ -311,7 +340,8 @@ static int server_stop(void **state)
 	return 0;
 }
 
-static int fetch(struct sl_wa_graph *g, const char *id, size_t cap, struct sl_wa_fetched *out, char **why)
+static int fetch(struct sl_wa_graph *g, const char *id, size_t cap, struct sl_wa_fetched *out,
+		 char **why)
 {
 	json_t *media = json_object();
 	int rc;
@@ -325,7 +355,7 @@ static void test_fetch(void **state)
 {
 	char *base = g_strdup_printf("http://127.0.0.1:%u", srv.port), *why;
 	struct sl_wa_graph *g = graph(base, "127.0.0.1", 1, NULL);
-	struct sl_wa_fetched f = { 0 };
+	struct sl_wa_fetched f = {0};
 
 	assert_int_equal(fetch(g, "good", 1000, &f, &why), SL_OK);
 	assert_int_equal(f.len, strlen(media_bytes));
@@ -370,10 +400,11 @@ static void test_fetch(void **state)
 
 static void test_dir(void **state)
 {
-	char *dir = g_dir_make_tmp("sluice-wa-XXXXXX", NULL), *path = g_build_filename(dir, "77", NULL), *why = NULL;
+	char *dir = g_dir_make_tmp("sluice-wa-XXXXXX", NULL),
+	     *path = g_build_filename(dir, "77", NULL), *why = NULL;
 	char sha[65];
 	json_t *media;
-	struct sl_wa_fetched f = { 0 };
+	struct sl_wa_fetched f = {0};
 
 	assert_true(g_file_set_contents(path, "hello", 5, NULL));
 	sl_sha256_hex("hello", 5, sha);
@@ -394,7 +425,8 @@ static void test_dir(void **state)
 	free(why);
 	why = NULL;
 	json_decref(media);
-	media = json_pack("{s:s}", "sha256", "0000000000000000000000000000000000000000000000000000000000000000");
+	media = json_pack("{s:s}", "sha256",
+			  "0000000000000000000000000000000000000000000000000000000000000000");
 	assert_int_equal(sl_wa_dir_fetch(dir, "image", "77", media, 100, &f, &why), SL_EINVAL);
 	free(why);
 	json_decref(media);
@@ -407,13 +439,10 @@ static void test_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ids),
-		cmocka_unit_test(test_urls),
-		cmocka_unit_test(test_config),
-		cmocka_unit_test(test_addresses),
-		cmocka_unit_test(test_hashes),
-		cmocka_unit_test(test_fetch),
-		cmocka_unit_test(test_dir),
+	    cmocka_unit_test(test_ids),    cmocka_unit_test(test_urls),
+	    cmocka_unit_test(test_config), cmocka_unit_test(test_addresses),
+	    cmocka_unit_test(test_hashes), cmocka_unit_test(test_fetch),
+	    cmocka_unit_test(test_dir),
 	};
 	return cmocka_run_group_tests(tests, server_start, server_stop);
 }
