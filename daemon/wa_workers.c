@@ -5,10 +5,14 @@
 
 #include "webhook.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "inbox.h"
 #include "outbox.h"
@@ -21,6 +25,7 @@
 #define WORKER_BATCH 16     /* inbox rows a worker takes at once */
 #define RETRY_SCAN_MS 60000 /* a row whose scan could not run waits this long */
 #define PURGE_EVERY_MS 3600000
+#define BACKGROUND_NICE 5 /* workers and sender, against the webhook's threads */
 
 struct sl_whatsapp {
 	struct sl_whatsapp_secrets sec;
@@ -363,29 +368,40 @@ static void work_batch(struct sl_whatsapp *w, struct sl_engine *e, struct sl_inb
 	free(v);
 }
 
+/* The acknowledgement comes first (Meta waits for it, and retries what is
+ * slow); scanning and delivering may lag behind a burst: the workers and the
+ * sender run a few nice steps below the webhook's threads. */
+static void lower_priority(void)
+{
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), BACKGROUND_NICE) != 0)
+		sl_log(SL_LOG_DEBUG, "whatsapp: cannot lower a thread's priority: %s",
+		       strerror(errno));
+}
+
 static gpointer worker(gpointer arg)
 {
 	struct sl_whatsapp *w = arg;
-	uint64_t seen = 0;
+	lower_priority();
 	while (!stopping(w)) {
 		struct sl_inbox_row *rows = NULL;
-		size_t n = 0;
+		size_t n = sl_inbox_next(w->inbox, WORKER_BATCH, 1000, &rows);
 		char *why = NULL;
 		struct sl_engine *e;
-		if (sl_inbox_take(w->st, w->owner, sl_now_ms(), w->lease_ms, WORKER_BATCH, &rows,
-				  &n, &why) != SL_OK) {
+		if (n == 0 && stopping(w))
+			break;
+		/* nothing new: rows nobody holds (an earlier run's, past the memory queue) */
+		if (n == 0 && sl_inbox_take(w->st, w->owner, sl_now_ms(), w->lease_ms, WORKER_BATCH,
+					    &rows, &n, &why) != SL_OK) {
 			sl_log(SL_LOG_ERR, "whatsapp: cannot take inbox rows: %s", why);
 			free(why);
-			sl_inbox_wait(w->inbox, &seen, 1000);
+			g_usleep(G_USEC_PER_SEC);
 			continue;
 		}
-		if (n == 0) {
-			sl_inbox_wait(w->inbox, &seen, 1000);
-			continue;
+		if (n > 0) {
+			e = sl_daemon_engine(w->d);
+			work_batch(w, e, rows, n);
+			sl_engine_unref(e);
 		}
-		e = sl_daemon_engine(w->d);
-		work_batch(w, e, rows, n);
-		sl_engine_unref(e);
 		sl_inbox_rows_free(rows, n);
 	}
 	return NULL;
@@ -463,6 +479,7 @@ static size_t send_batch(struct sl_whatsapp *w, const struct sl_config *cfg)
 static gpointer sender(gpointer arg)
 {
 	struct sl_whatsapp *w = arg;
+	lower_priority();
 	int64_t next_purge = sl_now_ms();
 	while (!stopping(w)) {
 		struct sl_engine *e = sl_daemon_engine(w->d);
@@ -523,7 +540,7 @@ int sl_whatsapp_start(struct sl_whatsapp *w, struct sl_daemon *d, char **why)
 	if (sl_inbox_release_owner(w->st, sl_store_node(w->st), why) != SL_OK ||
 	    sl_outbox_release_owner(w->st, sl_store_node(w->st), why) != SL_OK)
 		return SL_ETEMP;
-	if (sl_inbox_new(w->st, &w->inbox, why) != SL_OK)
+	if (sl_inbox_new(w->st, w->owner, w->lease_ms, &w->inbox, why) != SL_OK)
 		return SL_EIO;
 	w->workers = sl_xcalloc(w->nworkers, sizeof(GThread *));
 	for (i = 0; i < w->nworkers; i++)
@@ -541,7 +558,7 @@ void sl_whatsapp_stop(struct sl_whatsapp *w)
 		return;
 	__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
 	if (w->inbox != NULL)
-		sl_inbox_wake(w->inbox);
+		sl_inbox_stop(w->inbox);
 	kick_sender(w);
 	for (i = 0; w->workers != NULL && i < w->nworkers; i++)
 		if (w->workers[i] != NULL)

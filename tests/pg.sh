@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests: a temporary directory, its unix
 # socket in that directory, no TCP port (nothing to collide with), trust
-# authentication for the user "sluice", fsync off. Debian's postgresql package
+# authentication for the user "sluice", fsync off (SLUICE_PG_FSYNC=on for
+# benchmarks that measure durable commits). Debian's postgresql package
 # (scripts/deps.sh test) provides the programs; as root they run as the user
 # "postgres" (initdb refuses root).
 #
@@ -33,7 +34,7 @@ state_get() { sed -n "s/^$2=//p" "$1"; }
 
 server_start() { # DIR
   as_owner "$bin/pg_ctl" -D "$1/data" -l "$1/log" -w -t 60 \
-    -o "-k $1 -c listen_addresses='' -c fsync=off -c max_connections=60" start >/dev/null
+    -o "-k $1 -c listen_addresses='' -c fsync=${SLUICE_PG_FSYNC:-off} -c max_connections=60" start >/dev/null
 }
 
 server_stop() { # DIR

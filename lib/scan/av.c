@@ -307,6 +307,47 @@ static int explain_top_detection(struct scan *s, const char *top)
 	return SL_OK;
 }
 
+/*
+ * The text fields of a message whose front end built its parts (WhatsApp:
+ * text.body, captions, names...) are scanned in one pass, one field a line
+ * apart: a text message is one ClamAV scan, not one per field (each scan
+ * costs ClamAV a temporary directory). Only when that pass detects something
+ * are the fields scanned one by one, which names the field that carries it;
+ * a match no field holds alone (one that only the joined text shows, across
+ * two fields the platform shows apart) is no finding. The fields are marked
+ * scanned either way.
+ */
+static int scan_text_fields(struct scan *s)
+{
+	struct sl_msg *m = s->m;
+	struct scan quiet = *s;
+	struct sl_buf b;
+	const char *vn = NULL;
+	size_t i;
+	int rc, n = 0;
+
+	quiet.ls = NULL;
+	sl_buf_init(&b, 0);
+	for (i = 0; i < m->nparts; i++) {
+		const struct sl_part *p = &m->parts[i];
+		if (p->origin != SL_ORIGIN_FIELD || !p->is_body_text || p->data == NULL || p->av_scanned)
+			continue;
+		sl_buf_add(&b, p->data, p->size);
+		sl_buf_add(&b, "\n", 1);
+		n++;
+	}
+	rc = n > 0 ? do_scan(&quiet, b.data, b.len, m->id, &vn) : SL_OK;
+	sl_buf_free(&b);
+	if (rc != SL_OK || vn != NULL)
+		return rc; /* one by one below, with their layers */
+	for (i = 0; i < m->nparts; i++) {
+		struct sl_part *p = &m->parts[i];
+		if (p->origin == SL_ORIGIN_FIELD && p->is_body_text && p->data != NULL)
+			p->av_scanned = 1;
+	}
+	return SL_OK;
+}
+
 int sl_av_run(struct sl_av *av, struct sl_msg *m)
 {
 	struct scan s = { 0 };
@@ -329,6 +370,10 @@ int sl_av_run(struct sl_av *av, struct sl_msg *m)
 		sl_layers_digest(s.ls);
 		if (sl_layers_top_detection(s.ls) != NULL)
 			top = sl_xstrdup(sl_layers_top_detection(s.ls));
+	} else {
+		rc = scan_text_fields(&s);
+		if (rc != SL_OK)
+			goto out;
 	}
 
 	/* Leaf parts ClamAV decoded differently (or not at all): scan them now. */

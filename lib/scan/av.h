@@ -10,8 +10,10 @@
  * layers.h). Leaf parts ClamAV did not decode the way we did are scanned on
  * their own.
  * A message whose front end built the parts (WhatsApp: sl_msg_is_mime() is
- * 0) has no raw form to scan: each leaf part is scanned on its own, and what
- * ClamAV unpacks from it is typed below it the same way.
+ * 0) has no raw form to scan: its text fields are scanned together in one
+ * pass (one by one only when that pass detects something, to name the
+ * field), each other part on its own, and what ClamAV unpacks from a part is
+ * typed below it the same way.
  *
  * A detection in the raw message's own bytes is explained by bytes: the
  * message with every part's body blanked out is scanned again, and a match

@@ -15,41 +15,80 @@ struct req {
 	int done;
 	int rc;
 	char *why;
+	int64_t id; /* set by the commit */
+	int handed; /* inserted taken, handed to the workers once committed */
 };
 
 struct sl_inbox {
 	struct sl_store *st;
+	char *owner; /* NULL: rows are not handed over */
+	int64_t lease_ms;
 	GMutex lock;
-	GCond work;   /* the writer waits for requests */
-	GCond done;   /* submitters wait for their commit; workers for rows */
-	GQueue queue; /* struct req * */
+	GCond work;       /* the writer waits for requests */
+	GCond done;       /* submitters wait for their commit */
+	GCond fresh_cond; /* workers wait for rows */
+	GQueue queue;     /* struct req *, for the writer */
+	GQueue fresh;     /* struct sl_inbox_row *, committed, for the workers */
+	size_t fresh_bytes;
 	GThread *writer;
 	int stop;
-	uint64_t seq; /* commits so far, and wake-ups */
 	struct sl_inbox_stats stats;
 };
 
 struct batch {
 	struct req **v;
 	size_t n;
-	const char *node;
-	int64_t now;
+	const char *node, *owner;
+	int64_t now, lease;
 };
+
+static int id_row(void *ctx, const struct sl_sqlval *c, size_t n)
+{
+	*(int64_t *)ctx = n > 0 && c[0].type == SL_SQL_INT ? c[0].i : 0;
+	return 0;
+}
 
 static int insert_fn(struct sl_store_tx *tx, void *ctx, char **why)
 {
 	struct batch *b = ctx;
 	size_t i;
 	for (i = 0; i < b->n; i++) {
-		struct sl_sqlval p[3] = {sl_sql_int(b->now), sl_sql_text(b->node),
-					 sl_sql_blob(b->v[i]->body, b->v[i]->len)};
+		struct req *r = b->v[i];
+		struct sl_sqlval p[5] = {sl_sql_int(b->now), sl_sql_text(b->node),
+					 sl_sql_blob(r->body, r->len),
+					 sl_sql_text(r->handed ? b->owner : NULL),
+					 sl_sql_int(r->handed ? b->now + b->lease : 0)};
 		int rc = sl_store_exec(
-		    tx, "INSERT INTO wa_inbox (received, gateway, body) VALUES ($1, $2, $3)", p, 3,
-		    NULL, NULL, NULL, why);
+		    tx,
+		    "INSERT INTO wa_inbox (received, gateway, body, taken_by, taken_until, "
+		    "attempts) VALUES ($1, $2, $3, CAST($4 AS TEXT), $5, "
+		    "CASE WHEN $5 > 0 THEN 1 ELSE 0 END) RETURNING id",
+		    p, 5, id_row, &r->id, NULL, why);
 		if (rc != SL_OK)
 			return rc;
 	}
 	return SL_OK;
+}
+
+/* Hands the committed rows of the batch to the workers (lock held). */
+static void hand_over(struct sl_inbox *ib, struct batch *b)
+{
+	size_t i;
+	for (i = 0; i < b->n; i++) {
+		struct sl_inbox_row *row;
+		if (!b->v[i]->handed)
+			continue;
+		row = sl_xcalloc(1, sizeof(*row));
+		row->id = b->v[i]->id;
+		row->len = b->v[i]->len;
+		row->body = sl_xmalloc(row->len + 1);
+		memcpy(row->body, b->v[i]->body, row->len);
+		row->body[row->len] = '\0';
+		row->attempts = 1;
+		g_queue_push_tail(&ib->fresh, row);
+		ib->fresh_bytes += row->len;
+	}
+	g_cond_broadcast(&ib->fresh_cond);
 }
 
 static gpointer writer(gpointer arg)
@@ -59,7 +98,7 @@ static gpointer writer(gpointer arg)
 
 	g_mutex_lock(&ib->lock);
 	for (;;) {
-		struct batch b = {v, 0, sl_store_node(ib->st), 0};
+		struct batch b = {v, 0, sl_store_node(ib->st), ib->owner, 0, ib->lease_ms};
 		size_t bytes = 0, i;
 		char *why = NULL;
 		int rc;
@@ -72,6 +111,10 @@ static gpointer writer(gpointer arg)
 			if (b.n > 0 && bytes + r->len > SL_INBOX_MAX_BATCH_BYTES)
 				break;
 			g_queue_pop_head(&ib->queue);
+			/* taken and handed over while the workers keep up; else left free */
+			r->handed = ib->owner != NULL &&
+				    g_queue_get_length(&ib->fresh) + b.n < SL_INBOX_QUEUE_MAX &&
+				    ib->fresh_bytes + bytes + r->len < SL_INBOX_QUEUE_BYTES;
 			v[b.n++] = r;
 			bytes += r->len;
 		}
@@ -82,12 +125,8 @@ static gpointer writer(gpointer arg)
 			sl_log(SL_LOG_ERR, "inbox: %zu payload(s) not kept: %s", b.n,
 			       why ? why : sl_strerror(rc));
 		g_mutex_lock(&ib->lock);
-		for (i = 0; i < b.n; i++) {
-			v[i]->rc = rc;
-			v[i]->why = rc != SL_OK ? sl_xstrdup(why ? why : sl_strerror(rc)) : NULL;
-			v[i]->done = 1;
-		}
 		if (rc == SL_OK) {
+			hand_over(ib, &b);
 			ib->stats.payloads += b.n;
 			ib->stats.commits++;
 			if (b.n > ib->stats.largest)
@@ -95,7 +134,11 @@ static gpointer writer(gpointer arg)
 		} else {
 			ib->stats.failed += b.n;
 		}
-		ib->seq++;
+		for (i = 0; i < b.n; i++) {
+			v[i]->rc = rc;
+			v[i]->why = rc != SL_OK ? sl_xstrdup(why ? why : sl_strerror(rc)) : NULL;
+			v[i]->done = 1;
+		}
 		g_cond_broadcast(&ib->done);
 		free(why);
 	}
@@ -104,21 +147,24 @@ static gpointer writer(gpointer arg)
 	return NULL;
 }
 
-int sl_inbox_new(struct sl_store *st, struct sl_inbox **out, char **why)
+int sl_inbox_new(struct sl_store *st, const char *owner, int64_t lease_ms, struct sl_inbox **out,
+		 char **why)
 {
 	struct sl_inbox *ib = sl_xcalloc(1, sizeof(*ib));
 	ib->st = st;
+	ib->owner = owner ? sl_xstrdup(owner) : NULL;
+	ib->lease_ms = lease_ms;
 	g_mutex_init(&ib->lock);
 	g_cond_init(&ib->work);
 	g_cond_init(&ib->done);
+	g_cond_init(&ib->fresh_cond);
 	g_queue_init(&ib->queue);
+	g_queue_init(&ib->fresh);
 	ib->writer = g_thread_try_new("sluice-inbox", writer, ib, NULL);
 	if (ib->writer == NULL) {
 		*why = sl_xstrdup("inbox: cannot start the writer thread");
-		g_mutex_clear(&ib->lock);
-		g_cond_clear(&ib->work);
-		g_cond_clear(&ib->done);
-		free(ib);
+		ib->stop = 1;
+		sl_inbox_free(ib);
 		*out = NULL;
 		return SL_EIO;
 	}
@@ -128,23 +174,33 @@ int sl_inbox_new(struct sl_store *st, struct sl_inbox **out, char **why)
 
 struct sl_inbox *sl_inbox_free(struct sl_inbox *ib)
 {
+	struct sl_inbox_row *row;
 	if (ib == NULL)
 		return NULL;
 	g_mutex_lock(&ib->lock);
 	ib->stop = 1;
 	g_cond_broadcast(&ib->work);
+	g_cond_broadcast(&ib->fresh_cond);
 	g_mutex_unlock(&ib->lock);
-	g_thread_join(ib->writer);
+	if (ib->writer != NULL)
+		g_thread_join(ib->writer);
+	/* rows never handed out stay taken in the store until the next start gives them back */
+	while ((row = g_queue_pop_head(&ib->fresh)) != NULL) {
+		free(row->body);
+		free(row);
+	}
 	g_mutex_clear(&ib->lock);
 	g_cond_clear(&ib->work);
 	g_cond_clear(&ib->done);
+	g_cond_clear(&ib->fresh_cond);
+	free(ib->owner);
 	free(ib);
 	return NULL;
 }
 
 int sl_inbox_put(struct sl_inbox *ib, const void *body, size_t len, char **why)
 {
-	struct req r = {body, len, 0, SL_OK, NULL};
+	struct req r = {body, len, 0, SL_OK, NULL, 0, 0};
 	g_mutex_lock(&ib->lock);
 	if (ib->stop) {
 		g_mutex_unlock(&ib->lock);
@@ -163,22 +219,33 @@ int sl_inbox_put(struct sl_inbox *ib, const void *body, size_t len, char **why)
 	return r.rc;
 }
 
-void sl_inbox_wait(struct sl_inbox *ib, uint64_t *seen, int timeout_ms)
+size_t sl_inbox_next(struct sl_inbox *ib, size_t max, int timeout_ms, struct sl_inbox_row **rows)
 {
 	gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	size_t n = 0;
+	*rows = NULL;
 	g_mutex_lock(&ib->lock);
-	while (ib->seq == *seen && !ib->stop)
-		if (!g_cond_wait_until(&ib->done, &ib->lock, until))
+	while (g_queue_is_empty(&ib->fresh) && !ib->stop)
+		if (!g_cond_wait_until(&ib->fresh_cond, &ib->lock, until))
 			break;
-	*seen = ib->seq;
+	if (!ib->stop && !g_queue_is_empty(&ib->fresh)) {
+		*rows = g_new0(struct sl_inbox_row, max ? max : 1);
+		while (n < max && !g_queue_is_empty(&ib->fresh)) {
+			struct sl_inbox_row *row = g_queue_pop_head(&ib->fresh);
+			(*rows)[n++] = *row;
+			ib->fresh_bytes -= row->len;
+			free(row);
+		}
+	}
 	g_mutex_unlock(&ib->lock);
+	return n;
 }
 
-void sl_inbox_wake(struct sl_inbox *ib)
+void sl_inbox_stop(struct sl_inbox *ib)
 {
 	g_mutex_lock(&ib->lock);
-	ib->seq++;
-	g_cond_broadcast(&ib->done);
+	ib->stop = 1;
+	g_cond_broadcast(&ib->fresh_cond);
 	g_mutex_unlock(&ib->lock);
 }
 
@@ -186,6 +253,7 @@ void sl_inbox_stats(struct sl_inbox *ib, struct sl_inbox_stats *out)
 {
 	g_mutex_lock(&ib->lock);
 	*out = ib->stats;
+	out->queued = g_queue_get_length(&ib->fresh);
 	g_mutex_unlock(&ib->lock);
 }
 

@@ -13,12 +13,20 @@
  * failed commit fails each of its payloads (the webhook answers 503 and Meta
  * sends them again); nothing is answered before its commit returned.
  *
- * Taking rows. A worker takes up to n rows at once with a lease
- * (sl_inbox_take: one conditional update, so that two workers -- or two
- * gateways on one PostgreSQL -- never take the same row while its lease
- * runs); a worker that dies leaves its rows to the next taker when the lease
- * runs out; a gateway that restarts gives back at once the rows its earlier
- * run had taken (sl_inbox_release_owner: owners are "node/boot-id").
+ * Handing rows over. The writer inserts a payload already taken by its own
+ * gateway (owner, lease) and, once committed, hands it to the workers in
+ * memory (sl_inbox_next): no second write to take it, so the workers do not
+ * queue for the database's write lock behind the webhook. Past
+ * SL_INBOX_QUEUE_MAX rows (or SL_INBOX_QUEUE_BYTES) waiting in memory, rows
+ * are inserted free and wait for sl_inbox_take.
+ *
+ * Taking rows. Rows nobody holds -- left by a gateway that stopped, or past
+ * the memory queue -- are taken up to n at once with a lease (sl_inbox_take:
+ * one conditional update, so that two workers, or two gateways on one
+ * PostgreSQL, never take the same row while its lease runs); a worker that
+ * dies leaves its rows to the next taker when the lease runs out; a gateway
+ * that restarts gives back at once the rows its earlier run had taken
+ * (sl_inbox_release_owner: owners are "node/boot-id").
  *
  * Errors: SL_ETEMP (busy, database down), SL_EIO (disk), with *why.
  */
@@ -32,27 +40,37 @@
 
 #define SL_INBOX_MAX_BATCH 4096
 #define SL_INBOX_MAX_BATCH_BYTES (32u << 20)
+#define SL_INBOX_QUEUE_MAX 20000
+#define SL_INBOX_QUEUE_BYTES (256u << 20)
 
 struct sl_inbox;
+struct sl_inbox_row;
 
-/* Starts the writer thread over st (which must outlive the inbox). */
-int sl_inbox_new(struct sl_store *st, struct sl_inbox **out, char **why);
+/* Starts the writer thread over st (which must outlive the inbox). With an
+ * owner, committed rows are taken by it for lease_ms and handed over by
+ * sl_inbox_next; without (NULL), they are left for sl_inbox_take. */
+int sl_inbox_new(struct sl_store *st, const char *owner, int64_t lease_ms, struct sl_inbox **out,
+		 char **why);
 /* Commits what is queued, stops the writer; returns NULL. */
 struct sl_inbox *sl_inbox_free(struct sl_inbox *ib);
 
 /* Keeps a payload (borrowed until it returns); returns once committed. */
 int sl_inbox_put(struct sl_inbox *ib, const void *body, size_t len, char **why);
 
-/* Waits until a commit newer than *seen happened, or timeout_ms passed, or
- * sl_inbox_wake() was called; updates *seen. For workers. */
-void sl_inbox_wait(struct sl_inbox *ib, uint64_t *seen, int timeout_ms);
-void sl_inbox_wake(struct sl_inbox *ib);
+/* Up to max rows committed and not handed out yet, waiting up to timeout_ms
+ * for one; 0 on the timeout or once sl_inbox_stop was called. *rows is
+ * malloc'd (sl_inbox_rows_free). For workers. */
+size_t sl_inbox_next(struct sl_inbox *ib, size_t max, int timeout_ms, struct sl_inbox_row **rows);
+/* The door is stopping: sl_inbox_next returns 0 at once, sl_inbox_put
+ * refuses (SL_ETEMP); what is queued is still committed. */
+void sl_inbox_stop(struct sl_inbox *ib);
 
 struct sl_inbox_stats {
 	uint64_t payloads; /* committed */
 	uint64_t commits;  /* transactions */
 	uint64_t failed;   /* payloads whose commit failed */
 	uint64_t largest;  /* most payloads in one commit */
+	uint64_t queued;   /* rows waiting in memory for the workers */
 };
 void sl_inbox_stats(struct sl_inbox *ib, struct sl_inbox_stats *out);
 

@@ -685,6 +685,33 @@ static void test_dump(void **state)
 	sl_config_unref(c);
 }
 
+/* conf/sluice.conf documents every key of the schema, each in its section. */
+static void test_shipped_conf_has_every_key(void **state)
+{
+	const char *src = getenv("SLUICE_SOURCE_DIR") ? getenv("SLUICE_SOURCE_DIR") : SLUICE_SOURCE_DIR;
+	gchar *path = g_build_filename(src, "conf", "sluice.conf", NULL);
+	struct sl_config *c = load_ok(NULL, NULL, 0);
+	struct dump d = { g_ptr_array_new_with_free_func(g_free) };
+	GKeyFile *kf = g_key_file_new();
+	size_t i;
+
+	assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
+	sl_config_dump(c, collect, &d);
+	for (i = 0; i < d.lines->len; i++) {
+		const char *l = g_ptr_array_index(d.lines, i);
+		gchar *key = g_strndup(l, (gsize)(strstr(l, " = ") - l));
+		char *dot = strchr(key, '.');
+		*dot = '\0';
+		if (!g_key_file_has_key(kf, key, dot + 1, NULL))
+			fail_msg("conf/sluice.conf does not document %s.%s", key, dot + 1);
+		g_free(key);
+	}
+	g_key_file_free(kf);
+	g_ptr_array_free(d.lines, TRUE);
+	sl_config_unref(c);
+	g_free(path);
+}
+
 /* API keys given in the config are never printed by the dump. */
 static void test_dump_hides_secrets(void **state)
 {
@@ -728,6 +755,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refcount, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_hides_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shipped_conf_has_every_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_choices_and_modes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,8 @@
  * (group commit) and every one of them is there; rows taken with a lease
  * are not taken again until it runs out, several takers never share a row,
  * a restarted gateway gets its earlier run's rows back at once; a payload is
- * gone once done; workers waiting for rows are woken by a commit.
+ * gone once done; with an owner, rows are handed to waiting workers in
+ * memory as they are committed, taken already.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,7 +51,7 @@ static void test_put_take_done(void **state)
 	int64_t now = sl_now_ms();
 	static const char bin[] = "{\"a\":\"\xc3\xa9\"}\x00tail";
 
-	assert_int_equal(sl_inbox_new(e->st, &ib, &why), SL_OK);
+	assert_int_equal(sl_inbox_new(e->st, NULL, 0, &ib, &why), SL_OK);
 	put_ok(ib, "{\"n\":1}");
 	put_ok(ib, "{\"n\":2}");
 	assert_int_equal(sl_inbox_put(ib, bin, sizeof(bin) - 1, &why), SL_OK);
@@ -117,7 +118,7 @@ static void test_group_commit(void **state)
 	char *why = NULL;
 	int i;
 
-	assert_int_equal(sl_inbox_new(e->st, &ib, &why), SL_OK);
+	assert_int_equal(sl_inbox_new(e->st, NULL, 0, &ib, &why), SL_OK);
 	for (i = 0; i < 16; i++) {
 		p[i] = (struct putter){ib, i, 50};
 		assert_int_equal(pthread_create(&th[i], NULL, put_many, &p[i]), 0);
@@ -172,7 +173,7 @@ static void test_takers_share_nothing(void **state)
 	char *why = NULL;
 	int i;
 
-	assert_int_equal(sl_inbox_new(e->st, &ib, &why), SL_OK);
+	assert_int_equal(sl_inbox_new(e->st, NULL, 0, &ib, &why), SL_OK);
 	for (i = 0; i < 60; i++)
 		put_ok(ib, "{}");
 	for (i = 0; i < 4; i++) {
@@ -208,7 +209,7 @@ static void test_restart_releases(void **state)
 	char *why = NULL;
 	int64_t now = sl_now_ms();
 
-	assert_int_equal(sl_inbox_new(e->st, &ib, &why), SL_OK);
+	assert_int_equal(sl_inbox_new(e->st, NULL, 0, &ib, &why), SL_OK);
 	put_ok(ib, "{\"x\":1}");
 	assert_int_equal(sl_inbox_take(e->st, "test-gw/old-run", now, 600000, 10, &rows, &n, &why),
 			 SL_OK);
@@ -231,29 +232,57 @@ static void test_restart_releases(void **state)
 static gpointer later_put(gpointer arg)
 {
 	g_usleep(100000);
-	put_ok(arg, "{}");
+	put_ok(arg, "{\"late\":1}");
 	return NULL;
 }
 
-static void test_wait(void **state)
+/* With an owner, committed rows are handed to the workers in memory, taken
+ * already: sl_inbox_take does not see them; stopping wakes the workers. */
+static void test_hand_over(void **state)
 {
 	struct env *e = *state;
 	struct sl_inbox *ib = NULL;
-	uint64_t seen = 0;
+	struct sl_inbox_row *rows = NULL;
 	gint64 t0;
+	size_t n;
 	char *why = NULL;
 	GThread *th;
 
-	assert_int_equal(sl_inbox_new(e->st, &ib, &why), SL_OK);
+	assert_int_equal(sl_inbox_new(e->st, "test-gw/1", 600000, &ib, &why), SL_OK);
 	t0 = g_get_monotonic_time();
-	sl_inbox_wait(ib, &seen, 50); /* nothing: the timeout */
+	assert_int_equal(sl_inbox_next(ib, 10, 50, &rows), 0); /* nothing: the timeout */
 	assert_true(g_get_monotonic_time() - t0 >= 45000);
 	th = g_thread_new("put", later_put, ib);
 	t0 = g_get_monotonic_time();
-	sl_inbox_wait(ib, &seen, 10000);
+	n = sl_inbox_next(ib, 10, 10000, &rows);
 	assert_true(g_get_monotonic_time() - t0 < 5000000); /* woken by the commit */
-	assert_true(seen > 0);
+	assert_int_equal(n, 1);
+	assert_string_equal((char *)rows[0].body, "{\"late\":1}");
+	assert_true(rows[0].id > 0);
 	g_thread_join(th);
+	/* taken in the store already */
+	{
+		struct sl_inbox_row *taken = NULL;
+		size_t m = 9;
+		assert_int_equal(
+		    sl_inbox_take(e->st, "test-gw/2", sl_now_ms(), 1000, 10, &taken, &m, &why),
+		    SL_OK);
+		assert_int_equal(m, 0);
+		sl_inbox_rows_free(taken, m);
+	}
+	assert_int_equal(count(e->st), 1);
+	sl_inbox_rows_free(rows, n);
+	put_ok(ib, "{}");
+	put_ok(ib, "{}");
+	n = sl_inbox_next(ib, 1, 1000, &rows); /* at most max */
+	assert_int_equal(n, 1);
+	sl_inbox_rows_free(rows, n);
+	sl_inbox_stop(ib);
+	t0 = g_get_monotonic_time();
+	assert_int_equal(sl_inbox_next(ib, 10, 10000, &rows), 0);
+	assert_true(g_get_monotonic_time() - t0 < 5000000);
+	assert_int_equal(sl_inbox_put(ib, "{}", 2, &why), SL_ETEMP);
+	free(why);
 	sl_inbox_free(ib);
 }
 
@@ -264,7 +293,7 @@ static void test_wait(void **state)
 		    cmocka_unit_test_setup_teardown(test_takers_share_nothing, setup_fn,           \
 						    teardown),                                     \
 		    cmocka_unit_test_setup_teardown(test_restart_releases, setup_fn, teardown),    \
-		    cmocka_unit_test_setup_teardown(test_wait, setup_fn, teardown),                \
+		    cmocka_unit_test_setup_teardown(test_hand_over, setup_fn, teardown),           \
 	}
 
 int main(void)
