@@ -252,15 +252,20 @@ static void print_table(json_t *arr)
 	}
 }
 
-static int cmd_list(struct ctx *c, int argc, char **argv)
+/* A list command: --KEY VALUE options (KEY one of keys; --since takes a date
+ * or an age) into the query of path, --json or print's table. */
+static int list_cmd(struct ctx *c, int argc, char **argv, const char *what, const char *path,
+		    const char *const *keys, void (*print)(json_t *))
 {
-	GString *q = g_string_new("/v1/items?");
+	GString *q = g_string_new(path);
 	int json = 0, i, status = 2;
 	json_t *j = NULL;
 
+	g_string_append_c(q, '?');
 	for (i = 0; i < argc; i++) {
 		int r = common_option(c, argc, argv, &i);
 		const char *key = NULL;
+		size_t k;
 		if (r < 0)
 			goto out;
 		if (r > 0)
@@ -269,18 +274,11 @@ static int cmd_list(struct ctx *c, int argc, char **argv)
 			json = 1;
 			continue;
 		}
-		if (strcmp(argv[i], "--status") == 0)
-			key = "status";
-		else if (strcmp(argv[i], "--channel") == 0)
-			key = "channel";
-		else if (strcmp(argv[i], "--sender") == 0)
-			key = "sender";
-		else if (strcmp(argv[i], "--since") == 0)
-			key = "since";
-		else if (strcmp(argv[i], "--limit") == 0)
-			key = "limit";
+		for (k = 0; keys[k] != NULL && key == NULL; k++)
+			if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, keys[k]) == 0)
+				key = keys[k];
 		if (key == NULL || i + 1 >= argc) {
-			fprintf(stderr, "%s: quarantine list: %s %s\n", c->prog, argv[i],
+			fprintf(stderr, "%s: %s: %s %s\n", c->prog, what, argv[i],
 				key ? "needs a value" : "is not an option of list (see --help)");
 			goto out;
 		}
@@ -308,13 +306,19 @@ static int cmd_list(struct ctx *c, int argc, char **argv)
 			puts(s ? s : "[]");
 			free(s);
 		} else {
-			print_table(j);
+			print(j);
 		}
 	}
 out:
 	json_decref(j);
 	g_string_free(q, TRUE);
 	return status;
+}
+
+static int cmd_list(struct ctx *c, int argc, char **argv)
+{
+	static const char *const keys[] = { "status", "channel", "sender", "since", "limit", NULL };
+	return list_cmd(c, argc, argv, "quarantine list", "/v1/items", keys, print_table);
 }
 
 /* ---- show ------------------------------------------------------------------ */
@@ -623,51 +627,8 @@ static void print_outbox(json_t *arr)
 
 static int cmd_outbox_list(struct ctx *c, int argc, char **argv)
 {
-	GString *q = g_string_new("/v1/outbox?");
-	int json = 0, i, status = 2;
-	json_t *j = NULL;
-	for (i = 0; i < argc; i++) {
-		int r = common_option(c, argc, argv, &i);
-		const char *key = NULL;
-		if (r < 0)
-			goto out;
-		if (r > 0)
-			continue;
-		if (strcmp(argv[i], "--json") == 0) {
-			json = 1;
-			continue;
-		}
-		if (strcmp(argv[i], "--state") == 0)
-			key = "state";
-		else if (strcmp(argv[i], "--limit") == 0)
-			key = "limit";
-		if (key == NULL || i + 1 >= argc) {
-			fprintf(stderr, "%s: outbox list: %s %s\n", c->prog, argv[i],
-				key ? "needs a value" : "is not an option of list (see --help)");
-			goto out;
-		}
-		{
-			char *v = escape_arg(argv[++i]);
-			g_string_append_printf(q, "%s=%s&", key, v);
-			free(v);
-		}
-	}
-	if (setup(c) != 0)
-		goto out;
-	status = call(c, "GET", q->str, NULL, &j, NULL);
-	if (status == 0) {
-		if (json) {
-			char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			puts(s ? s : "[]");
-			free(s);
-		} else {
-			print_outbox(j);
-		}
-	}
-out:
-	json_decref(j);
-	g_string_free(q, TRUE);
-	return status;
+	static const char *const keys[] = { "state", "limit", NULL };
+	return list_cmd(c, argc, argv, "outbox list", "/v1/outbox", keys, print_outbox);
 }
 
 static int cmd_outbox_retry(struct ctx *c, int argc, char **argv)
