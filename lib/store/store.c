@@ -26,6 +26,7 @@ struct sl_store {
 	char *node;
 	GMutex lock;
 	GCond idle_cond;
+	GMutex write_lock;         /* one_writer drivers: this process's writers in turn */
 	void **idle;               /* idle connections */
 	size_t nidle, open, max;
 };
@@ -142,7 +143,16 @@ struct tx_call {
 static int tx_on(struct sl_store *st, void *conn, void *ctx, char **why)
 {
 	struct tx_call *t = ctx;
-	return run_tx(st, conn, t->lock_sql, t->fn, t->ctx, why);
+	int rc;
+	if (!st->drv->one_writer)
+		return run_tx(st, conn, t->lock_sql, t->fn, t->ctx, why);
+	/* SQLite's busy handler sleeps 1, 2, 5 ... 100 ms between tries: threads of
+	 * one process that queue for the write lock here are woken as soon as it
+	 * is free (other processes still meet the busy handler) */
+	g_mutex_lock(&st->write_lock);
+	rc = run_tx(st, conn, t->lock_sql, t->fn, t->ctx, why);
+	g_mutex_unlock(&st->write_lock);
+	return rc;
 }
 
 static int tx_locked(struct sl_store *st, const char *lock_sql, int (*fn)(struct sl_store_tx *, void *, char **),
@@ -346,6 +356,7 @@ int sl_store_open(const struct sl_config *cfg, const char *password, struct sl_s
 
 	*out = NULL;
 	g_mutex_init(&st->lock);
+	g_mutex_init(&st->write_lock);
 	g_cond_init(&st->idle_cond);
 	st->max = (size_t)sl_config_int(cfg, "store.max_connections");
 	st->idle = sl_xcalloc(st->max, sizeof(void *));
@@ -410,6 +421,7 @@ struct sl_store *sl_store_close(struct sl_store *st)
 		st->drv->disconnect(st->idle[i]);
 	free(st->idle);
 	g_mutex_clear(&st->lock);
+	g_mutex_clear(&st->write_lock);
 	g_cond_clear(&st->idle_cond);
 	g_free(st->sqlite_path);
 	free(st->dsn);

@@ -65,6 +65,9 @@ struct sl_store_driver {
 	/* 0 when the connection is gone for good (drop it, open another). */
 	int (*usable)(void *conn);
 	const char *begin_write;  /* starts a transaction that will write */
+	int one_writer;           /* the database takes one writer at a time: the process
+				     queues its own on a mutex (woken at once) rather than
+				     in the database's busy handler (which sleeps and polls) */
 	const char *schema_lock;  /* serialises migrations between processes, or NULL */
 	const struct sl_migration *migrations; /* ends with a { 0, NULL, NULL } row */
 };

@@ -240,6 +240,7 @@ const struct sl_store_driver sl_store_sqlite = {
 	.exec = sq_exec,
 	.usable = sq_usable,
 	.begin_write = "BEGIN IMMEDIATE",
+	.one_writer = 1,
 	.schema_lock = NULL,
 	.migrations = sl_migrations_sqlite,
 };
