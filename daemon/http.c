@@ -348,7 +348,7 @@ int sl_http_start(int fd, const struct sl_http_route *routes, size_t nroutes, co
 	h->o = *o;
 	h->name = sl_xstrdup(o->name ? o->name : "http");
 	if (o->threads == 0)
-		flags |= MHD_USE_THREAD_PER_CONNECTION;
+		flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL; /* poll: no FD_SETSIZE limit */
 	else
 		flags |= MHD_USE_AUTO;
 	if (o->threads > 0)

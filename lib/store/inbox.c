@@ -13,6 +13,7 @@ struct req {
 	const void *body;
 	size_t len;
 	int done;
+	GCond cond; /* its own: a commit wakes its requests, not every waiter */
 	int rc;
 	char *why;
 	int64_t id; /* set by the commit */
@@ -25,7 +26,6 @@ struct sl_inbox {
 	int64_t lease_ms;
 	GMutex lock;
 	GCond work;       /* the writer waits for requests */
-	GCond done;       /* submitters wait for their commit */
 	GCond fresh_cond; /* workers wait for rows */
 	GQueue queue;     /* struct req *, for the writer */
 	GQueue fresh;     /* struct sl_inbox_row *, committed, for the workers */
@@ -138,8 +138,8 @@ static gpointer writer(gpointer arg)
 			v[i]->rc = rc;
 			v[i]->why = rc != SL_OK ? sl_xstrdup(why ? why : sl_strerror(rc)) : NULL;
 			v[i]->done = 1;
+			g_cond_signal(&v[i]->cond);
 		}
-		g_cond_broadcast(&ib->done);
 		free(why);
 	}
 	g_mutex_unlock(&ib->lock);
@@ -156,7 +156,6 @@ int sl_inbox_new(struct sl_store *st, const char *owner, int64_t lease_ms, struc
 	ib->lease_ms = lease_ms;
 	g_mutex_init(&ib->lock);
 	g_cond_init(&ib->work);
-	g_cond_init(&ib->done);
 	g_cond_init(&ib->fresh_cond);
 	g_queue_init(&ib->queue);
 	g_queue_init(&ib->fresh);
@@ -191,7 +190,6 @@ struct sl_inbox *sl_inbox_free(struct sl_inbox *ib)
 	}
 	g_mutex_clear(&ib->lock);
 	g_cond_clear(&ib->work);
-	g_cond_clear(&ib->done);
 	g_cond_clear(&ib->fresh_cond);
 	free(ib->owner);
 	free(ib);
@@ -200,9 +198,11 @@ struct sl_inbox *sl_inbox_free(struct sl_inbox *ib)
 
 int sl_inbox_put(struct sl_inbox *ib, const void *body, size_t len, char **why)
 {
-	struct req r = {body, len, 0, SL_OK, NULL, 0, 0};
+	struct req r = {.body = body, .len = len, .rc = SL_OK};
+	g_cond_init(&r.cond);
 	g_mutex_lock(&ib->lock);
 	if (ib->stop) {
+		g_cond_clear(&r.cond);
 		g_mutex_unlock(&ib->lock);
 		*why = sl_xstrdup("inbox: stopping");
 		return SL_ETEMP;
@@ -210,8 +210,9 @@ int sl_inbox_put(struct sl_inbox *ib, const void *body, size_t len, char **why)
 	g_queue_push_tail(&ib->queue, &r);
 	g_cond_signal(&ib->work);
 	while (!r.done)
-		g_cond_wait(&ib->done, &ib->lock);
+		g_cond_wait(&r.cond, &ib->lock);
 	g_mutex_unlock(&ib->lock);
+	g_cond_clear(&r.cond);
 	if (r.rc != SL_OK)
 		*why = r.why;
 	else
