@@ -42,32 +42,68 @@ struct batch {
 	int64_t now, lease;
 };
 
+/* Rows a statement inserts: the PostgreSQL driver binds at most 32
+ * parameters, five of them shared by the rows. */
+#define ROWS_PER_INSERT 27
+
 static int id_row(void *ctx, const struct sl_sqlval *c, size_t n)
 {
-	*(int64_t *)ctx = n > 0 && c[0].type == SL_SQL_INT ? c[0].i : 0;
+	int64_t id = n > 0 && c[0].type == SL_SQL_INT ? c[0].i : 0;
+	g_array_append_val((GArray *)ctx, id);
 	return 0;
 }
 
+static int cmp_id(gconstpointer a, gconstpointer b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The rows of the batch, a few statements each (one round trip each to
+ * PostgreSQL). The ids one statement gets are ascending in the order of its
+ * VALUES (SQLite's rowids and PostgreSQL's sequence are handed out row by
+ * row), so sorted they fall to the rows in turn. */
 static int insert_fn(struct sl_store_tx *tx, void *ctx, char **why)
 {
 	struct batch *b = ctx;
-	size_t i;
-	for (i = 0; i < b->n; i++) {
-		struct req *r = b->v[i];
-		struct sl_sqlval p[5] = {sl_sql_int(b->now), sl_sql_text(b->node),
-					 sl_sql_blob(r->body, r->len),
-					 sl_sql_text(r->handed ? b->owner : NULL),
-					 sl_sql_int(r->handed ? b->now + b->lease : 0)};
-		int rc = sl_store_exec(
-		    tx,
-		    "INSERT INTO wa_inbox (received, gateway, body, taken_by, taken_until, "
-		    "attempts) VALUES ($1, $2, $3, CAST($4 AS TEXT), $5, "
-		    "CASE WHEN $5 > 0 THEN 1 ELSE 0 END) RETURNING id",
-		    p, 5, id_row, &r->id, NULL, why);
-		if (rc != SL_OK)
-			return rc;
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	size_t i = 0, k;
+	int rc = SL_OK;
+	while (i < b->n && rc == SL_OK) {
+		int handed = b->v[i]->handed;
+		struct sl_sqlval p[5 + ROWS_PER_INSERT];
+		GString *sql =
+		    g_string_new("INSERT INTO wa_inbox (received, gateway, body, taken_by, "
+				 "taken_until, attempts) VALUES ");
+		p[0] = sl_sql_int(b->now);
+		p[1] = sl_sql_text(b->node);
+		p[2] = sl_sql_text(handed ? b->owner : NULL);
+		p[3] = sl_sql_int(handed ? b->now + b->lease : 0);
+		p[4] = sl_sql_int(handed ? 1 : 0);
+		for (k = 0; i + k < b->n && k < ROWS_PER_INSERT && b->v[i + k]->handed == handed;
+		     k++) {
+			p[5 + k] = sl_sql_blob(b->v[i + k]->body, b->v[i + k]->len);
+			g_string_append_printf(sql, "%s($1, $2, $%zu, CAST($3 AS TEXT), $4, $5)",
+					       k ? ", " : "", 6 + k);
+		}
+		g_string_append(sql, " RETURNING id");
+		g_array_set_size(ids, 0);
+		rc = sl_store_exec(tx, sql->str, p, 5 + k, id_row, ids, NULL, why);
+		g_string_free(sql, TRUE);
+		if (rc == SL_OK && ids->len != k) {
+			*why = sl_xasprintf("inbox: %zu rows inserted, %u ids back", k, ids->len);
+			rc = SL_EINVAL;
+		}
+		if (rc == SL_OK) {
+			size_t n;
+			g_array_sort(ids, cmp_id);
+			for (n = 0; n < k; n++)
+				b->v[i + n]->id = g_array_index(ids, int64_t, n);
+		}
+		i += k;
 	}
-	return SL_OK;
+	g_array_free(ids, TRUE);
+	return rc;
 }
 
 /* Hands the committed rows of the batch to the workers (lock held). */
@@ -120,7 +156,7 @@ static gpointer writer(gpointer arg)
 		}
 		g_mutex_unlock(&ib->lock);
 		b.now = sl_now_ms();
-		rc = sl_store_tx(ib->st, insert_fn, &b, &why);
+		rc = sl_store_tx_urgent(ib->st, insert_fn, &b, &why); /* someone waits on each */
 		if (rc != SL_OK)
 			sl_log(SL_LOG_ERR, "inbox: %zu payload(s) not kept: %s", b.n,
 			       why ? why : sl_strerror(rc));

@@ -26,7 +26,9 @@ struct sl_store {
 	char *node;
 	GMutex lock;
 	GCond idle_cond;
-	GMutex write_lock;         /* one_writer drivers: this process's writers in turn */
+	GMutex write_lock;         /* one_writer drivers: this process's writers in turn, */
+	GCond write_cond;          /* the urgent ones (sl_store_tx_urgent) first */
+	int writing, urgent_waiting;
 	void **idle;               /* idle connections */
 	size_t nidle, open, max;
 };
@@ -138,7 +140,35 @@ struct tx_call {
 	const char *lock_sql;
 	int (*fn)(struct sl_store_tx *, void *, char **);
 	void *ctx;
+	int urgent;
 };
+
+/* SQLite's busy handler sleeps 1, 2, 5 ... 100 ms between tries: threads of
+ * one process that queue for the write lock here are woken as soon as it is
+ * free, urgent ones first (other processes still meet the busy handler). */
+static void writer_enter(struct sl_store *st, int urgent)
+{
+	g_mutex_lock(&st->write_lock);
+	if (urgent) {
+		st->urgent_waiting++;
+		while (st->writing)
+			g_cond_wait(&st->write_cond, &st->write_lock);
+		st->urgent_waiting--;
+	} else {
+		while (st->writing || st->urgent_waiting > 0)
+			g_cond_wait(&st->write_cond, &st->write_lock);
+	}
+	st->writing = 1;
+	g_mutex_unlock(&st->write_lock);
+}
+
+static void writer_leave(struct sl_store *st)
+{
+	g_mutex_lock(&st->write_lock);
+	st->writing = 0;
+	g_cond_broadcast(&st->write_cond);
+	g_mutex_unlock(&st->write_lock);
+}
 
 static int tx_on(struct sl_store *st, void *conn, void *ctx, char **why)
 {
@@ -146,25 +176,28 @@ static int tx_on(struct sl_store *st, void *conn, void *ctx, char **why)
 	int rc;
 	if (!st->drv->one_writer)
 		return run_tx(st, conn, t->lock_sql, t->fn, t->ctx, why);
-	/* SQLite's busy handler sleeps 1, 2, 5 ... 100 ms between tries: threads of
-	 * one process that queue for the write lock here are woken as soon as it
-	 * is free (other processes still meet the busy handler) */
-	g_mutex_lock(&st->write_lock);
+	writer_enter(st, t->urgent);
 	rc = run_tx(st, conn, t->lock_sql, t->fn, t->ctx, why);
-	g_mutex_unlock(&st->write_lock);
+	writer_leave(st);
 	return rc;
 }
 
 static int tx_locked(struct sl_store *st, const char *lock_sql, int (*fn)(struct sl_store_tx *, void *, char **),
-		     void *ctx, char **why)
+		     void *ctx, int urgent, char **why)
 {
-	struct tx_call t = { lock_sql, fn, ctx };
+	struct tx_call t = { lock_sql, fn, ctx, urgent };
 	return with_conn(st, tx_on, &t, why);
 }
 
 int sl_store_tx(struct sl_store *st, int (*fn)(struct sl_store_tx *, void *, char **), void *ctx, char **why)
 {
-	return tx_locked(st, NULL, fn, ctx, why);
+	return tx_locked(st, NULL, fn, ctx, 0, why);
+}
+
+int sl_store_tx_urgent(struct sl_store *st, int (*fn)(struct sl_store_tx *, void *, char **), void *ctx,
+		       char **why)
+{
+	return tx_locked(st, NULL, fn, ctx, 1, why);
 }
 
 struct sl_store *sl_store_tx_store(struct sl_store_tx *tx)
@@ -283,7 +316,7 @@ static int migrate_fn(struct sl_store_tx *tx, void *ctx, char **why)
 
 static int migrate(struct sl_store *st, char **why)
 {
-	return tx_locked(st, st->drv->schema_lock, migrate_fn, NULL, why);
+	return tx_locked(st, st->drv->schema_lock, migrate_fn, NULL, 0, why);
 }
 
 int sl_store_schema(struct sl_store *st, int *have, int *latest, char **why)
@@ -357,6 +390,7 @@ int sl_store_open(const struct sl_config *cfg, const char *password, struct sl_s
 	*out = NULL;
 	g_mutex_init(&st->lock);
 	g_mutex_init(&st->write_lock);
+	g_cond_init(&st->write_cond);
 	g_cond_init(&st->idle_cond);
 	st->max = (size_t)sl_config_int(cfg, "store.max_connections");
 	st->idle = sl_xcalloc(st->max, sizeof(void *));
@@ -422,6 +456,7 @@ struct sl_store *sl_store_close(struct sl_store *st)
 	free(st->idle);
 	g_mutex_clear(&st->lock);
 	g_mutex_clear(&st->write_lock);
+	g_cond_clear(&st->write_cond);
 	g_cond_clear(&st->idle_cond);
 	g_free(st->sqlite_path);
 	free(st->dsn);

@@ -212,6 +212,11 @@ int sl_verdict_parse(const char *s, enum sl_verdict *out);
  * it would need to undo on a retry. */
 int sl_store_tx(struct sl_store *st, int (*fn)(struct sl_store_tx *tx, void *ctx, char **why), void *ctx,
 		char **why);
+/* The same, going before this process's other writers that wait for the
+ * write lock (SQLite takes one writer at a time): for work someone waits on,
+ * such as the webhook's commits, while background writers queue behind. */
+int sl_store_tx_urgent(struct sl_store *st, int (*fn)(struct sl_store_tx *tx, void *ctx, char **why), void *ctx,
+		       char **why);
 /* One statement inside fn ("$1", "$2" parameters); see store_driver.h. */
 int sl_store_exec(struct sl_store_tx *tx, const char *sql, const struct sl_sqlval *params, size_t nparams,
 		  sl_sql_row_fn row, void *rowctx, int64_t *changes, char **why);

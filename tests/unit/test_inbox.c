@@ -229,6 +229,12 @@ static void test_restart_releases(void **state)
 	sl_inbox_free(ib);
 }
 
+static int body_row(void *ctx, const struct sl_sqlval *c, size_t n)
+{
+	g_string_append_len(ctx, c[0].p, (gssize)c[0].n);
+	return 0;
+}
+
 static gpointer later_put(gpointer arg)
 {
 	g_usleep(100000);
@@ -277,6 +283,38 @@ static void test_hand_over(void **state)
 	n = sl_inbox_next(ib, 1, 1000, &rows); /* at most max */
 	assert_int_equal(n, 1);
 	sl_inbox_rows_free(rows, n);
+	/* many at once, several statements a commit: each row handed over under
+	 * the id its own body has in the store */
+	{
+		pthread_t th2[8];
+		struct putter p[8];
+		size_t got = 0, k;
+		int i;
+		for (i = 0; i < 8; i++) {
+			p[i] = (struct putter){ib, 100 + i, 10};
+			assert_int_equal(pthread_create(&th2[i], NULL, put_many, &p[i]), 0);
+		}
+		for (i = 0; i < 8; i++)
+			pthread_join(th2[i], NULL);
+		while (got < 81) { /* the one left above and these 80 */
+			n = sl_inbox_next(ib, 100, 2000, &rows);
+			assert_true(n > 0);
+			for (k = 0; k < n; k++) {
+				struct sl_sqlval id = sl_sql_int(rows[k].id);
+				GString *body = g_string_new(NULL);
+				assert_int_equal(
+				    sl_store_query(e->st, "SELECT body FROM wa_inbox WHERE id = $1",
+						   &id, 1, body_row, body, &why),
+				    SL_OK);
+				assert_int_equal(body->len, rows[k].len);
+				assert_memory_equal(body->str, rows[k].body, rows[k].len);
+				g_string_free(body, TRUE);
+			}
+			got += n;
+			sl_inbox_rows_free(rows, n);
+		}
+		assert_int_equal(got, 81);
+	}
 	sl_inbox_stop(ib);
 	t0 = g_get_monotonic_time();
 	assert_int_equal(sl_inbox_next(ib, 10, 10000, &rows), 0);
