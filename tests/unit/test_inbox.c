@@ -15,10 +15,16 @@
 
 #include <cmocka.h>
 
+#include <glib.h>
+#include <libpq-fe.h>
 #include <pthread.h>
 
 #include "inbox.h"
-#include "store_env.h"
+#include "config.h"
+#include "store.h"
+#define STORE_TEST_NAME "test_inbox"
+#include "store_test.h"
+#include "util.h"
 
 static void put_ok(struct sl_inbox *ib, const char *s)
 {

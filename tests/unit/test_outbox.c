@@ -14,8 +14,15 @@
 
 #include <cmocka.h>
 
+#include <glib.h>
+#include <libpq-fe.h>
+
 #include "outbox.h"
-#include "store_env.h"
+#include "config.h"
+#include "store.h"
+#define STORE_TEST_NAME "test_outbox"
+#include "store_test.h"
+#include "util.h"
 
 static void queue(struct sl_store *st, const char *key, int64_t now, int want_inserted)
 {

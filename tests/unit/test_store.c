@@ -34,9 +34,9 @@
 
 #include "config.h"
 #include "store.h"
+#define STORE_TEST_NAME "test_store"
+#include "store_test.h"
 #include "util.h"
-
-#include "store_env.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

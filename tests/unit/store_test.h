@@ -1,31 +1,23 @@
 /*
- * store_env - what the store's tests share (test_store, test_inbox,
- * test_outbox): a store on SQLite in a temporary data_dir, or on a fresh
- * database of the PostgreSQL cluster the CTest fixture "pg" started
- * (tests/pg.sh; SLUICE_PG_STATE names it), opened for each test. Include
- * it after cmocka.h.
+ * store_test - what the unit tests of the store's tables share: databases of
+ * their own on the PostgreSQL cluster of the CTest fixture "pg" (tests/pg.sh;
+ * SLUICE_PG_STATE names its state file), and a store of each backend per
+ * test (setup_sqlite, setup_pg, teardown: struct env in *state). Define
+ * STORE_TEST_NAME (names the databases and folders) and include after
+ * cmocka.h, glib.h and libpq-fe.h.
  */
-#ifndef SL_TEST_STORE_ENV_H
-#define SL_TEST_STORE_ENV_H
+#ifndef SL_STORE_TEST_H
+#define SL_STORE_TEST_H
 
-#include <glib.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <unistd.h>
 
 #include "config.h"
 #include "store.h"
 #include "util.h"
-
-struct env {
-	const char *backend;
-	char *dir;        /* data_dir */
-	char *dsn;        /* postgresql */
-	struct sl_config *cfg;
-	struct sl_store *st;
-};
 
 static char *pg_admin_dsn(void)
 {
@@ -33,7 +25,7 @@ static char *pg_admin_dsn(void)
 	char *text = NULL, *why = NULL, *line, *dsn = NULL;
 	size_t len;
 	if (state == NULL || sl_read_file(state, 4096, &text, &len, &why) != SL_OK) {
-		fprintf(stderr, "store tests: PostgreSQL tests need the CTest fixture 'pg' (SLUICE_PG_STATE=%s: %s)\n",
+		fprintf(stderr, "PostgreSQL tests need the CTest fixture 'pg' (SLUICE_PG_STATE=%s: %s)\n",
 			state ? state : "unset", why ? why : "");
 		free(why);
 		return NULL;
@@ -76,6 +68,14 @@ static char *pg_fresh_db(const char *name)
 	return dsn;
 }
 
+struct env {
+	const char *backend;
+	char *dir;        /* data_dir */
+	char *dsn;        /* postgresql */
+	struct sl_config *cfg;
+	struct sl_store *st;
+};
+
 static struct sl_config *config(struct env *e, const char *extra)
 {
 	struct sl_config *cfg = NULL;
@@ -110,10 +110,10 @@ static int setup(void **state, const char *backend)
 	struct env *e = sl_xcalloc(1, sizeof(*e));
 	static int serial;
 	e->backend = backend;
-	e->dir = g_dir_make_tmp("sluice-store-XXXXXX", NULL);
+	e->dir = g_dir_make_tmp("sluice-" STORE_TEST_NAME "-XXXXXX", NULL);
 	if (strcmp(backend, "postgresql") == 0) {
 		char name[64];
-		snprintf(name, sizeof(name), "sltest_%d_%d", (int)getpid(), serial);
+		snprintf(name, sizeof(name), "%s_%d_%d", STORE_TEST_NAME, (int)getpid(), serial);
 		e->dsn = pg_fresh_db(name);
 		if (e->dsn == NULL)
 			return -1;
