@@ -158,7 +158,7 @@ static const struct key schema[] = {
 	{ "http.listen", K_STR, "", 0, 0 },
 	{ "http.tls_cert_file", K_PATH, "", 0, 0 },
 	{ "http.tls_key_file", K_PATH, "", 0, 0 },
-	{ "http.max_connections", K_INT, "256", 1, 100000 },
+	{ "http.max_connections", K_INT, "256", 4, 100000 },
 	{ "http.timeout", K_INT, "30", 1, 3600 },
 
 	{ "whatsapp.path", K_STR, "/webhook/whatsapp", 0, 0 },
