@@ -268,8 +268,7 @@ static int prepare_row(struct sl_whatsapp *w, struct sl_engine *e, struct row_wo
 			add(&w->c.dropped, 1);
 			sl_log(SL_LOG_WARNING,
 			       "whatsapp: a change of field \"%s\" carries messages sluice does "
-			       "not scan: "
-			       "not forwarded",
+			       "not scan: not forwarded",
 			       json_string_value(json_object_get(it->change, "field")));
 			continue;
 		}
@@ -282,18 +281,14 @@ static int prepare_row(struct sl_whatsapp *w, struct sl_engine *e, struct row_wo
 		free(why);
 		why = NULL;
 		rc = sl_wa_process(e, it, sl_wa_graph_fetch, w->graph, 1, &r.done, &why);
-		if (rc == SL_ETEMP) {
-			sl_log(SL_LOG_WARNING, "whatsapp: inbox row %lld: %s; tried again in %d s",
-			       (long long)rw->row->id, why, RETRY_SCAN_MS / 1000);
+		if (rc != SL_OK) {
+			/* the row stays: nothing of it is lost, it is tried again later */
+			sl_log(rc == SL_ETEMP ? SL_LOG_WARNING : SL_LOG_ERR,
+			       "whatsapp: inbox row %lld, %s: %s; tried again in %d s",
+			       (long long)rw->row->id, it->key, why ? why : sl_strerror(rc),
+			       RETRY_SCAN_MS / 1000);
 			free(why);
 			return 0;
-		}
-		if (rc != SL_OK) {
-			sl_log(SL_LOG_ERR, "whatsapp: inbox row %lld, %s: %s",
-			       (long long)rw->row->id, it->key, why);
-			free(why);
-			why = NULL;
-			continue;
 		}
 		r.item = it;
 		r.ms = now_mono_ms() - t0;
