@@ -81,7 +81,6 @@ static const struct key schema[] = {
 	{ "policy.pdf_launch", K_ACTION, "remove", 0, 0 },
 	{ "policy.pdf_remote_file", K_ACTION, "remove", 0, 0 },
 	{ "policy.pdf_javascript", K_ACTION, "remove", 0, 0 },
-	{ "policy.pdf_embedded_executable", K_ACTION, "remove", 0, 0 },
 	{ "policy.office_remote_content", K_ACTION, "remove", 0, 0 },
 	{ "policy.document_unreadable", K_ACTION, "remove", 0, 0 },
 

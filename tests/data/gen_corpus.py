@@ -2370,7 +2370,7 @@ def build_docs_cases():
     mixed("docs_pdf_embedded_pe", "cs", "Faktura č. 2024/118", [text(T["cs_invoice"]),
           pdf("embedded_pe.pdf", "Faktura.pdf")], False, removed + """
         # an embedded file named readme.txt that is a PE program (typed by content)
-        rule: pdf_embedded_executable 2""")
+        rule: embedded_executable 2""")
     mixed("docs_docx_hyperlink_blocklisted", "en", "Account details", [text(T["en_complaint"]),
           docx("hyperlink_blocklisted.docx", "Account_details.docx")], True, removed + """
         # an external hyperlink relationship to a blocklisted host
