@@ -74,6 +74,16 @@ check "DNS error code reported" grep -q "127.255.255.254" "$TMP/err1"
 check "Safe Browsing batched: one request" test "$(requests '^safebrowsing ')" = 1
 check "dedupe: one DBL query per name" test "$(requests '^dns listed-phish.test.dbl.example.test$')" = 1
 
+# ---- a link no parser accepts is still asked about, by the host it names ----
+m=$(msg unparsable http://uhmalwarehost.example.com:99999/x)
+out=$("$SLUICECTL" scan "${all[@]}" --no-store --json "$m" 2>/dev/null || true)
+# (suspicious already as unparsable: the service's listing adds its reason)
+check "unparsable link: the live service judges the host it names" python3 -c 'import json,sys
+d = json.loads(sys.argv[1])
+u = [u for u in d["urls"] if u["url"] == "http://uhmalwarehost.example.com:99999/x"][0]
+f = [f for f in d["findings"] if f["kind"] == "url"]
+sys.exit(0 if u["reputation"] == "suspicious" and any("URLhaus" in x["detail"] for x in f) else 1)' "$out"
+
 # ---- services that refuse or fail: unknown, logged, the message delivered ----
 m=$(msg errors http://uhmalware.example.net/again.exe http://uherror500.example.net/ \
   https://wrratelimit.example.net/ https://wrbroken.example.net/)
