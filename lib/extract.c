@@ -172,18 +172,22 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* "begin[-base64] <octal mode> <name>": the kind, and the name (may be empty). */
+/*
+ * "begin[-base64] <octal mode> <name>": the kind, and the name (may be empty).
+ * Read as the most permissive decoders read it: "begin" in any case, then
+ * blanks (tabs too) before the mode.
+ */
 static enum uu_kind parse_begin(const char *s, size_t n, const char **name, size_t *namelen)
 {
 	enum uu_kind kind;
 	size_t i, digits = 0;
 
-	if (n < 7 || s[0] != 'b')
+	if (n < 7 || (s[0] != 'b' && s[0] != 'B'))
 		return UU_NONE;
-	if (n >= 14 && memcmp(s, "begin-base64 ", 13) == 0) {
+	if (n >= 14 && g_ascii_strncasecmp(s, "begin-base64", 12) == 0 && is_blank(s[12])) {
 		kind = UU_BASE64;
 		i = 13;
-	} else if (memcmp(s, "begin ", 6) == 0) {
+	} else if (g_ascii_strncasecmp(s, "begin", 5) == 0 && is_blank(s[5])) {
 		kind = UU_CLASSIC;
 		i = 6;
 	} else {
@@ -204,12 +208,26 @@ static enum uu_kind parse_begin(const char *s, size_t n, const char **name, size
 	return kind;
 }
 
+int sl_uu_maybe(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	while (p != NULL && end - p >= 6) {
+		if ((p[0] == 'b' || p[0] == 'B') && g_ascii_strncasecmp(p, "begin", 5) == 0 &&
+		    (is_blank(p[5]) || p[5] == '-'))
+			return 1;
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
 /* s[0..n) is `word` followed only by blanks. */
 static int is_word_line(const char *s, size_t n, const char *word)
 {
 	size_t w = strlen(word), i;
 
-	if (n < w || memcmp(s, word, w) != 0)
+	if (n < w || g_ascii_strncasecmp(s, word, w) != 0)
 		return 0;
 	for (i = w; i < n; i++)
 		if (!is_blank(s[i]))

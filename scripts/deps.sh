@@ -11,7 +11,7 @@ build_pkgs="build-essential cmake pkg-config
  libgumbo-dev libpsl-dev libidn2-dev libicu-dev libc-ares-dev libsystemd-dev
  libmilter-dev"
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev postfix miltertest swaks
- clamav python3 file"
+ clamav python3 file ripmime mpack libpython3.11-testsuite clamav-testfiles"
 
 case "${1:-run}" in
   run) want="$build_pkgs" ;;

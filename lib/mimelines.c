@@ -1,0 +1,278 @@
+/* mimelines - see mimelines.h. */
+#include <glib.h>
+
+#include "mimelines.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "util.h"
+
+/* GMime's blanks after a delimiter: \f and \v are not among them. */
+static int is_lwsp(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int all_lwsp(const unsigned char *p, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!is_lwsp(p[i]))
+			return 0;
+	return 1;
+}
+
+/* The line t[0..n) starts with s[0..len) in any case. */
+static int starts_ci(const unsigned char *t, size_t n, const char *s, size_t len)
+{
+	return len > 0 && n >= len && g_ascii_strncasecmp((const char *)t, s, len) == 0;
+}
+
+static size_t cut(size_t len)
+{
+	return len > SL_MIMELINES_BOUNDARY_MAX ? SL_MIMELINES_BOUNDARY_MAX : len;
+}
+
+void sl_mimelines_delimiters(const unsigned char *buf, size_t from, size_t to, const char *boundary,
+			     char *const *readings, size_t nreadings, struct sl_delim_scan *out)
+{
+	size_t blen = strlen(boundary), pos = from, k;
+
+	out->close_start = out->close_end = out->near = out->reopened = -1;
+	while (pos < to) {
+		const unsigned char *line = buf + pos, *eol = memchr(line, '\n', to - pos);
+		size_t llen = eol ? (size_t)(eol - line) : to - pos;
+		size_t next = eol ? pos + llen + 1 : to;
+		const unsigned char *t = line + 2;
+		size_t tl = llen - 2;
+		int same, open, close, near = 0;
+
+		if (llen < 2 || line[0] != '-' || line[1] != '-') {
+			pos = next;
+			continue;
+		}
+		same = tl >= blen && memcmp(t, boundary, blen) == 0;
+		close = same && tl >= blen + 2 && t[blen] == '-' && t[blen + 1] == '-' &&
+			all_lwsp(t + blen + 2, tl - blen - 2);
+		open = same && !close && all_lwsp(t + blen, tl - blen);
+		if (close) {
+			if (out->close_start < 0) {
+				out->close_start = (int64_t)pos;
+				out->close_end = (int64_t)next;
+			} else if (out->reopened < 0) {
+				out->reopened = (int64_t)pos;
+			}
+		} else if (open) {
+			if (out->close_start >= 0 && out->reopened < 0)
+				out->reopened = (int64_t)pos;
+		} else {
+			near = starts_ci(t, tl, boundary, cut(blen));
+			for (k = 0; !near && k < nreadings; k++)
+				near = strcmp(readings[k], boundary) != 0 &&
+				       starts_ci(t, tl, readings[k], cut(strlen(readings[k])));
+		}
+		if (near && out->near < 0)
+			out->near = (int64_t)pos;
+		pos = next;
+	}
+}
+
+int64_t sl_mimelines_lone_cr(const unsigned char *buf, size_t from, size_t to, int dashes)
+{
+	const unsigned char *p = buf + from, *end = buf + to;
+	while (p < end && (p = memchr(p, '\r', (size_t)(end - p))) != NULL) {
+		if (p + 1 < end && p[1] != '\n' &&
+		    (!dashes || (end - p > 2 && p[1] == '-' && p[2] == '-')))
+			return (int64_t)(p - buf);
+		p++;
+	}
+	return -1;
+}
+
+size_t sl_mimelines_block_end(const unsigned char *buf, size_t len, size_t from)
+{
+	size_t pos = from;
+	while (pos < len) {
+		const unsigned char *eol = memchr(buf + pos, '\n', len - pos);
+		size_t llen = eol ? (size_t)(eol - (buf + pos)) : len - pos;
+		if (eol == NULL)
+			return len;
+		if (llen == 0 || (llen == 1 && buf[pos] == '\r'))
+			return pos + llen + 1;
+		pos += llen + 1;
+	}
+	return len;
+}
+
+static int is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int sl_mimelines_qp_padded(const unsigned char *p, size_t n)
+{
+	const unsigned char *q = p, *end = p + n;
+	while (q < end && (q = memchr(q, '=', (size_t)(end - q))) != NULL) {
+		const unsigned char *r = q + 1;
+		if (r < end && is_blank(*r)) {
+			while (r < end && is_blank(*r))
+				r++;
+			if (r == end || *r == '\n' || (*r == '\r' && r + 1 < end && r[1] == '\n'))
+				return 1;
+		}
+		q++;
+	}
+	return 0;
+}
+
+size_t sl_mimelines_qp_decode(const unsigned char *p, size_t n, unsigned char **out)
+{
+	unsigned char *o = sl_xmalloc(n + 1);
+	size_t pos = 0, k = 0;
+
+	while (pos < n) {
+		const unsigned char *line = p + pos, *eol = memchr(line, '\n', n - pos);
+		size_t llen = eol ? (size_t)(eol - line) : n - pos, nl = eol ? 1 : 0, i;
+		if (llen > 0 && line[llen - 1] == '\r' && eol != NULL) {
+			llen--;
+			nl++;
+		}
+		while (llen > 0 && is_blank(line[llen - 1]))
+			llen--; /* transport padding */
+		for (i = 0; i < llen; i++) {
+			if (line[i] == '=' && i + 1 == llen) {
+				nl = 0; /* soft line break */
+				break;
+			}
+			int hi = i + 2 < llen ? g_ascii_xdigit_value(line[i + 1]) : -1;
+			int lo = hi >= 0 ? g_ascii_xdigit_value(line[i + 2]) : -1;
+			if (line[i] == '=' && lo >= 0) {
+				o[k++] = (unsigned char)(hi << 4 | lo);
+				i += 2;
+			} else {
+				o[k++] = line[i];
+			}
+		}
+		if (nl) {
+			memcpy(o + k, line + (eol - line) + 1 - nl, nl);
+			k += nl;
+		}
+		pos += (eol ? (size_t)(eol - line) + 1 : n - pos);
+	}
+	o[k] = '\0';
+	*out = o;
+	return k;
+}
+
+static int is_field_name_char(unsigned char c)
+{
+	return c > 32 && c < 127 && c != ':';
+}
+
+/* Length of the header field name that starts line p[0..n) ("Name:"), 0 if none. */
+static size_t field_name(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && is_field_name_char(p[i]))
+		i++;
+	if (i == 0)
+		return 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i < n && p[i] == ':' ? i : 0;
+}
+
+enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n, int declared)
+{
+	static const char *const known[] = {"from",
+					    "to",
+					    "cc",
+					    "subject",
+					    "date",
+					    "message-id",
+					    "mime-version",
+					    "content-type",
+					    "received",
+					    "return-path",
+					    "reply-to",
+					    "sender",
+					    "content-transfer-encoding",
+					    NULL};
+	enum sl_mail_kind kind = SL_MAIL_MESSAGE;
+	size_t pos = 0, lines = 0, hits = 0;
+	if (n >= 5 && memcmp(p, "From ", 5) == 0) {
+		const unsigned char *nl = memchr(p, '\n', n);
+		if (nl == NULL)
+			return SL_MAIL_NONE;
+		pos = (size_t)(nl - p) + 1;
+		kind = SL_MAIL_MBOX;
+	}
+	while (pos < n && lines < 64) {
+		const unsigned char *line = p + pos, *nl = memchr(line, '\n', n - pos);
+		size_t len = nl ? (size_t)(nl - line) : n - pos, f, k;
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			break;
+		if (line[0] == ' ' || line[0] == '\t') {
+			if (lines == 0)
+				return SL_MAIL_NONE;
+		} else {
+			f = field_name(line, len);
+			if (f == 0)
+				return lines > 0 && (declared || hits >= 2) ? kind : SL_MAIL_NONE;
+			for (k = 0; known[k] != NULL; k++)
+				if (strlen(known[k]) == f &&
+				    g_ascii_strncasecmp((const char *)line, known[k], f) == 0)
+					hits++;
+			if (lines == 0 && declared)
+				return kind;
+		}
+		lines++;
+		pos += (nl ? (size_t)(nl - line) + 1 : n - pos);
+	}
+	return lines > 0 && (declared || hits >= 2) ? kind : SL_MAIL_NONE;
+}
+
+unsigned char *sl_mimelines_decode(enum sl_cte cte, int qp_done, const unsigned char *body,
+				   size_t n, size_t *len, char **name)
+{
+	unsigned char *data = NULL;
+	*name = NULL;
+	switch (cte) {
+	case SL_CTE_BASE64:
+		/* From the raw bytes (GMime's decoder goes a byte at a time and was
+		 * most of the parse stage's cost on large attachments). */
+		data = sl_xmalloc(n / 4 * 3 + 4);
+		*len = sl_base64_decode((const char *)body, n, data);
+		data[*len] = '\0';
+		return data;
+	case SL_CTE_QP:
+		/* GMime keeps "= " (a soft break with transport padding) as text. */
+		if (qp_done && !sl_mimelines_qp_padded(body, n))
+			return NULL;
+		*len = sl_mimelines_qp_decode(body, n, &data);
+		return data;
+	case SL_CTE_UUENCODE: {
+		/* "uue" and friends: the body is one uuencoded file. */
+		struct sl_extract_list l = {0};
+		sl_uu_extract((const char *)body, n, 1, n + 1, &l, NULL);
+		if (l.n > 0) {
+			data = l.v[0].data;
+			*len = l.v[0].len;
+			*name = l.v[0].name;
+			l.v[0].data = NULL;
+			l.v[0].name = NULL;
+			data = sl_xrealloc(data, *len + 1);
+			data[*len] = '\0';
+		}
+		sl_extract_list_clear(&l);
+		return data;
+	}
+	case SL_CTE_IDENTITY:
+		break;
+	}
+	return NULL;
+}
