@@ -2,7 +2,7 @@
  * sluicectl - the command line of sluice.
  *
  *   sluicectl scan [--config FILE] [-o k=v]... [--channel email|whatsapp]
- *                  [--json] [--output FILE] FILE...
+ *                  [--json] [--output FILE | --output-dir DIR] FILE...
  *   sluicectl config check [--config FILE] [-o k=v]... [--dump]
  *   sluicectl link decode [--config FILE] [-o k=v]... URL|TOKEN
  *
@@ -48,6 +48,7 @@ static void usage(FILE *f)
 		"  --json                   one JSON object per input, one per line\n"
 		"  --output FILE            write what the agent would receive (one input only;\n"
 		"                           '-' for standard output)\n"
+		"  --output-dir DIR         the same for each input, as DIR/<its file name>\n"
 		"\n"
 		"exit status of scan: 0 clean, 1 something was found, 2 error\n",
 		SLUICE_DEFAULT_CONFIG);
@@ -85,7 +86,7 @@ static int cmd_scan(int argc, char **argv)
 	struct sl_cli cli = { 0 };
 	struct sl_config *cfg = NULL;
 	struct sl_engine *eng = NULL;
-	const char *output = NULL;
+	const char *output = NULL, *output_dir = NULL;
 	int json = 0, status = 0, i, nfiles = 0;
 	enum sl_channel channel = SL_CHANNEL_EMAIL;
 	char *why = NULL;
@@ -104,6 +105,8 @@ static int cmd_scan(int argc, char **argv)
 			json = 1;
 		} else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc) {
 			output = argv[++i];
+		} else if (strcmp(argv[i], "--output-dir") == 0 && i + 1 < argc) {
+			output_dir = argv[++i];
 		} else if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc) {
 			i++;
 			if (strcmp(argv[i], "email") == 0) {
@@ -135,6 +138,11 @@ static int cmd_scan(int argc, char **argv)
 	}
 	if (output != NULL && nfiles > 1) {
 		fprintf(stderr, "%s: --output takes one input file, got %d\n", prog, nfiles);
+		status = 2;
+		goto out;
+	}
+	if (output != NULL && output_dir != NULL) {
+		fprintf(stderr, "%s: --output and --output-dir exclude each other\n", prog);
 		status = 2;
 		goto out;
 	}
@@ -181,19 +189,27 @@ static int cmd_scan(int argc, char **argv)
 			printf("%s\n", line);
 			free(line);
 		}
-		if (output != NULL) {
+		if (output != NULL || output_dir != NULL) {
 			unsigned char *out = NULL;
 			size_t outlen = 0;
+			char *path = output != NULL ? sl_xstrdup(output) : NULL;
+			if (path == NULL) {
+				gchar *base = g_path_get_basename(files[i]), *p = g_build_filename(output_dir, base, NULL);
+				path = sl_xstrdup(p);
+				g_free(base);
+				g_free(p);
+			}
 			if (sl_engine_rewrite_email(eng, m, &out, &outlen) != SL_OK) {
 				fprintf(stderr, "%s: %s: the rewrite could not be carried out; nothing written\n",
 					prog, files[i]);
 				status = 2;
-			} else if (out != NULL && write_file(output, out, outlen) != 0)
+			} else if (out != NULL && write_file(path, out, outlen) != 0)
 				status = 2;
 			else if (out == NULL)
 				fprintf(stderr, "%s: %s: rejected: nothing would reach the agent, %s not written\n",
-					prog, files[i], output);
+					prog, files[i], path);
 			free(out);
+			free(path);
 		}
 		if (m->verdict != SL_VERDICT_CLEAN && status == 0)
 			status = 1;

@@ -470,6 +470,30 @@ static size_t check_delimiters(struct walk *w, GMimeObject *obj, int idx, const 
 	return s.close_start >= 0 ? (size_t)s.close_start : end;
 }
 
+/* A leaf with a boundary parameter and delimiter lines of it: GMime keeps
+ * it whole (its type is no multipart to GMime: "multi-part/mixed"), ripmime
+ * splits any part with a boundary. */
+static void check_leaf_boundary(struct walk *w, int idx, GMimeObject *obj)
+{
+	const struct sl_part *p = &w->m->parts[idx];
+	const char *raw = raw_header(obj, "Content-Type");
+	char *r[SL_PART_MAX_NAMES];
+	size_t n, i;
+	int64_t at;
+	if (raw == NULL || strstr(raw, "oundary") == NULL || p->body_start < 0 ||
+	    p->body_end < p->body_start)
+		return;
+	n = sl_mimeparam_readings(raw, "boundary", r, SL_PART_MAX_NAMES);
+	at = sl_mimelines_find_delimiter(w->b->p, (size_t)p->body_start, (size_t)p->body_end, r, n);
+	if (at >= 0)
+		structure(w, idx,
+			  "a part that is not a multipart to GMime has a boundary and a delimiter "
+			  "line at byte %lld: some readers split it",
+			  (long long)at);
+	for (i = 0; i < n; i++)
+		free(r[i]);
+}
+
 /* A multipart as part `id`; its children are numbered below `prefix`
  * ("" at the top: 1, 2...; "2": 2.1, 2.2...). */
 static void walk_multipart(struct walk *w, GMimeObject *obj, int parent, const char *id,
@@ -520,21 +544,27 @@ static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int
 			 enum sl_mail_kind kind);
 
 /*
- * A leaf that holds a message or a mailbox -- any message/\* type, text/rfc822-headers,
- * a base64 message/rfc822 GMime left whole, an attached .eml or mailbox --
- * is parsed as mail, so that what it carries becomes parts the type stage
- * judges. Readers do that: Python parses every message/\* part as a message,
- * ripmime decodes encoded ones, a person opens the attached mail.
+ * A leaf that holds a message or a mailbox -- any message/\* type,
+ * text/rfc822-headers, a base64 message/rfc822 GMime left whole, an attached
+ * .eml or mailbox, even a MIME message pasted into the text -- is parsed as
+ * mail, so that what it carries becomes parts the type stage judges. Readers
+ * do that: Python parses every message/\* part as a message, ripmime decodes
+ * encoded ones and finds MIME parts in plain text, a person opens the
+ * attached mail.
  */
 static void parse_if_mail(struct walk *w, int idx, int depth)
 {
 	struct sl_part *p = &w->m->parts[idx];
 	const char *t = p->declared_type ? p->declared_type : "";
-	int declared = strncmp(t, "message/", 8) == 0 || strcmp(t, "text/rfc822-headers") == 0;
+	enum sl_mail_evidence ev = SL_MAIL_ATTACHED;
 	enum sl_mail_kind kind;
-	if (p->data == NULL || p->size == 0 || (p->is_body_text && !declared))
+	if (strncmp(t, "message/", 8) == 0 || strcmp(t, "text/rfc822-headers") == 0)
+		ev = SL_MAIL_DECLARED;
+	else if (p->is_body_text)
+		ev = SL_MAIL_IN_TEXT;
+	if (p->data == NULL || p->size == 0)
 		return;
-	kind = sl_mimelines_mail_kind(p->data, p->size, declared);
+	kind = sl_mimelines_mail_kind(p->data, p->size, ev);
 	if (kind == SL_MAIL_NONE || too_deep(w, idx, depth))
 		return;
 	parse_buffer(w, p->data, p->size, idx, depth + 1, kind);
@@ -577,6 +607,7 @@ static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char
 	}
 	if (GMIME_IS_PART(obj)) {
 		decode_leaf(w, idx, GMIME_PART(obj));
+		check_leaf_boundary(w, idx, obj);
 		parse_if_mail(w, idx, depth);
 	}
 }
@@ -743,7 +774,7 @@ static int has_children(const struct sl_msg *m, size_t i)
 	return 0;
 }
 
-/* Uuencoded blocks in text parts and TNEF attachments become parts. A limit
+/* Uuencoded blocks in any part and TNEF attachments become parts. A limit
  * that stops the extraction leaves files unlooked at: the message is
  * incomplete, never delivered as is whatever policy.limit says. */
 static void extract_children(struct walk *w)
@@ -766,8 +797,8 @@ static void extract_children(struct walk *w)
 						   (int)i, "winmail.dat that cannot be read: %s",
 						   why ? why : "malformed");
 			add_extracted(w, (int)i, &l, SL_ORIGIN_TNEF);
-		} else if (p->declared_type != NULL && strncmp(p->declared_type, "text/", 5) == 0 &&
-			   sl_uu_maybe((const char *)p->data, p->size)) {
+		} else if (sl_uu_maybe((const char *)p->data, p->size)) {
+			/* In any part, not only text: ripmime decodes them all. */
 			rc = sl_uu_extract((const char *)p->data, p->size, w->mi->max_files,
 					   w->mi->max_bytes, &l, &why);
 			add_extracted(w, (int)i, &l, SL_ORIGIN_UUENCODE);

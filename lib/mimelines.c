@@ -35,10 +35,23 @@ static size_t cut(size_t len)
 	return len > SL_MIMELINES_BOUNDARY_MAX ? SL_MIMELINES_BOUNDARY_MAX : len;
 }
 
+/* The text t[0..n) after "--" starts with one of the readings other than
+ * skip (compared without case, each cut at the RFC maximum). */
+static int starts_with_reading(const unsigned char *t, size_t n, char *const *readings,
+			       size_t nreadings, const char *skip)
+{
+	size_t k;
+	for (k = 0; k < nreadings; k++)
+		if ((skip == NULL || strcmp(readings[k], skip) != 0) &&
+		    starts_ci(t, n, readings[k], cut(strlen(readings[k]))))
+			return 1;
+	return 0;
+}
+
 void sl_mimelines_delimiters(const unsigned char *buf, size_t from, size_t to, const char *boundary,
 			     char *const *readings, size_t nreadings, struct sl_delim_scan *out)
 {
-	size_t blen = strlen(boundary), pos = from, k;
+	size_t blen = strlen(boundary), pos = from;
 
 	out->close_start = out->close_end = out->near = out->reopened = -1;
 	while (pos < to) {
@@ -68,15 +81,28 @@ void sl_mimelines_delimiters(const unsigned char *buf, size_t from, size_t to, c
 			if (out->close_start >= 0 && out->reopened < 0)
 				out->reopened = (int64_t)pos;
 		} else {
-			near = starts_ci(t, tl, boundary, cut(blen));
-			for (k = 0; !near && k < nreadings; k++)
-				near = strcmp(readings[k], boundary) != 0 &&
-				       starts_ci(t, tl, readings[k], cut(strlen(readings[k])));
+			near = starts_ci(t, tl, boundary, cut(blen)) ||
+			       starts_with_reading(t, tl, readings, nreadings, boundary);
 		}
 		if (near && out->near < 0)
 			out->near = (int64_t)pos;
 		pos = next;
 	}
+}
+
+int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_t to,
+				    char *const *readings, size_t nreadings)
+{
+	size_t pos = from;
+	while (pos < to) {
+		const unsigned char *line = buf + pos, *eol = memchr(line, '\n', to - pos);
+		size_t llen = eol ? (size_t)(eol - line) : to - pos;
+		if (llen >= 2 && line[0] == '-' && line[1] == '-' &&
+		    starts_with_reading(line + 2, llen - 2, readings, nreadings, NULL))
+			return (int64_t)pos;
+		pos = eol ? pos + llen + 1 : to;
+	}
+	return -1;
 }
 
 int64_t sl_mimelines_lone_cr(const unsigned char *buf, size_t from, size_t to, int dashes)
@@ -166,42 +192,43 @@ size_t sl_mimelines_qp_decode(const unsigned char *p, size_t n, unsigned char **
 	return k;
 }
 
-static int is_field_name_char(unsigned char c)
-{
-	return c > 32 && c < 127 && c != ':';
-}
-
 /* Length of the header field name that starts line p[0..n) ("Name:"), 0 if none. */
 static size_t field_name(const unsigned char *p, size_t n)
 {
-	size_t i = 0;
-	while (i < n && is_field_name_char(p[i]))
+	size_t i = 0, len;
+	while (i < n && p[i] > 32 && p[i] < 127 && p[i] != ':')
 		i++;
-	if (i == 0)
-		return 0;
+	len = i;
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
-	return i < n && p[i] == ':' ? i : 0;
+	return i < n && p[i] == ':' ? len : 0;
 }
 
-enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n, int declared)
+/* 1 for a field mail has, 2 for one that makes it MIME. */
+static int known_field(const unsigned char *p, size_t len)
 {
-	static const char *const known[] = {"from",
-					    "to",
-					    "cc",
-					    "subject",
-					    "date",
-					    "message-id",
-					    "mime-version",
-					    "content-type",
-					    "received",
-					    "return-path",
-					    "reply-to",
-					    "sender",
-					    "content-transfer-encoding",
-					    NULL};
+	static const char *const mail[] = {"from",     "to",         "cc",       "subject",
+					   "date",     "message-id", "received", "return-path",
+					   "reply-to", "sender",     NULL};
+	static const char *const mime[] = {"mime-version", "content-type",
+					   "content-transfer-encoding", NULL};
+	size_t k;
+	for (k = 0; mime[k] != NULL; k++)
+		if (strlen(mime[k]) == len &&
+		    g_ascii_strncasecmp((const char *)p, mime[k], len) == 0)
+			return 2;
+	for (k = 0; mail[k] != NULL; k++)
+		if (strlen(mail[k]) == len &&
+		    g_ascii_strncasecmp((const char *)p, mail[k], len) == 0)
+			return 1;
+	return 0;
+}
+
+enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n, enum sl_mail_evidence ev)
+{
 	enum sl_mail_kind kind = SL_MAIL_MESSAGE;
-	size_t pos = 0, lines = 0, hits = 0;
+	size_t pos = 0, lines = 0, hits = 0, mime = 0;
+
 	if (n >= 5 && memcmp(p, "From ", 5) == 0) {
 		const unsigned char *nl = memchr(p, '\n', n);
 		if (nl == NULL)
@@ -211,29 +238,41 @@ enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n, int d
 	}
 	while (pos < n && lines < 64) {
 		const unsigned char *line = p + pos, *nl = memchr(line, '\n', n - pos);
-		size_t len = nl ? (size_t)(nl - line) : n - pos, f, k;
+		size_t len = nl ? (size_t)(nl - line) : n - pos, f;
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
 		if (len == 0)
 			break;
-		if (line[0] == ' ' || line[0] == '\t') {
-			if (lines == 0)
-				return SL_MAIL_NONE;
-		} else {
+		if (line[0] != ' ' && line[0] != '\t') {
 			f = field_name(line, len);
 			if (f == 0)
-				return lines > 0 && (declared || hits >= 2) ? kind : SL_MAIL_NONE;
-			for (k = 0; known[k] != NULL; k++)
-				if (strlen(known[k]) == f &&
-				    g_ascii_strncasecmp((const char *)line, known[k], f) == 0)
-					hits++;
-			if (lines == 0 && declared)
-				return kind;
+				break;
+			switch (known_field(line, f)) {
+			case 2:
+				mime++;
+				/* fall through */
+			case 1:
+				hits++;
+			}
+		} else if (lines == 0) {
+			break;
 		}
 		lines++;
-		pos += (nl ? (size_t)(nl - line) + 1 : n - pos);
+		pos += nl ? (size_t)(nl - line) + 1 : n - pos;
+		if (ev == SL_MAIL_DECLARED)
+			break; /* a header line first is enough */
 	}
-	return lines > 0 && (declared || hits >= 2) ? kind : SL_MAIL_NONE;
+	if (lines == 0)
+		return SL_MAIL_NONE;
+	switch (ev) {
+	case SL_MAIL_DECLARED:
+		return kind;
+	case SL_MAIL_ATTACHED:
+		return hits >= 2 ? kind : SL_MAIL_NONE;
+	case SL_MAIL_IN_TEXT:
+		return hits >= 2 && mime > 0 ? kind : SL_MAIL_NONE;
+	}
+	return SL_MAIL_NONE;
 }
 
 unsigned char *sl_mimelines_decode(enum sl_cte cte, int qp_done, const unsigned char *body,

@@ -40,6 +40,11 @@ struct sl_delim_scan {
 void sl_mimelines_delimiters(const unsigned char *buf, size_t from, size_t to, const char *boundary,
 			     char *const *readings, size_t nreadings, struct sl_delim_scan *out);
 
+/* Offset of the first line of buf[from, to) that starts with "--" and one of
+ * the readings (without case, cut at the RFC maximum), or -1. */
+int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_t to,
+				    char *const *readings, size_t nreadings);
+
 /* Offset of the first CR in buf[from, to) that is not followed by LF, or -1.
  * With dashes set, only such a CR that is followed by "--" counts (a hidden
  * delimiter line for readers that end lines at a lone CR). */
@@ -71,11 +76,15 @@ unsigned char *sl_mimelines_decode(enum sl_cte cte, int qp_done, const unsigned 
 
 enum sl_mail_kind { SL_MAIL_NONE, SL_MAIL_MESSAGE, SL_MAIL_MBOX };
 
-/* Does p[0..n) hold a message a reader would parse: a header block, after
- * an mbox "From " line (which makes it a mailbox)? A part declared as a
- * message needs only a header line first; any other part needs two header
- * fields that mail has, so that a file that merely starts with "Key: value"
- * is not taken for mail. */
-enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n, int declared);
+/* What makes a part's content a message: a part declared as one needs only a
+ * header line first; an attachment two header fields that mail has (a file
+ * that merely starts with "Key: value" is no message); text meant to be read
+ * also a MIME field among them (a forward pasted as text is only text). */
+enum sl_mail_evidence { SL_MAIL_DECLARED, SL_MAIL_ATTACHED, SL_MAIL_IN_TEXT };
+
+/* Does p[0..n) hold a message a reader would parse: a header block, after an
+ * mbox "From " line (which makes it a mailbox)? */
+enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n,
+					 enum sl_mail_evidence ev);
 
 #endif

@@ -140,67 +140,71 @@ READERS = [
 
 # ---- sluice -------------------------------------------------------------------
 
-class Sluice:
-    def __init__(self, ctl, conf, work):
-        self.ctl, self.conf, self.work = ctl, conf, work
-
-    def scan(self, path, out):
-        data_dir = tempfile.mkdtemp(dir=self.work)
-        cmd = [self.ctl, "scan", "--config", self.conf, "-o", "general.data_dir=" + data_dir,
-               "--json", "--output", out, path]
+def scan_batch(ctl, conf, data_dir, paths, outdir):
+    """sluicectl scan --json --output-dir on paths (in one process, the engine
+    loaded once); returns {path: result dict}."""
+    cmd = [ctl, "scan", "--config", conf, "-o", "general.data_dir=" + data_dir, "--json",
+           "--output-dir", outdir] + paths
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    res = {}
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
         try:
-            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-        except subprocess.TimeoutExpired:
-            return None, "timed out"
-        finally:
-            shutil.rmtree(data_dir, ignore_errors=True)
-        for line in p.stdout.decode("utf-8", "replace").splitlines():
-            try:
-                return json.loads(line), None
-            except ValueError:
-                continue
-        err = p.stderr.decode("utf-8", "replace").strip().splitlines()
-        return None, "exit %d: %s" % (p.returncode, err[-1] if err else "no output")
+            j = json.loads(line)
+        except ValueError:
+            continue
+        res[j.get("file")] = j
+    return res
 
 
-def check_one(sl, item, work):
-    """Returns (name, kind, verdict, [problems], [notes])."""
+def scan_all(ctl, conf, work, paths, outdir, jobs):
+    """scan_batch over jobs chunks in parallel."""
+    os.makedirs(outdir, exist_ok=True)
+    data_dir = tempfile.mkdtemp(dir=work)
+    chunks = [paths[i::jobs] for i in range(jobs)]
+    res = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        for r in ex.map(lambda c: scan_batch(ctl, conf, data_dir, c, outdir) if c else {}, chunks):
+            res.update(r)
+    return res
+
+
+def findings_text(res):
+    return "; ".join("%s/%s@%s %s" % (f.get("kind"), f.get("rule"), f.get("part"),
+                                      str(f.get("detail")).replace("\n", "\\n"))
+                     for f in res.get("findings", []))
+
+
+def check_one(item, res, again, out, work):
+    """Problems and notes of one input, given its scan and rescan results."""
     name, kind, path = item
-    d = tempfile.mkdtemp(dir=work)
     problems, notes = [], []
     strict = kind in ("attack", "control", "extra") or os.environ.get("SLUICE_DIFF_STRICT_RESCAN") == "1"
+    if res is None:
+        return "error", ["sluicectl gave no result for it"], notes
+    verdict = res.get("verdict")
+    if kind == "control" and verdict != "clean":
+        problems.append("control message is %s: %s" % (verdict, findings_text(res)))
+    if not os.path.exists(out):
+        if verdict != "reject":
+            problems.append("no output written")
+        return verdict, problems, notes
+    with open(out, "rb") as f:
+        output = f.read()
+    if verdict != "clean" and (again is None or again.get("verdict") != "clean"):
+        (problems if strict else notes).append("its output rescans %s: %s" % (
+            again.get("verdict") if again else "with an error", findings_text(again or {})))
+    d = tempfile.mkdtemp(dir=work)
     try:
-        out = os.path.join(d, "out.eml")
-        res, err = sl.scan(path, out)
-        if res is None:
-            return name, kind, "error", ["sluicectl: " + err], notes
-        verdict = res.get("verdict")
-        if kind == "control" and verdict != "clean":
-            problems.append("control message is %s: %s" % (verdict, "; ".join(
-                "%s/%s@%s %s" % (f.get("kind"), f.get("rule"), f.get("part"), f.get("detail"))
-                for f in res.get("findings", []))))
-        if not os.path.exists(out):
-            return name, kind, verdict, problems, notes  # reject: nothing reaches the agent
-        with open(out, "rb") as f:
-            output = f.read()
-        if verdict != "clean":
-            again, err = sl.scan(out, os.path.join(d, "again.eml"))
-            if again is None or again.get("verdict") != "clean":
-                (problems if strict else notes).append("its output rescans %s%s" % (
-                    again.get("verdict") if again else err,
-                    ": " + "; ".join("%s/%s@%s %s" % (f.get("kind"), f.get("rule"), f.get("part"),
-                                                       f.get("detail"))
-                                     for f in again.get("findings", [])) if again else ""))
         for rname, cmd in READERS:
             for x in read_tool(cmd, out, d):
                 problems.append("%s extracts %s from sluice's %s output" % (rname, x, verdict))
-        for rname, pol in (("python-default", email.policy.default),
-                           ("python-compat32", email.policy.compat32)):
-            for x in read_python(output, pol):
-                problems.append("%s extracts %s from sluice's %s output" % (rname, x, verdict))
-        return name, kind, verdict, problems, notes
     finally:
         shutil.rmtree(d, ignore_errors=True)
+    for rname, pol in (("python-default", email.policy.default),
+                       ("python-compat32", email.policy.compat32)):
+        for x in read_python(output, pol):
+            problems.append("%s extracts %s from sluice's %s output" % (rname, x, verdict))
+    return verdict, problems, notes
 
 
 def sample(files, n):
@@ -250,12 +254,30 @@ def main(argv):
         for a in argv:
             for p in files_in(a) if os.path.isdir(a) else [a]:
                 items.append(("extra/" + os.path.basename(p), "extra", p))
-        sl = Sluice(ctl, conf, work)
+        # Every input under a name of its own: sluicectl writes DIR/<file name>.
+        indir = os.path.join(work, "in")
+        os.mkdir(indir)
+        staged = []
+        for i, (name, kind, p) in enumerate(items):
+            q = os.path.join(indir, "%04d.eml" % i)
+            shutil.copyfile(p, q)
+            staged.append((name, kind, q))
+        jobs = max(2, os.cpu_count() or 2)
+        outdir, againdir = os.path.join(work, "out"), os.path.join(work, "again")
+        first = scan_all(ctl, conf, work, [q for _, _, q in staged], outdir, jobs)
+        outs = {q: os.path.join(outdir, os.path.basename(q)) for _, _, q in staged}
+        redo = [outs[q] for _, _, q in staged
+                if q in first and first[q].get("verdict") != "clean" and os.path.exists(outs[q])]
+        second = scan_all(ctl, conf, work, redo, againdir, jobs)
         failed = noted = 0
         verdicts = {}
-        jobs = max(2, os.cpu_count() or 2)
+
+        def one(it):
+            q = it[2]
+            return it, check_one(it, first.get(q), second.get(outs[q]), outs[q], work)
+
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-            for name, kind, verdict, problems, notes in ex.map(lambda it: check_one(sl, it, work), items):
+            for (name, kind, _), (verdict, problems, notes) in ex.map(one, staged):
                 verdicts[verdict] = verdicts.get(verdict, 0) + 1
                 if notes:
                     noted += 1

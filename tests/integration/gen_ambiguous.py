@@ -38,24 +38,25 @@ def elf_program():
     total = ehsize + phsize + len(code)
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
     eh = ident + struct.pack("<HHIQQQIHHHHHH", 2, 0x3E, 1, entry, ehsize, 0, 0,
-                             ehsize, phsize, 1, 0, 0, 0)
+                             ehsize, phsize, 1, 64, 0, 0)
     ph = struct.pack("<IIQQQQQQ", 1, 5, 0, base, base, total, total, 0x1000)
     return eh + ph + code
 
 
 def pe_program():
-    """A small PE32 header (MZ stub, PE signature, COFF and optional header)."""
+    """A small well-formed PE32 program: MZ stub, PE signature, COFF and
+    optional header, one .text section holding a RET."""
     mz = bytearray(64)
     mz[0:2] = b"MZ"
     struct.pack_into("<I", mz, 60, 64)
     coff = struct.pack("<HHIIIHH", 0x14C, 1, 0, 0, 0, 224, 0x0102)
-    opt = bytearray(224)
-    struct.pack_into("<HBBIIIIIIIII", opt, 0, 0x10B, 14, 0, 512, 0, 0, 0x1000, 0x1000,
-                     0x2000, 0x400000, 0x1000, 0x200)
-    sect = b".text\0\0\0" + struct.pack("<IIIIIIHHI", 512, 0x1000, 512, 512, 0, 0, 0, 0,
+    opt = struct.pack("<HBBIIIIIIIIIHHHHHHIIIIHHIIIIII", 0x10B, 14, 0, 0x200, 0, 0, 0x1000, 0x1000,
+                      0x2000, 0x400000, 0x1000, 0x200, 6, 0, 0, 0, 6, 0, 0, 0x2000, 0x200, 0, 2,
+                      0x8140, 0x100000, 0x1000, 0x100000, 0x1000, 0, 16) + bytes(16 * 8)
+    sect = b".text\0\0\0" + struct.pack("<IIIIIIHHI", 0x200, 0x1000, 0x200, 0x200, 0, 0, 0, 0,
                                         0x60000020)
-    head = bytes(mz) + b"PE\0\0" + coff + bytes(opt) + sect
-    return head + bytes(512 - len(head) % 512) + b"\xc3" + bytes(511)
+    head = bytes(mz) + b"PE\0\0" + coff + opt + sect
+    return head + bytes(0x200 - len(head)) + b"\xc3" + bytes(0x1ff)
 
 
 JS = (b"var sh = new ActiveXObject('WScript.Shell');\r\n"
@@ -283,6 +284,16 @@ def mail_attachment(kind, data, name):
     return mixed([att(inner_message(inner, "deeper.eml"), "outer.eml")])
 
 
+def pasted_mail(where, data, name):
+    """A whole MIME message pasted into the text meant to be read."""
+    inner = inner_message(data, name)
+    if where == "toplevel":
+        return msg([b"Content-Type: text/plain"], inner)
+    if where == "text_part":
+        return mixed([b"Content-Type: text/plain\n\n" + inner])
+    return mixed([b"Content-Type: text/html\n\n" + inner])
+
+
 def uu_text(begin, data, name, ctype=b"text/plain"):
     body = TEXT + b"\n\n" + uu(data, name, begin=begin) + b"\n\nbye\n"
     return mixed([b"Content-Type: " + ctype + b"\n\n" + body])
@@ -332,6 +343,27 @@ NAME_VARIANTS = [
     (b"attachment; filename=\"invoice\\\".js\"", b""),
     (b"attachment; name=invoice.js", b""),
 ]
+
+
+def combo(i, data, name):
+    """Two or three ambiguities in one part: a near-token encoding, a name
+    only some readers see, and a near-delimiter or a hidden message."""
+    cte = CTE_VALUES[i % 7]
+    cd, ctn = NAME_VARIANTS[(3 * i) % len(NAME_VARIANTS)]
+    enc = uu(data, "x.dat") if b"uu" in cte else (qp(data) if b"quoted" in cte else b64(data))
+    h = b"Content-Type: application/octet-stream" + ctn
+    if cd:
+        h += b"\nContent-Disposition: " + cd
+    part = h + b"\nContent-Transfer-Encoding: " + cte + b"\n\n" + enc
+    if i % 3 == 0:
+        return delimiter_variant(DELIMS[i % len(DELIMS)], data, name).replace(
+            att(data, name), part)
+    if i % 3 == 1:
+        return message_sub(MESSAGE_TYPES[i % len(MESSAGE_TYPES)][0], None, data, name,
+                           inner=b"From: x@y.example\nMIME-Version: 1.0\n"
+                                 b'Content-Type: multipart/mixed; boundary="I"\n\n--I\n' +
+                                 part + b"\n--I--\n")
+    return mixed([part])
 
 
 def exe_by_name(ext):
@@ -454,8 +486,15 @@ def base_cases():
     for i, b in enumerate(UU_BEGINS):
         tag, data, name = pay()
         out.append(("uu_%02d_%s" % (i, tag), uu_text(b, data, name)))
+    for ct in (b"application/octet-stream", b"application/pdf", b"image/png"):
+        tag, data, name = pay()
+        out.append(("uu_in_%s_%s" % (ct.split(b"/")[1].decode().replace("-", "_"), tag),
+                    uu_text(b"begin 644 ", data, name, ctype=ct)))
     tag, data, name = pay()
-    out.append(("uu_octet_%s" % tag, uu_text(b"begin 644 ", data, name, ctype=b"application/octet-stream")))
+    out.append(("uu_toplevel_%s" % tag, msg([b"Content-Type: text/plain"], uu(data, name))))
+    for where in ("toplevel", "text_part", "html_part"):
+        tag, data, name = pay()
+        out.append(("pasted_mail_%s_%s" % (where, tag), pasted_mail(where, data, name)))
     for kind in ("soft_space", "soft_tab", "lower_hex"):
         tag, data, name = pay()
         out.append(("qp_%s_%s" % (kind, tag), qp_variant(kind, data, name)))
@@ -466,6 +505,9 @@ def base_cases():
     for kind in ("cte", "ctype", "disposition", "mime_version"):
         tag, data, name = pay()
         out.append(("duplicate_%s_%s" % (kind, tag), duplicate_headers(kind, data, name)))
+    for i in range(12):
+        tag, data, name = pay()
+        out.append(("combo_%02d_%s" % (i, tag), combo(i, data, name)))
     for kind in ("empty_part", "dup_param", "8bit_ctype", "param_no_value", "long_header"):
         tag, data, name = pay()
         out.append(("cosmetic_%s_%s" % (kind, tag), cosmetic(kind, data, name)))
@@ -480,21 +522,24 @@ def split_top(m):
 
 
 def wrap(kind, m):
-    """The whole message m carried inside another message."""
+    """The whole message m carried inside another message (boundary W)."""
     if kind == "rfc822":
-        return mixed([b"Content-Type: message/rfc822\n\n" + m])
+        return mixed([b"Content-Type: message/rfc822\n\n" + m], boundary=b"W")
     if kind == "partial":
-        return mixed([b'Content-Type: message/partial; id="w@x"; number=1; total=1\n\n' + m])
+        return mixed([b'Content-Type: message/partial; id="w@x"; number=1; total=1\n\n' + m],
+                     boundary=b"W")
     if kind == "rfc822_b64":
-        return mixed([b"Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n" + b64(m)])
+        return mixed([b"Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n" + b64(m)],
+                     boundary=b"W")
     if kind == "eml_attachment":
-        return mixed([att(m, "message.eml")])
+        return mixed([att(m, "message.eml")], boundary=b"W")
     if kind == "mbox":
-        return mixed([att(b"From a@b.example Mon Mar  4 09:00:00 2024\n" + m, "saved.mbox")])
+        return mixed([att(b"From a@b.example Mon Mar  4 09:00:00 2024\n" + m, "saved.mbox")],
+                     boundary=b"W")
     # nested: the message's own content as a multipart inside a multipart
     h, b = split_top(m)
     ct = [l for l in h.split(b"\n") if l.lower().startswith(b"content-")]
-    return mixed([b"\n".join(ct) + b"\n\n" + b], boundary=b"OUTER")
+    return mixed([b"\n".join(ct) + b"\n\n" + b], boundary=b"W")
 
 
 WRAPPERS = ["rfc822", "partial", "rfc822_b64", "eml_attachment", "mbox", "nested"]

@@ -54,4 +54,17 @@ check "no signatures says why" grep -q "clamav.database_dirs" "$TMP/err"
   "$SRC/tests/data/email/virus_eicar_zip.eml" >"$TMP/json" || true
 check "one JSON line per input" test "$(wc -l <"$TMP/json")" = 2
 check "JSON parses" python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/json"
+
+# --output-dir: what the agent receives, for every input, by file name.
+mkdir "$TMP/outdir"
+"$SLUICECTL" scan --config "$CONF" -o general.data_dir="$TMP" --output-dir "$TMP/outdir" \
+  "$SRC/tests/data/email/clean_plain_text.eml" "$SRC/tests/data/email/exe_elf.eml" >/dev/null || true
+check "--output-dir: clean input written unchanged" \
+  cmp -s "$TMP/outdir/clean_plain_text.eml" "$SRC/tests/data/email/clean_plain_text.eml"
+check "--output-dir: rewritten input written" grep -q "X-Sluice-Verdict: rewrite" "$TMP/outdir/exe_elf.eml"
+set +e
+"$SLUICECTL" scan --config "$CONF" --output "$TMP/x" --output-dir "$TMP/outdir" \
+  "$SRC/tests/data/email/clean_plain_text.eml" 2>"$TMP/err" >/dev/null; rc=$?
+set -e
+check "--output with --output-dir is exit 2" test "$rc" = 2
 finish
