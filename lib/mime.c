@@ -433,6 +433,15 @@ static int too_deep(struct walk *w, int idx, int depth)
 	return 1;
 }
 
+static int blank(const unsigned char *p, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isspace(p[i]))
+			return 0;
+	return 1;
+}
+
 /*
  * The delimiter lines of multipart idx in its region [body, end): a line
  * another reader takes as a delimiter (a prefix or case variant of the
@@ -461,7 +470,9 @@ static size_t check_delimiters(struct walk *w, GMimeObject *obj, int idx, const 
 			  "a delimiter line at byte %lld comes after the closing one: some readers "
 			  "show parts there",
 			  (long long)s.reopened);
-	if (s.close_start < 0)
+	/* No content at all (the headers of a bounced message in a report):
+	 * nothing can hide after a closing delimiter that is not there. */
+	if (s.close_start < 0 && !blank(w->b->p + body, end - body))
 		structure(w, idx,
 			  "multipart without its closing boundary: the message may be truncated "
 			  "or hide content after it");

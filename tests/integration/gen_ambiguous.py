@@ -426,6 +426,10 @@ def controls():
         ("control_forward_attached_eml", mixed([att(fwd, "fwd.eml", ctype=b"message/rfc822", cte=b"7bit")])),
         ("control_dsn", mixed([b"Content-Type: message/delivery-status\n\n" + dsn,
                                b"Content-Type: text/rfc822-headers\n\n" + fwd.split(b"\n\n")[0]])),
+        ("control_dsn_mime_headers", mixed([
+            b"Content-Type: message/delivery-status\n\n" + dsn,
+            b"Content-Type: text/rfc822-headers\n\nFrom: a@b.example\nMIME-Version: 1.0\n"
+            b'Content-Type: multipart/mixed; boundary="orig"\n'])),
         ("control_dup_cc", duplicate_headers("cc", ELF, "")),
         ("control_dup_subject", duplicate_headers("subject", ELF, "")),
         ("control_8bit_subject", cosmetic("8bit_subject", ELF, "")),
