@@ -175,7 +175,7 @@ static int is_blank(char c)
 /*
  * "begin[-base64] <octal mode> <name>": the kind, and the name (may be empty).
  * Read as the most permissive decoders read it: "begin" in any case, then
- * blanks (tabs too) before the mode.
+ * blanks (tabs too) before the mode, whose digits need not be octal.
  */
 static enum uu_kind parse_begin(const char *s, size_t n, const char **name, size_t *namelen)
 {
@@ -195,7 +195,7 @@ static enum uu_kind parse_begin(const char *s, size_t n, const char **name, size
 	}
 	while (i < n && is_blank(s[i]))
 		i++;
-	while (i < n && s[i] >= '0' && s[i] <= '7') {
+	while (i < n && g_ascii_isdigit(s[i])) { /* octal, but readers take any digits */
 		i++;
 		digits++;
 	}

@@ -38,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import warnings
 
 sys.setrecursionlimit(10000)
@@ -147,7 +148,7 @@ def scan_batch(ctl, conf, data_dir, paths, outdir):
            "--output-dir", outdir] + paths
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
     res = {}
-    for line in p.stdout.decode("utf-8", "replace").splitlines():
+    for line in p.stdout.decode("utf-8", "replace").split("\n"):
         try:
             j = json.loads(line)
         except ValueError:
@@ -264,11 +265,14 @@ def main(argv):
             staged.append((name, kind, q))
         jobs = max(2, os.cpu_count() or 2)
         outdir, againdir = os.path.join(work, "out"), os.path.join(work, "again")
+        t0 = time.time()
         first = scan_all(ctl, conf, work, [q for _, _, q in staged], outdir, jobs)
+        t1 = time.time()
         outs = {q: os.path.join(outdir, os.path.basename(q)) for _, _, q in staged}
         redo = [outs[q] for _, _, q in staged
                 if q in first and first[q].get("verdict") != "clean" and os.path.exists(outs[q])]
         second = scan_all(ctl, conf, work, redo, againdir, jobs)
+        t2 = time.time()
         failed = noted = 0
         verdicts = {}
 
@@ -290,6 +294,7 @@ def main(argv):
         print("%d messages (%d generated, %d corpus/fuzz/extra): %s; %d with notes; %d failed"
               % (len(items), ngen, len(items) - ngen,
                  ", ".join("%s %d" % kv for kv in sorted(verdicts.items())), noted, failed))
+        print("time: scan %.1fs, rescan %.1fs, readers %.1fs" % (t1 - t0, t2 - t1, time.time() - t2))
         print("readers: python-default, python-compat32, %s" % ", ".join(r for r, _ in READERS))
         return 1 if failed else 0
     finally:

@@ -299,7 +299,8 @@ def uu_text(begin, data, name, ctype=b"text/plain"):
     return mixed([b"Content-Type: " + ctype + b"\n\n" + body])
 
 
-UU_BEGINS = [b"begin 644 ", b"BEGIN 644 ", b"begin\t644 ", b"Begin 0644 ", b"begin 644  "]
+UU_BEGINS = [b"begin 644 ", b"BEGIN 644 ", b"begin\t644 ", b"Begin 0644 ", b"begin 644  ",
+             b"begin 288 "]
 
 
 def qp_variant(kind, data, name):

@@ -102,7 +102,9 @@ def main():
                            [os.path.join(data, f) for f in files],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
         got = {}
-        for line in p.stdout.decode("utf-8", "replace").splitlines():
+        for line in p.stdout.decode("utf-8", "replace").split("\n"):
+            if not line.strip():
+                continue
             j = json.loads(line)
             got[os.path.basename(j["file"])] = j
         for f in sorted(set(files) | set(EXPECT)):
