@@ -48,44 +48,59 @@ static int starts_with_reading(const unsigned char *t, size_t n, char *const *re
 	return 0;
 }
 
+/*
+ * The next "--" in buf[pos, to) that follows `after` (a line start: LF, or
+ * `from` itself), or NULL. Found by its '-': base64 bodies, most of the bytes
+ * of a message, hold none, so a line-by-line walk would cost far more.
+ */
+static const unsigned char *next_dashes(const unsigned char *buf, size_t from, size_t pos,
+					size_t to, unsigned char after)
+{
+	const unsigned char *p = buf + pos, *end = buf + to;
+	while (p < end && (p = memchr(p, '-', (size_t)(end - p))) != NULL) {
+		if (end - p >= 2 && p[1] == '-' &&
+		    (after == '\n' ? (p == buf + from || p[-1] == '\n')
+				   : (p > buf + from && p[-1] == after)))
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 void sl_mimelines_delimiters(const unsigned char *buf, size_t from, size_t to, const char *boundary,
 			     char *const *readings, size_t nreadings, struct sl_delim_scan *out)
 {
 	size_t blen = strlen(boundary), pos = from;
+	const unsigned char *line;
 
 	out->close_start = out->close_end = out->near = out->reopened = -1;
-	while (pos < to) {
-		const unsigned char *line = buf + pos, *eol = memchr(line, '\n', to - pos);
-		size_t llen = eol ? (size_t)(eol - line) : to - pos;
-		size_t next = eol ? pos + llen + 1 : to;
+	while ((line = next_dashes(buf, from, pos, to, '\n')) != NULL) {
+		const unsigned char *eol = memchr(line, '\n', (size_t)(buf + to - line));
+		size_t llen = eol ? (size_t)(eol - line) : (size_t)(buf + to - line);
+		size_t at = (size_t)(line - buf), next = at + llen + (eol ? 1 : 0);
 		const unsigned char *t = line + 2;
 		size_t tl = llen - 2;
-		int same, open, close, near = 0;
+		int same = tl >= blen && memcmp(t, boundary, blen) == 0, near = 0;
+		int close = same && tl >= blen + 2 && t[blen] == '-' && t[blen + 1] == '-' &&
+			    all_lwsp(t + blen + 2, tl - blen - 2);
+		int open = same && !close && all_lwsp(t + blen, tl - blen);
 
-		if (llen < 2 || line[0] != '-' || line[1] != '-') {
-			pos = next;
-			continue;
-		}
-		same = tl >= blen && memcmp(t, boundary, blen) == 0;
-		close = same && tl >= blen + 2 && t[blen] == '-' && t[blen + 1] == '-' &&
-			all_lwsp(t + blen + 2, tl - blen - 2);
-		open = same && !close && all_lwsp(t + blen, tl - blen);
 		if (close) {
 			if (out->close_start < 0) {
-				out->close_start = (int64_t)pos;
+				out->close_start = (int64_t)at;
 				out->close_end = (int64_t)next;
 			} else if (out->reopened < 0) {
-				out->reopened = (int64_t)pos;
+				out->reopened = (int64_t)at;
 			}
 		} else if (open) {
 			if (out->close_start >= 0 && out->reopened < 0)
-				out->reopened = (int64_t)pos;
+				out->reopened = (int64_t)at;
 		} else {
 			near = starts_ci(t, tl, boundary, cut(blen)) ||
 			       starts_with_reading(t, tl, readings, nreadings, boundary);
 		}
 		if (near && out->near < 0)
-			out->near = (int64_t)pos;
+			out->near = (int64_t)at;
 		pos = next;
 	}
 }
@@ -94,13 +109,13 @@ int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_
 				    char *const *readings, size_t nreadings)
 {
 	size_t pos = from;
-	while (pos < to) {
-		const unsigned char *line = buf + pos, *eol = memchr(line, '\n', to - pos);
-		size_t llen = eol ? (size_t)(eol - line) : to - pos;
-		if (llen >= 2 && line[0] == '-' && line[1] == '-' &&
-		    starts_with_reading(line + 2, llen - 2, readings, nreadings, NULL))
-			return (int64_t)pos;
-		pos = eol ? pos + llen + 1 : to;
+	const unsigned char *line;
+	while ((line = next_dashes(buf, from, pos, to, '\n')) != NULL) {
+		const unsigned char *eol = memchr(line, '\n', (size_t)(buf + to - line));
+		size_t llen = eol ? (size_t)(eol - line) : (size_t)(buf + to - line);
+		if (starts_with_reading(line + 2, llen - 2, readings, nreadings, NULL))
+			return (int64_t)(line - buf);
+		pos = (size_t)(line - buf) + llen;
 	}
 	return -1;
 }
@@ -108,9 +123,13 @@ int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_
 int64_t sl_mimelines_lone_cr(const unsigned char *buf, size_t from, size_t to, int dashes)
 {
 	const unsigned char *p = buf + from, *end = buf + to;
+	if (dashes) {
+		/* A CR followed by "--" is lone by construction. */
+		p = next_dashes(buf, from, from, to, '\r');
+		return p != NULL ? (int64_t)(p - 1 - buf) : -1;
+	}
 	while (p < end && (p = memchr(p, '\r', (size_t)(end - p))) != NULL) {
-		if (p + 1 < end && p[1] != '\n' &&
-		    (!dashes || (end - p > 2 && p[1] == '-' && p[2] == '-')))
+		if (p + 1 < end && p[1] != '\n')
 			return (int64_t)(p - buf);
 		p++;
 	}
