@@ -235,18 +235,24 @@ static int is_word_line(const char *s, size_t n, const char *word)
 	return 1;
 }
 
-enum { LINE_BAD = -1, LINE_TERM = 0, LINE_DATA = 1 };
+/* LINE_DIRTY: decoded, but with characters outside the alphabet: counted as
+ * a bad line for the end of the block. */
+enum { LINE_BAD = -1, LINE_TERM = 0, LINE_DATA = 1, LINE_DIRTY = 2 };
 
 /*
  * One classic line: the first character gives the byte count, each 4
  * characters give 3 bytes. Characters missing at the end (stripped trailing
  * spaces) count as zero bits; characters past the count are ignored.
+ * Characters outside the alphabet are decoded as their low 6 bits, as ripmime
+ * and Python's uu fallback do: a line with one stray byte must not be
+ * dropped and shift the rest of the file (LINE_DIRTY).
  */
 static int uu_line(struct found *f, struct fbuf *b, const char *line, size_t n, int *rc)
 {
 	const unsigned char *s = (const unsigned char *)line;
 	unsigned char out[64], c[4];
 	size_t want, need, i, k, o = 0;
+	int dirty = 0;
 
 	if (n == 0)
 		return LINE_TERM; /* a " " line whose space was stripped */
@@ -260,7 +266,7 @@ static int uu_line(struct found *f, struct fbuf *b, const char *line, size_t n, 
 	need = (want + 2) / 3 * 4;
 	for (i = 1; i <= need && i < n; i++)
 		if (s[i] < 0x20 || s[i] > 0x60)
-			return LINE_BAD;
+			dirty = 1;
 	for (i = 1; o < want; i += 4) {
 		for (k = 0; k < 4; k++)
 			c[k] = i + k < n ? (unsigned char)((s[i + k] - 0x20) & 63) : 0;
@@ -271,7 +277,7 @@ static int uu_line(struct found *f, struct fbuf *b, const char *line, size_t n, 
 			out[o++] = (unsigned char)(c[2] << 6 | c[3]);
 	}
 	*rc = fbuf_add(f, b, out, want);
-	return LINE_DATA;
+	return dirty ? LINE_DIRTY : LINE_DATA;
 }
 
 struct b64 {
@@ -336,7 +342,7 @@ static int uu_block(struct found *f, const char *t, size_t len, const struct lin
 	size_t off = hl->next, end = hl->next, bad = 0;
 	const char *s, *nm;
 	size_t nml;
-	int good = 0, closed = 0, r, rc = SL_OK;
+	int good = 0, closed = 0, emitted = 0, r, rc = SL_OK;
 
 	while (off < len) {
 		next_line(t, len, off, &l);
@@ -375,7 +381,10 @@ static int uu_block(struct found *f, const char *t, size_t len, const struct lin
 			}
 			r = LINE_BAD; /* a blank line before any data */
 		}
-		if (r == LINE_BAD) {
+		if (r == LINE_BAD || r == LINE_DIRTY) {
+			/* The block's range (cut out by the rewriter) ends at its last
+			 * clean line: without the "begin" line, nothing reads the rest. */
+			emitted |= r == LINE_DIRTY;
 			if (++bad >= UU_MAX_BAD_LINES)
 				break;
 			continue;
@@ -384,7 +393,7 @@ static int uu_block(struct found *f, const char *t, size_t len, const struct lin
 		good = 1;
 		end = l.next;
 	}
-	*valid = good || closed;
+	*valid = good || closed || emitted;
 	if (!*valid) {
 		*resume = hl->next;
 		goto out;

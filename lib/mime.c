@@ -27,6 +27,8 @@ struct buf {
 	size_t len;
 	enum sl_part_origin origin; /* of the parts found in it */
 	int host;                   /* the part whose content it is, -1 for the message */
+	int quoted;                 /* mail quoted in text (a bounce): often cut short, so a
+				     * missing end is no finding; its parts are judged */
 	GArray *hdr_blocks;         /* [start, end) pairs of its header blocks (size_t) */
 };
 
@@ -132,9 +134,10 @@ static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item
 		what = "multipart with no parts";
 		break;
 	case GMIME_WARN_TRUNCATED_MESSAGE:
-		/* text/rfc822-headers and friends: a header block alone is whole. */
-		if (w->b->host >= 0 && offset < 0 &&
-		    sl_mimelines_block_end(w->b->p, w->b->len, 0) == w->b->len)
+		/* text/rfc822-headers and friends: a header block alone is whole;
+		 * mail quoted in text is often cut short (its parts are judged). */
+		if (w->b->quoted || (w->b->host >= 0 && offset < 0 &&
+				     sl_mimelines_block_end(w->b->p, w->b->len, 0) == w->b->len))
 			return;
 		what = "truncated message";
 		break;
@@ -471,8 +474,9 @@ static size_t check_delimiters(struct walk *w, GMimeObject *obj, int idx, const 
 			  "show parts there",
 			  (long long)s.reopened);
 	/* No content at all (the headers of a bounced message in a report):
-	 * nothing can hide after a closing delimiter that is not there. */
-	if (s.close_start < 0 && !blank(w->b->p + body, end - body))
+	 * nothing can hide after a closing delimiter that is not there; mail
+	 * quoted in a bounce is often cut short, and its parts are judged. */
+	if (s.close_start < 0 && !w->b->quoted && !blank(w->b->p + body, end - body))
 		structure(w, idx,
 			  "multipart without its closing boundary: the message may be truncated "
 			  "or hide content after it");
@@ -552,33 +556,55 @@ static void walk_body(struct walk *w, GMimeObject *body, int parent, const char 
 }
 
 static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int host, int depth,
-			 enum sl_mail_kind kind);
+			 enum sl_mail_kind kind, int quoted);
 
 /*
  * A leaf that holds a message or a mailbox -- any message/\* type,
  * text/rfc822-headers, a base64 message/rfc822 GMime left whole, an attached
- * .eml or mailbox, even a MIME message pasted into the text -- is parsed as
- * mail, so that what it carries becomes parts the type stage judges. Readers
- * do that: Python parses every message/\* part as a message, ripmime decodes
- * encoded ones and finds MIME parts in plain text, a person opens the
- * attached mail.
+ * .eml or mailbox -- is parsed as mail, so that what it carries becomes parts
+ * the type stage judges: Python parses every message/\* part as a message,
+ * ripmime decodes encoded ones, a person opens the attached mail. ripmime
+ * also splits content that holds MIME parts with no multipart around them at
+ * the boundary it guesses (a lost Content-Type, a bounce quoting the returned
+ * message), and peels a paragraph of text that holds part headers off as a
+ * part of its own (sl_mimelines_quoted_part): such content is parsed the same
+ * way, as quoted mail.
  */
 static void parse_if_mail(struct walk *w, int idx, int depth)
 {
 	struct sl_part *p = &w->m->parts[idx];
 	const char *t = p->declared_type ? p->declared_type : "";
-	enum sl_mail_evidence ev = SL_MAIL_ATTACHED;
-	enum sl_mail_kind kind;
-	if (strncmp(t, "message/", 8) == 0 || strcmp(t, "text/rfc822-headers") == 0)
-		ev = SL_MAIL_DECLARED;
-	else if (p->is_body_text)
-		ev = SL_MAIL_IN_TEXT;
+	int declared = strncmp(t, "message/", 8) == 0 || strcmp(t, "text/rfc822-headers") == 0;
+	enum sl_mail_kind kind = SL_MAIL_NONE;
+	unsigned char *quoted;
+	size_t qlen = 0;
+	char *guess;
+
 	if (p->data == NULL || p->size == 0)
 		return;
-	kind = sl_mimelines_mail_kind(p->data, p->size, ev);
-	if (kind == SL_MAIL_NONE || too_deep(w, idx, depth))
+	if (declared || !p->is_body_text)
+		kind = sl_mimelines_mail_kind(p->data, p->size,
+					      declared ? SL_MAIL_DECLARED : SL_MAIL_ATTACHED);
+	if (kind != SL_MAIL_NONE) {
+		if (!too_deep(w, idx, depth))
+			parse_buffer(w, p->data, p->size, idx, depth + 1, kind, 0);
 		return;
-	parse_buffer(w, p->data, p->size, idx, depth + 1, kind);
+	}
+	guess = sl_mimelines_guess_boundary(p->data, p->size);
+	if (guess != NULL) {
+		struct sl_buf b;
+		sl_buf_init(&b, 0);
+		sl_buf_printf(&b, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n", guess);
+		sl_buf_add(&b, p->data, p->size);
+		qlen = b.len;
+		quoted = (unsigned char *)sl_buf_take(&b);
+		free(guess);
+	} else {
+		quoted = sl_mimelines_quoted_part(p->data, p->size, &qlen);
+	}
+	if (quoted != NULL && !too_deep(w, idx, depth))
+		parse_buffer(w, quoted, qlen, idx, depth + 1, SL_MAIL_MESSAGE, 1);
+	free(quoted);
 }
 
 static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char *id, int depth,
@@ -681,10 +707,10 @@ static void check_lone_cr(struct walk *w)
  * removed by removing their host.
  */
 static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int host, int depth,
-			 enum sl_mail_kind kind)
+			 enum sl_mail_kind kind, int quoted)
 {
-	struct buf b = {p, len, host < 0 ? SL_ORIGIN_MIME : SL_ORIGIN_MAIL, host,
-			g_array_new(FALSE, FALSE, sizeof(size_t))};
+	struct buf b = {p,    len,    host < 0 ? SL_ORIGIN_MIME : SL_ORIGIN_MAIL,
+			host, quoted, g_array_new(FALSE, FALSE, sizeof(size_t))};
 	struct buf *saved = w->b;
 	size_t first = w->m->nparts, i;
 	GMimeStream *stream;
@@ -756,13 +782,22 @@ out_nostream:
 	w->b = saved;
 }
 
+/* The number of parts directly below part i. */
+static size_t children(const struct sl_msg *m, size_t i)
+{
+	size_t k, n = 0;
+	for (k = i + 1; k < m->nparts; k++)
+		n += m->parts[k].parent == (int)i;
+	return n;
+}
+
 static void add_extracted(struct walk *w, int parent, struct sl_extract_list *l,
 			  enum sl_part_origin origin)
 {
-	size_t i;
+	size_t i, first = children(w->m, (size_t)parent) + 1;
 	for (i = 0; i < l->n; i++) {
 		struct sl_extracted *e = &l->v[i];
-		char *id = sl_xasprintf("%s/%zu", w->m->parts[parent].id, i + 1);
+		char *id = sl_xasprintf("%s/%zu", w->m->parts[parent].id, first + i);
 		int idx = sl_msg_add_part(w->m, parent, id, origin);
 		struct sl_part *p = &w->m->parts[idx];
 		free(id);
@@ -774,15 +809,6 @@ static void add_extracted(struct walk *w, int parent, struct sl_extract_list *l,
 		sl_msg_part_take_data(w->m, idx, e->data, e->len);
 		e->data = NULL;
 	}
-}
-
-static int has_children(const struct sl_msg *m, size_t i)
-{
-	size_t k;
-	for (k = i + 1; k < m->nparts; k++)
-		if (m->parts[k].parent == (int)i)
-			return 1;
-	return 0;
 }
 
 /* Uuencoded blocks in any part and TNEF attachments become parts. A limit
@@ -797,8 +823,7 @@ static void extract_children(struct walk *w)
 		char *why = NULL;
 		int rc;
 		if (p->is_container || p->data == NULL ||
-		    (p->origin != SL_ORIGIN_MIME && p->origin != SL_ORIGIN_MAIL) ||
-		    has_children(w->m, i))
+		    (p->origin != SL_ORIGIN_MIME && p->origin != SL_ORIGIN_MAIL))
 			continue;
 		if (sl_tnef_is(p->data, p->size)) {
 			rc = sl_tnef_extract(p->data, p->size, w->mi->max_files, w->mi->max_bytes,
@@ -844,7 +869,7 @@ int sl_mime_run(struct sl_mime *mi, struct sl_msg *m)
 			    "NUL byte at offset %zu: readers disagree on where text ends",
 			    (size_t)(z - m->raw));
 	}
-	parse_buffer(&w, m->raw, m->raw_len, -1, 0, SL_MAIL_MESSAGE);
+	parse_buffer(&w, m->raw, m->raw_len, -1, 0, SL_MAIL_MESSAGE, 0);
 	if (!m->incomplete)
 		extract_children(&w);
 	return SL_OK;

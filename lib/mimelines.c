@@ -9,6 +9,8 @@
 #include "extract.h"
 #include "util.h"
 
+static size_t field_name(const unsigned char *p, size_t n);
+
 /* GMime's blanks after a delimiter: \f and \v are not among them. */
 static int is_lwsp(unsigned char c)
 {
@@ -120,6 +122,76 @@ int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_
 	return -1;
 }
 
+char *sl_mimelines_guess_boundary(const unsigned char *p, size_t n)
+{
+	static const char *const fields[] = {
+	    "content-type:", "content-transfer-encoding:", "content-disposition:", NULL};
+	const unsigned char *line;
+	size_t pos = 0;
+	while ((line = next_dashes(p, 0, pos, n, '\n')) != NULL) {
+		const unsigned char *eol = memchr(line, '\n', (size_t)(p + n - line)),
+				    *b = line + 2, *next;
+		size_t blen, k, i;
+		int ok = 1;
+		if (eol == NULL)
+			return NULL;
+		pos = (size_t)(eol - p);
+		blen = (size_t)(eol - b);
+		while (blen > 0 &&
+		       (b[blen - 1] == '\r' || b[blen - 1] == ' ' || b[blen - 1] == '\t'))
+			blen--;
+		for (i = 0; i < blen; i++)
+			if (b[i] < 0x20 || b[i] >= 0x7f || b[i] == '"' || b[i] == '\\')
+				ok = 0;
+		if (!ok || blen == 0 || blen > 200 ||
+		    (blen >= 2 && b[blen - 1] == '-' && b[blen - 2] == '-'))
+			continue;
+		next = eol + 1;
+		for (k = 0; fields[k] != NULL; k++) {
+			size_t fl = strlen(fields[k]);
+			if ((size_t)(p + n - next) >= fl &&
+			    g_ascii_strncasecmp((const char *)next, fields[k], fl) == 0)
+				return sl_xstrndup((const char *)b, blen);
+		}
+	}
+	return NULL;
+}
+
+unsigned char *sl_mimelines_quoted_part(const unsigned char *p, size_t n, size_t *len)
+{
+	size_t pos = 0, para = 0, end, k;
+	int found = 0;
+	struct sl_buf b;
+
+	if (memchr(p, '\0', n < 1024 ? n : 1024) != NULL)
+		return NULL; /* not text */
+	while (pos < n && !found) {
+		const unsigned char *eol = memchr(p + pos, '\n', n - pos);
+		size_t l = eol ? (size_t)(eol - (p + pos)) : n - pos;
+		if (l == 0 || (l == 1 && p[pos] == '\r'))
+			para = pos + l + 1; /* a blank line: the next paragraph starts after it */
+		else if (l >= 8 && g_ascii_strncasecmp((const char *)p + pos, "content-", 8) == 0 &&
+			 field_name(p + pos, l) > 0)
+			found = 1;
+		pos += l + (eol ? 1 : 0);
+	}
+	if (!found)
+		return NULL;
+	end = sl_mimelines_block_end(p, n, para);
+	sl_buf_init(&b, 0);
+	for (k = para; k < end;) {
+		const unsigned char *eol = memchr(p + k, '\n', end - k);
+		size_t l = eol ? (size_t)(eol - (p + k)) + 1 : end - k;
+		if (field_name(p + k, l) > 0 || ((p[k] == ' ' || p[k] == '\t') && b.len > 0))
+			sl_buf_add(&b, p + k, l);
+		k += l;
+	}
+	sl_buf_add(&b, "\n", 1);
+	sl_buf_add(&b, p + end, n - end);
+	*len = b.len;
+	return (unsigned char *)sl_buf_take(&b);
+}
+
 int64_t sl_mimelines_lone_cr(const unsigned char *buf, size_t from, size_t to, int dashes)
 {
 	const unsigned char *p = buf + from, *end = buf + to;
@@ -223,19 +295,24 @@ static size_t field_name(const unsigned char *p, size_t n)
 	return i < n && p[i] == ':' ? len : 0;
 }
 
-/* 1 for a field mail has, 2 for one that makes it MIME. */
+/* A field mail has. */
 static int known_field(const unsigned char *p, size_t len)
 {
-	static const char *const mail[] = {"from",     "to",         "cc",       "subject",
-					   "date",     "message-id", "received", "return-path",
-					   "reply-to", "sender",     NULL};
-	static const char *const mime[] = {"mime-version", "content-type",
-					   "content-transfer-encoding", NULL};
+	static const char *const mail[] = {"from",
+					   "to",
+					   "cc",
+					   "subject",
+					   "date",
+					   "message-id",
+					   "received",
+					   "return-path",
+					   "reply-to",
+					   "sender",
+					   "mime-version",
+					   "content-type",
+					   "content-transfer-encoding",
+					   NULL};
 	size_t k;
-	for (k = 0; mime[k] != NULL; k++)
-		if (strlen(mime[k]) == len &&
-		    g_ascii_strncasecmp((const char *)p, mime[k], len) == 0)
-			return 2;
 	for (k = 0; mail[k] != NULL; k++)
 		if (strlen(mail[k]) == len &&
 		    g_ascii_strncasecmp((const char *)p, mail[k], len) == 0)
@@ -246,7 +323,7 @@ static int known_field(const unsigned char *p, size_t len)
 enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n, enum sl_mail_evidence ev)
 {
 	enum sl_mail_kind kind = SL_MAIL_MESSAGE;
-	size_t pos = 0, lines = 0, hits = 0, mime = 0;
+	size_t pos = 0, lines = 0, hits = 0;
 
 	if (n >= 5 && memcmp(p, "From ", 5) == 0) {
 		const unsigned char *nl = memchr(p, '\n', n);
@@ -266,13 +343,7 @@ enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n, enum 
 			f = field_name(line, len);
 			if (f == 0)
 				break;
-			switch (known_field(line, f)) {
-			case 2:
-				mime++;
-				/* fall through */
-			case 1:
-				hits++;
-			}
+			hits += (size_t)known_field(line, f);
 		} else if (lines == 0) {
 			break;
 		}
@@ -283,15 +354,9 @@ enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n, enum 
 	}
 	if (lines == 0)
 		return SL_MAIL_NONE;
-	switch (ev) {
-	case SL_MAIL_DECLARED:
+	if (ev == SL_MAIL_DECLARED)
 		return kind;
-	case SL_MAIL_ATTACHED:
-		return hits >= 2 ? kind : SL_MAIL_NONE;
-	case SL_MAIL_IN_TEXT:
-		return hits >= 2 && mime > 0 ? kind : SL_MAIL_NONE;
-	}
-	return SL_MAIL_NONE;
+	return hits >= 2 ? kind : SL_MAIL_NONE;
 }
 
 unsigned char *sl_mimelines_decode(enum sl_cte cte, int qp_done, const unsigned char *body,

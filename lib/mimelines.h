@@ -45,6 +45,24 @@ void sl_mimelines_delimiters(const unsigned char *buf, size_t from, size_t to, c
 int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_t to,
 				    char *const *readings, size_t nreadings);
 
+/* The boundary ripmime and munpack guess for content that holds MIME parts
+ * with no multipart around them (a body whose Content-Type got lost, a bounce
+ * quoting the returned message): the first line "--B" directly followed by
+ * a Content-Type, Content-Transfer-Encoding or Content-Disposition field.
+ * Only printable ASCII without quotes or backslashes, at most 200 bytes.
+ * malloc'd, or NULL. */
+char *sl_mimelines_guess_boundary(const unsigned char *p, size_t n);
+
+/* ripmime takes a decoded part for a message when one of its first lines
+ * starts like a header, reads the lines up to the first blank line as its
+ * headers (skipping those that are none) and does so again with the body:
+ * a paragraph of text that holds a "Content-..." field becomes the headers of
+ * a part for it. Returns the message a reader peels out at the first such
+ * paragraph -- its header fields (and their folded lines), a blank line, all
+ * that follows the paragraph -- malloc'd with its length in *len; NULL when
+ * there is none or the content is not text (a NUL in its first 1 KiB). */
+unsigned char *sl_mimelines_quoted_part(const unsigned char *p, size_t n, size_t *len);
+
 /* Offset of the first CR in buf[from, to) that is not followed by LF, or -1.
  * With dashes set, only such a CR that is followed by "--" counts (a hidden
  * delimiter line for readers that end lines at a lone CR). */
@@ -78,9 +96,8 @@ enum sl_mail_kind { SL_MAIL_NONE, SL_MAIL_MESSAGE, SL_MAIL_MBOX };
 
 /* What makes a part's content a message: a part declared as one needs only a
  * header line first; an attachment two header fields that mail has (a file
- * that merely starts with "Key: value" is no message); text meant to be read
- * also a MIME field among them (a forward pasted as text is only text). */
-enum sl_mail_evidence { SL_MAIL_DECLARED, SL_MAIL_ATTACHED, SL_MAIL_IN_TEXT };
+ * that merely starts with "Key: value" is no message). */
+enum sl_mail_evidence { SL_MAIL_DECLARED, SL_MAIL_ATTACHED };
 
 /* Does p[0..n) hold a message a reader would parse: a header block, after an
  * mbox "From " line (which makes it a mailbox)? */

@@ -1027,12 +1027,31 @@ static void test_mail_in_parts(void **state)
 	assert_true(part(m, "2/2")->is_container);
 	sl_msg_free(m);
 	free(t);
-	/* A MIME message pasted into the text is parsed; a pasted forward is not. */
+	/* A MIME message pasted into the text is parsed (ripmime does); a pasted
+	 * forward is only text. */
 	m = with_part("Content-Type: text/plain", inner_msg, 0);
 	check_inner(m, "2");
 	sl_msg_free(m);
 	m = with_part("Content-Type: text/plain", "From: a@b\nSubject: fwd\nTo: c@d\n\nold text", 0);
 	assert_int_equal(sl_msg_find_part(m, "2/1"), -1);
+	no_findings(m);
+	sl_msg_free(m);
+	/* ripmime's reading of text whose first lines hold part headers. */
+	m = with_part("Content-Type: text/plain",
+		      "Hello\nContent-Disposition: attachment; filename=a.js\n"
+		      "Content-Transfer-Encoding: base64\n\nYWJj",
+		      1);
+	assert_string_equal(part(m, "2/1.1")->filename, "a.js");
+	data_is(part(m, "2/1.1"), "abc", 3);
+	sl_msg_free(m);
+	/* MIME parts in text with no multipart around them: split at the
+	 * boundary ripmime guesses; a quoted message cut short is no finding. */
+	m = with_part("Content-Type: text/plain",
+		      "see below\n\n--Q\nContent-Type: application/octet-stream; name=\"r.exe\"\n"
+		      "Content-Transfer-Encoding: base64\n\nTVqQ\n--Q\nContent-Type: text/plain\n\ncut",
+		      0);
+	assert_string_equal(part(m, "2/1.1")->filename, "r.exe");
+	no_findings(m);
 	sl_msg_free(m);
 	/* A file that starts "Key: value" is no message. */
 	m = with_part("Content-Type: application/octet-stream; name=\"a.cfg\"", "Key: value\nOther: x\n\nz", 0);

@@ -186,8 +186,7 @@ static void test_mail_kind(void **state)
 	const char *plain = "From: a@b\nSubject: hi\nTo: c@d\n\nforwarded text\n";
 	const char *kv = "Key: value\nOther: x\n\nbody\n";
 	const char *mbox = "From a@b Mon Mar  4 09:00:00 2024\nFrom: a@b\nSubject: x\n\nbody\n";
-	kind_is(mime, SL_MAIL_IN_TEXT, SL_MAIL_MESSAGE);
-	kind_is(plain, SL_MAIL_IN_TEXT, SL_MAIL_NONE); /* a forward pasted as text */
+	kind_is(mime, SL_MAIL_ATTACHED, SL_MAIL_MESSAGE);
 	kind_is(plain, SL_MAIL_ATTACHED, SL_MAIL_MESSAGE);
 	kind_is(kv, SL_MAIL_ATTACHED, SL_MAIL_NONE);
 	kind_is(kv, SL_MAIL_DECLARED, SL_MAIL_MESSAGE);
@@ -197,6 +196,37 @@ static void test_mail_kind(void **state)
 	kind_is("From nothing", SL_MAIL_ATTACHED, SL_MAIL_NONE);
 	kind_is("", SL_MAIL_DECLARED, SL_MAIL_NONE);
 	kind_is("Subject : spaced\nFrom: x\n\n", SL_MAIL_ATTACHED, SL_MAIL_MESSAGE);
+}
+
+static void quoted_is(const char *in, const char *want)
+{
+	size_t len = 0;
+	unsigned char *m = sl_mimelines_quoted_part((const unsigned char *)in, strlen(in), &len);
+	if (want == NULL) {
+		if (m != NULL)
+			fail_msg("[%s]: a part was peeled off: [%.*s]", in, (int)len, m);
+		return;
+	}
+	if (m == NULL)
+		fail_msg("[%s]: no part peeled off", in);
+	if (len != strlen(want) || memcmp(m, want, len) != 0)
+		fail_msg("[%s]: [%.*s], expected [%s]", in, (int)len, m, want);
+	free(m);
+}
+
+/* ripmime's reading of text whose paragraphs hold part headers. */
+static void test_quoted_part(void **state)
+{
+	quoted_is("Hello text\nContent-Disposition: attachment; filename=a.js\nContent-Transfer-Encoding: "
+		  "base64\n\nYWJj\n",
+		  "Content-Disposition: attachment; filename=a.js\nContent-Transfer-Encoding: base64\n\nYWJj\n");
+	quoted_is("Dear customer,\n\nsee below\r\nContent-Type: text/plain;\r\n name=a.js\r\n\r\nbody",
+		  "Content-Type: text/plain;\r\n name=a.js\r\n\nbody");
+	quoted_is("From: a shop\nDate: today\n\nbye\n", NULL); /* a forward: only text */
+	quoted_is("the content-type of it\n", NULL);		 /* not at a line start */
+	quoted_is("Contents: x\n\nbody\n", NULL);
+	quoted_is("\0Content-Type: x\n\n", NULL);
+	quoted_is("", NULL);
 }
 
 int main(void)
@@ -211,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_qp),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_mail_kind),
+		cmocka_unit_test(test_quoted_part),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
