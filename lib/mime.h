@@ -19,11 +19,13 @@
  *  - a transfer encoding that is almost a token ("base64;", "x-uue") and a
  *    quoted-printable soft break with padding are decoded the permissive way;
  *  - a leaf that holds mail (every message/\* type, text/rfc822-headers, a
- *    base64 message/rfc822, an attached message or mailbox, a MIME message
- *    pasted into the text) is parsed as mail, recursively within
- *    limits.mime_depth: its parts (origin SL_ORIGIN_MAIL, ids HOST/1.N) are
- *    removed by removing the leaf that holds them;
- *  - uuencode opened with "BEGIN" or "begin<TAB>" is decoded.
+ *    base64 message/rfc822, an attached message or mailbox, content holding
+ *    MIME parts with no multipart around them, a paragraph of part headers
+ *    in text) is parsed as mail, recursively within limits.mime_depth: its
+ *    parts (origin SL_ORIGIN_MAIL, ids HOST/1.N) are removed by removing the
+ *    leaf that holds them;
+ *  - uuencode opened with "BEGIN", "begin<TAB>" or a mode that is not octal is
+ *    decoded, in any part, stray bytes in its lines as ripmime decodes them.
  *
  * Ambiguity is a finding, never a guess (structure/structure): headers that
  * decide how a part is read (Content-Type, Content-Transfer-Encoding,

@@ -208,6 +208,17 @@ def check_one(item, res, again, out, work):
     return verdict, problems, notes
 
 
+def keep_input(path, name):
+    """A fuzzer's input that fails stays with the artifacts run_fuzzer.sh keeps
+    (read again by every later run until it passes)."""
+    keep = os.environ.get("SLUICE_FUZZ_ARTIFACTS", "/tmp/sluice-fuzz-artifacts")
+    os.makedirs(keep, exist_ok=True)
+    dest = os.path.join(keep, "differential-" + os.path.basename(name))
+    if not os.path.exists(dest):
+        shutil.copyfile(path, dest)
+    return dest
+
+
 def sample(files, n):
     """A deterministic sample of n files (by content hash), largest first."""
     files = sorted(files, key=lambda f: hashlib.sha256(f.encode()).hexdigest())
@@ -281,7 +292,7 @@ def main(argv):
             return it, check_one(it, first.get(q), second.get(outs[q]), outs[q], work)
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-            for (name, kind, _), (verdict, problems, notes) in ex.map(one, staged):
+            for (name, kind, path), (verdict, problems, notes) in ex.map(one, staged):
                 verdicts[verdict] = verdicts.get(verdict, 0) + 1
                 if notes:
                     noted += 1
@@ -291,6 +302,8 @@ def main(argv):
                     failed += 1
                     print("FAIL %s [%s, %s]: %s" % (name, kind, verdict, " | ".join(problems)),
                           flush=True)
+                    if kind == "fuzz":
+                        print("     kept for the next runs: %s" % keep_input(path, name), flush=True)
         print("%d messages (%d generated, %d corpus/fuzz/extra): %s; %d with notes; %d failed"
               % (len(items), ngen, len(items) - ngen,
                  ", ".join("%s %d" % kv for kv in sorted(verdicts.items())), noted, failed))

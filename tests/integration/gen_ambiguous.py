@@ -294,6 +294,39 @@ def pasted_mail(where, data, name):
     return mixed([b"Content-Type: text/html\n\n" + inner])
 
 
+def text_holds_part(kind, data, name):
+    """Part headers inside text: ripmime peels them off as a part of its own,
+    or splits the text at the boundary it guesses."""
+    part = (b"Content-Type: application/octet-stream; name=\"" + name.encode() + b"\"\n"
+            b"Content-Disposition: attachment; filename=\"" + name.encode() + b"\"\n"
+            b"Content-Transfer-Encoding: base64\n\n" + b64(data) + b"\n")
+    if kind == "paragraph":
+        return mixed([b"Content-Type: text/plain\n\nHello text\n" + part])
+    if kind == "second_paragraph":
+        return msg([b"Content-Type: text/plain"], b"Hello text\n\n" + part)
+    if kind == "parts_no_multipart":
+        return mixed([b"Content-Type: text/plain\n\nsee below\n\n--Q\n" + part + b"--Q--\n"])
+    if kind == "lost_content_type":
+        return msg([b"X-Note: the Content-Type header got lost"],
+                   b"--X\nContent-Type: text/plain\n\nhi\n--X\n" + part + b"--X--\n")
+    # a CRLF blank line in an LF message ends the headers for GMime and Python
+    return mixed([b"Content-Type: text/plain\r\n\r\nHello text\n" + part])
+
+
+def uu_broken(kind, data, name):
+    """uuencode a strict decoder rejects and ripmime decodes."""
+    enc = uu(data, name).split(b"\n")
+    if kind == "stray_byte":
+        enc[1] = enc[1][:20] + b"j" + enc[1][21:]
+    elif kind == "short_lines":
+        enc = [l.rstrip(b"`") for l in enc]
+    elif kind == "no_end":
+        enc = enc[:-2]
+    else:
+        enc[0] = enc[0].replace(b"644", b"688")
+    return mixed([b"Content-Type: text/plain\n\nHello\n\n" + b"\n".join(enc) + b"\n\nbye\n"])
+
+
 def uu_text(begin, data, name, ctype=b"text/plain"):
     body = TEXT + b"\n\n" + uu(data, name, begin=begin) + b"\n\nbye\n"
     return mixed([b"Content-Type: " + ctype + b"\n\n" + body])
@@ -500,6 +533,13 @@ def base_cases():
     for where in ("toplevel", "text_part", "html_part"):
         tag, data, name = pay()
         out.append(("pasted_mail_%s_%s" % (where, tag), pasted_mail(where, data, name)))
+    for kind in ("paragraph", "second_paragraph", "parts_no_multipart", "lost_content_type",
+                 "crlf_blank_in_lf"):
+        tag, data, name = pay()
+        out.append(("text_holds_part_%s_%s" % (kind, tag), text_holds_part(kind, data, name)))
+    for kind in ("stray_byte", "short_lines", "no_end", "bad_mode"):
+        tag, data, name = pay()
+        out.append(("uu_broken_%s_%s" % (kind, tag), uu_broken(kind, data, name)))
     for kind in ("soft_space", "soft_tab", "lower_hex"):
         tag, data, name = pay()
         out.append(("qp_%s_%s" % (kind, tag), qp_variant(kind, data, name)))
