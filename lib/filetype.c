@@ -246,6 +246,23 @@ static int contains_ci(const unsigned char *p, size_t n, const char *s)
 static const unsigned char onenote_guid[16] = { 0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d,
 						0xae, 0xb1, 0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3 };
 
+/* The category an extension gives a file of text (scripts and the like are
+ * text to libmagic), or NULL. */
+static const char *category_by_ext(const char *ext)
+{
+	if (in_list(ext, script_exts))
+		return "script";
+	if (in_list(ext, shortcut_exts))
+		return "shortcut";
+	if (in_list(ext, image_exts))
+		return "disk_image";
+	if (strcmp(ext, "one") == 0 || strcmp(ext, "onepkg") == 0)
+		return "onenote";
+	if (in_list(ext, installer_exts))
+		return "installer";
+	return NULL;
+}
+
 const char *sl_filetype_category(const char *mime, const char *desc, const unsigned char *p,
 				 size_t n, size_t full_size, const char *filename)
 {
@@ -282,16 +299,9 @@ const char *sl_filetype_category(const char *mime, const char *desc, const unsig
 		return "script";
 	/* Then names: scripts are text to libmagic. */
 	if (ext[0]) {
-		if (in_list(ext, script_exts))
-			return "script";
-		if (in_list(ext, shortcut_exts))
-			return "shortcut";
-		if (in_list(ext, image_exts))
-			return "disk_image";
-		if (strcmp(ext, "one") == 0 || strcmp(ext, "onepkg") == 0)
-			return "onenote";
-		if (in_list(ext, installer_exts))
-			return "installer";
+		const char *by_name = category_by_ext(ext);
+		if (by_name != NULL)
+			return by_name;
 	}
 	if (strcmp(mime, "text/html") == 0 || strcmp(mime, "image/svg+xml") == 0 ||
 	    strcmp(mime, "application/xhtml+xml") == 0 || (ext[0] && in_list(ext, html_exts)))
@@ -411,18 +421,11 @@ static int is_dangerous_ext(const char *ext)
  */
 static const char *rule_by_name(const char *ext)
 {
-	if (in_list(ext, script_exts))
-		return "script";
+	const char *cat = category_by_ext(ext);
+	if (cat != NULL)
+		return cat;
 	if (in_list(ext, exe_exts) && strcmp(ext, "bin") != 0)
 		return "executable";
-	if (in_list(ext, shortcut_exts))
-		return "shortcut";
-	if (in_list(ext, image_exts))
-		return "disk_image";
-	if (in_list(ext, installer_exts))
-		return "installer";
-	if (strcmp(ext, "one") == 0 || strcmp(ext, "onepkg") == 0)
-		return "onenote";
 	if (in_list(ext, html_exts))
 		return "html_attachment";
 	return NULL;
