@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Parser differential test: sluice against the readers an agent might use.
 
-Every input goes through `sluicectl scan --json --output OUT`; then OUT -- what
-the agent receives -- goes through the readers sluice is tested against:
+Every input goes through `sluicectl scan --json --output-dir` (in batches, the
+engine loaded once a batch); then what the agent receives goes through the
+readers sluice is tested against:
 
   python-default   Python's email package, policy.default
   python-compat32  Python's email package, policy.compat32
@@ -11,10 +12,10 @@ the agent receives -- goes through the readers sluice is tested against:
   munpack          Debian package mpack (munpack -t)
 
 A reader that extracts a program (ELF, PE or Mach-O bytes) or a script or
-program by name (.js, .exe, ...) from OUT is a failure: sluice delivered
+program by name (.js, .exe, ...) from that output is a failure: sluice delivered
 something it neither removed nor held back. Also a failure: a control message
 (ordinary or sloppy-but-common mail) that is not clean, and a generated
-message whose non-clean OUT does not rescan clean. For the corpus and the
+message whose non-clean output does not rescan clean. For the corpus and the
 fuzzers' inputs a rescan that is not clean is printed as a note: that
 invariant over the whole corpus is the rewriter's (placeholders, notices);
 SLUICE_DIFF_STRICT_RESCAN=1 makes it a failure too.
@@ -220,7 +221,7 @@ def keep_input(path, name):
 
 
 def sample(files, n):
-    """A deterministic sample of n files (by content hash), largest first."""
+    """A deterministic sample of n files (ordered by a hash of their path)."""
     files = sorted(files, key=lambda f: hashlib.sha256(f.encode()).hexdigest())
     return files[:n]
 
