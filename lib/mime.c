@@ -567,7 +567,7 @@ static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int
  * also splits content that holds MIME parts with no multipart around them at
  * the boundary it guesses (a lost Content-Type, a bounce quoting the returned
  * message), and peels a paragraph of text that holds part headers off as a
- * part of its own (sl_mimelines_quoted_part): such content is parsed the same
+ * part of its own (sl_mimelines_quoted_mail): such content is parsed the same
  * way, as quoted mail.
  */
 static void parse_if_mail(struct walk *w, int idx, int depth)
@@ -578,7 +578,6 @@ static void parse_if_mail(struct walk *w, int idx, int depth)
 	enum sl_mail_kind kind = SL_MAIL_NONE;
 	unsigned char *quoted;
 	size_t qlen = 0;
-	char *guess;
 
 	if (p->data == NULL || p->size == 0)
 		return;
@@ -590,18 +589,7 @@ static void parse_if_mail(struct walk *w, int idx, int depth)
 			parse_buffer(w, p->data, p->size, idx, depth + 1, kind, 0);
 		return;
 	}
-	guess = sl_mimelines_guess_boundary(p->data, p->size);
-	if (guess != NULL) {
-		struct sl_buf b;
-		sl_buf_init(&b, 0);
-		sl_buf_printf(&b, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n", guess);
-		sl_buf_add(&b, p->data, p->size);
-		qlen = b.len;
-		quoted = (unsigned char *)sl_buf_take(&b);
-		free(guess);
-	} else {
-		quoted = sl_mimelines_quoted_part(p->data, p->size, &qlen);
-	}
+	quoted = sl_mimelines_quoted_mail(p->data, p->size, &qlen);
 	if (quoted != NULL && !too_deep(w, idx, depth))
 		parse_buffer(w, quoted, qlen, idx, depth + 1, SL_MAIL_MESSAGE, 1);
 	free(quoted);

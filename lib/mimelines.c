@@ -122,72 +122,80 @@ int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_
 	return -1;
 }
 
-char *sl_mimelines_guess_boundary(const unsigned char *p, size_t n)
+/* Line l[0..n) is "--B" (B printable ASCII without quotes or backslashes, at
+ * most 200 bytes, no closing "--"): the length of B, else 0. */
+static size_t delimiter_like(const unsigned char *l, size_t n)
 {
-	static const char *const fields[] = {
-	    "content-type:", "content-transfer-encoding:", "content-disposition:", NULL};
-	const unsigned char *line;
-	size_t pos = 0;
-	while ((line = next_dashes(p, 0, pos, n, '\n')) != NULL) {
-		const unsigned char *eol = memchr(line, '\n', (size_t)(p + n - line)),
-				    *b = line + 2, *next;
-		size_t blen, k, i;
-		int ok = 1;
-		if (eol == NULL)
-			return NULL;
-		pos = (size_t)(eol - p);
-		blen = (size_t)(eol - b);
-		while (blen > 0 &&
-		       (b[blen - 1] == '\r' || b[blen - 1] == ' ' || b[blen - 1] == '\t'))
-			blen--;
-		for (i = 0; i < blen; i++)
-			if (b[i] < 0x20 || b[i] >= 0x7f || b[i] == '"' || b[i] == '\\')
-				ok = 0;
-		if (!ok || blen == 0 || blen > 200 ||
-		    (blen >= 2 && b[blen - 1] == '-' && b[blen - 2] == '-'))
-			continue;
-		next = eol + 1;
-		for (k = 0; fields[k] != NULL; k++) {
-			size_t fl = strlen(fields[k]);
-			if ((size_t)(p + n - next) >= fl &&
-			    g_ascii_strncasecmp((const char *)next, fields[k], fl) == 0)
-				return sl_xstrndup((const char *)b, blen);
-		}
-	}
-	return NULL;
+	size_t i;
+	if (n < 3 || l[0] != '-' || l[1] != '-')
+		return 0;
+	while (n > 2 && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
+		n--;
+	for (i = 2; i < n; i++)
+		if (l[i] < 0x20 || l[i] >= 0x7f || l[i] == '"' || l[i] == '\\')
+			return 0;
+	if (n - 2 > 200 || (n >= 4 && l[n - 1] == '-' && l[n - 2] == '-'))
+		return 0;
+	return n - 2;
 }
 
-unsigned char *sl_mimelines_quoted_part(const unsigned char *p, size_t n, size_t *len)
+/* The line l[0..n) is a Content-* header field. */
+static int content_field(const unsigned char *l, size_t n)
 {
-	size_t pos = 0, para = 0, end, k;
+	return n >= 8 && g_ascii_strncasecmp((const char *)l, "content-", 8) == 0 &&
+	       field_name(l, n) > 0;
+}
+
+unsigned char *sl_mimelines_quoted_mail(const unsigned char *p, size_t n, size_t *len)
+{
+	size_t pos = 0, para = 0, peel = 0, blen = 0, end, k;
+	const unsigned char *bnd = NULL, *prev = NULL;
+	size_t prevlen = 0;
 	int found = 0;
 	struct sl_buf b;
 
-	if (memchr(p, '\0', n < 1024 ? n : 1024) != NULL)
-		return NULL; /* not text */
-	while (pos < n && !found) {
-		const unsigned char *eol = memchr(p + pos, '\n', n - pos);
-		size_t l = eol ? (size_t)(eol - (p + pos)) : n - pos;
-		if (l == 0 || (l == 1 && p[pos] == '\r'))
-			para = pos + l + 1; /* a blank line: the next paragraph starts after it */
-		else if (l >= 8 && g_ascii_strncasecmp((const char *)p + pos, "content-", 8) == 0 &&
-			 field_name(p + pos, l) > 0)
+	/* Binary content too: ripmime reads lines of anything, NULs and all. */
+	while (pos < n) {
+		const unsigned char *l = p + pos, *eol = memchr(l, '\n', n - pos);
+		size_t ll = eol ? (size_t)(eol - l) : n - pos;
+		if (ll == 0 || (ll == 1 && l[0] == '\r')) {
+			para = pos + ll + 1;
+		} else if (content_field(l, ll)) {
+			if (prev != NULL && (blen = delimiter_like(prev, prevlen)) > 0) {
+				bnd = prev + 2;
+				break; /* a delimiter line, then part headers */
+			}
+			if (!found)
+				peel = para;
 			found = 1;
-		pos += l + (eol ? 1 : 0);
+		}
+		prev = l;
+		prevlen = ll;
+		pos += ll + (eol ? 1 : 0);
 	}
-	if (!found)
-		return NULL;
-	end = sl_mimelines_block_end(p, n, para);
 	sl_buf_init(&b, 0);
-	for (k = para; k < end;) {
-		const unsigned char *eol = memchr(p + k, '\n', end - k);
-		size_t l = eol ? (size_t)(eol - (p + k)) + 1 : end - k;
-		if (field_name(p + k, l) > 0 || ((p[k] == ' ' || p[k] == '\t') && b.len > 0))
-			sl_buf_add(&b, p + k, l);
-		k += l;
+	if (bnd != NULL) {
+		/* The boundary ripmime and munpack guess: split the whole content. */
+		sl_buf_addstr(&b, "Content-Type: multipart/mixed; boundary=\"");
+		sl_buf_add(&b, bnd, blen);
+		sl_buf_addstr(&b, "\"\n\n");
+		sl_buf_add(&b, p, n);
+	} else if (found) {
+		/* The paragraph ripmime peels off as the headers of a part. */
+		end = sl_mimelines_block_end(p, n, peel);
+		for (k = peel; k < end;) {
+			const unsigned char *eol = memchr(p + k, '\n', end - k);
+			size_t l = eol ? (size_t)(eol - (p + k)) + 1 : end - k;
+			if (field_name(p + k, l) > 0 ||
+			    ((p[k] == ' ' || p[k] == '\t') && b.len > 0))
+				sl_buf_add(&b, p + k, l);
+			k += l;
+		}
+		sl_buf_add(&b, "\n", 1);
+		sl_buf_add(&b, p + end, n - end);
+	} else {
+		return NULL;
 	}
-	sl_buf_add(&b, "\n", 1);
-	sl_buf_add(&b, p + end, n - end);
 	*len = b.len;
 	return (unsigned char *)sl_buf_take(&b);
 }

@@ -45,23 +45,20 @@ void sl_mimelines_delimiters(const unsigned char *buf, size_t from, size_t to, c
 int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_t to,
 				    char *const *readings, size_t nreadings);
 
-/* The boundary ripmime and munpack guess for content that holds MIME parts
- * with no multipart around them (a body whose Content-Type got lost, a bounce
- * quoting the returned message): the first line "--B" directly followed by
- * a Content-Type, Content-Transfer-Encoding or Content-Disposition field.
- * Only printable ASCII without quotes or backslashes, at most 200 bytes.
- * malloc'd, or NULL. */
-char *sl_mimelines_guess_boundary(const unsigned char *p, size_t n);
-
-/* ripmime takes a decoded part for a message when one of its first lines
- * starts like a header, reads the lines up to the first blank line as its
- * headers (skipping those that are none) and does so again with the body:
- * a paragraph of text that holds a "Content-..." field becomes the headers of
- * a part for it. Returns the message a reader peels out at the first such
- * paragraph -- its header fields (and their folded lines), a blank line, all
- * that follows the paragraph -- malloc'd with its length in *len; NULL when
- * there is none or the content is not text (a NUL in its first 1 KiB). */
-unsigned char *sl_mimelines_quoted_part(const unsigned char *p, size_t n, size_t *len);
+/*
+ * Text that holds MIME parts, as ripmime reads it: a line "--B" directly
+ * followed by a Content-* field is a delimiter of a multipart it makes up
+ * (a lost Content-Type, a bounce quoting the returned message: munpack does
+ * the same), and a paragraph that holds a Content-* field is peeled off as the
+ * headers of a part. Returns the message ripmime reads there, malloc'd with
+ * its length in *len: the content under a made-up multipart/mixed header with
+ * boundary B (printable ASCII without quotes or backslashes, at most 200
+ * bytes), or else the first such paragraph's header fields (and their folded
+ * lines), a blank line and all that follows the paragraph. NULL when there is
+ * neither. Binary content is read the same way (ripmime reads lines of
+ * anything).
+ */
+unsigned char *sl_mimelines_quoted_mail(const unsigned char *p, size_t n, size_t *len);
 
 /* Offset of the first CR in buf[from, to) that is not followed by LF, or -1.
  * With dashes set, only such a CR that is followed by "--" counts (a hidden

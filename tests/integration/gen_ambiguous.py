@@ -309,6 +309,10 @@ def text_holds_part(kind, data, name):
     if kind == "lost_content_type":
         return msg([b"X-Note: the Content-Type header got lost"],
                    b"--X\nContent-Type: text/plain\n\nhi\n--X\n" + part + b"--X--\n")
+    if kind == "encoded_body_holds_mail":
+        # the text body, base64, decodes to a whole message (a NUL in a header)
+        inner = inner_message(data, name).replace(b"Subject: inner", b"Subject:\0inner")
+        return msg([b"Content-Type: text/plain", b"Content-Transfer-Encoding: base64"], b64(inner))
     # a CRLF blank line in an LF message ends the headers for GMime and Python
     return mixed([b"Content-Type: text/plain\r\n\r\nHello text\n" + part])
 
@@ -534,7 +538,7 @@ def base_cases():
         tag, data, name = pay()
         out.append(("pasted_mail_%s_%s" % (where, tag), pasted_mail(where, data, name)))
     for kind in ("paragraph", "second_paragraph", "parts_no_multipart", "lost_content_type",
-                 "crlf_blank_in_lf"):
+                 "crlf_blank_in_lf", "encoded_body_holds_mail"):
         tag, data, name = pay()
         out.append(("text_holds_part_%s_%s" % (kind, tag), text_holds_part(kind, data, name)))
     for kind in ("stray_byte", "short_lines", "no_end", "bad_mode"):

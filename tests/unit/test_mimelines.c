@@ -201,7 +201,7 @@ static void test_mail_kind(void **state)
 static void quoted_is(const char *in, const char *want)
 {
 	size_t len = 0;
-	unsigned char *m = sl_mimelines_quoted_part((const unsigned char *)in, strlen(in), &len);
+	unsigned char *m = sl_mimelines_quoted_mail((const unsigned char *)in, strlen(in), &len);
 	if (want == NULL) {
 		if (m != NULL)
 			fail_msg("[%s]: a part was peeled off: [%.*s]", in, (int)len, m);
@@ -214,7 +214,7 @@ static void quoted_is(const char *in, const char *want)
 	free(m);
 }
 
-/* ripmime's reading of text whose paragraphs hold part headers. */
+/* ripmime's reading of text that holds part headers or MIME parts. */
 static void test_quoted_part(void **state)
 {
 	quoted_is("Hello text\nContent-Disposition: attachment; filename=a.js\nContent-Transfer-Encoding: "
@@ -226,6 +226,27 @@ static void test_quoted_part(void **state)
 	quoted_is("the content-type of it\n", NULL);		 /* not at a line start */
 	quoted_is("Contents: x\n\nbody\n", NULL);
 	quoted_is("\0Content-Type: x\n\n", NULL);
+	/* NUL bytes do not stop ripmime */
+	{
+		static const char nul[] = "Subject:\0x\nContent-Type: a\n\nbody";
+		size_t len = 0;
+		unsigned char *m = sl_mimelines_quoted_mail((const unsigned char *)nul, sizeof(nul) - 1, &len);
+		assert_non_null(m);
+		assert_int_equal(len, sizeof(nul) - 1);
+		assert_memory_equal(m, nul, len);
+		free(m);
+	}
+	/* a delimiter line before part headers: the whole text split at it */
+	quoted_is("see\n\n--Q\nContent-Type: text/plain\n\nx\n--Q--\n",
+		  "Content-Type: multipart/mixed; boundary=\"Q\"\n\nsee\n\n--Q\nContent-Type: "
+		  "text/plain\n\nx\n--Q--\n");
+	/* ... even after a paragraph that would be peeled off */
+	quoted_is("Content-Type: a\n\n--Q\r\nContent-Type: b\n",
+		  "Content-Type: multipart/mixed; boundary=\"Q\"\n\nContent-Type: a\n\n--Q\r\n"
+		  "Content-Type: b\n");
+	/* not a boundary to guess: quotes, a closing line */
+	quoted_is("--Q\"\nContent-Type: b\n", "Content-Type: b\n\n");
+	quoted_is("--Q--\nContent-Type: b\n", "Content-Type: b\n\n");
 	quoted_is("", NULL);
 }
 
