@@ -55,7 +55,7 @@ DANGEROUS_EXTS = {
     "pif", "com", "cpl", "exe", "dll", "msi", "msp", "lnk", "jar", "reg", "sct", "inf", "scf",
     "application", "gadget", "msc", "url",
 }
-FUZZ_SAMPLE = int(os.environ.get("FUZZ_SAMPLE", "150"))
+FUZZ_SAMPLE = int(os.environ.get("FUZZ_SAMPLE", "100"))
 
 
 def program_kind(data):
