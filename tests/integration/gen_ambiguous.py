@@ -9,6 +9,18 @@ JScript file under a .js name -- placed so that a reader that reads the
 ambiguity the other way extracts it. Controls (kind "control") are ordinary
 or sloppy-but-common mail that must stay clean.
 
+What sluice does with each class (lib/mime.c, lib/mimeparam.c, lib/mimelines.c):
+  decoded the permissive way, the result typed: cte_* (near-token transfer
+    encodings), qp_* (padded soft breaks), uu_* and uu_broken_* (uuencode in
+    any part, any case, tabs, any digits, stray bytes), message_*,
+    toplevel_message_*, mail_attachment_* and text_holds_part_* (parsed as
+    mail), pasted_mail_*
+  judged in every reading: name_*, by_name_*, ct_invalid_* (names lost with
+    an invalid Content-Type), combo_*
+  structure finding (quarantine): multipart_invalid_*, lone_cr_*, delimiter_*,
+    boundary_*, after_close_*, unterminated_*, duplicate_* (reading headers)
+  read alike, no finding: cosmetic_*, control_* (controls must stay clean)
+
     gen_ambiguous.py DIR      writes DIR/NAME.eml for every case
     import gen_ambiguous; gen_ambiguous.cases() -> [(name, kind, bytes)]
 
