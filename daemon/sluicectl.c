@@ -2,7 +2,7 @@
  * sluicectl - the command line of sluice.
  *
  *   sluicectl scan [--config FILE] [-o k=v]... [--channel email|whatsapp]
- *                  [--json] [--output FILE] [--no-store] FILE...
+ *                  [--json] [--output FILE | --output-dir DIR] [--no-store] FILE...
  *   sluicectl config check [--config FILE] [-o k=v]... [--dump]
  *   sluicectl link decode [--config FILE] [-o k=v]... URL|TOKEN
  *   sluicectl quarantine list|show|release|delete|purge ...   (ctl_quarantine.h)
@@ -64,6 +64,7 @@ static void usage(FILE *f)
 		"  --json                   one JSON object per input, one per line\n"
 		"  --output FILE            write what the agent would receive (one input only;\n"
 		"                           '-' for standard output)\n"
+		"  --output-dir DIR         the same for each input, as DIR/<its file name>\n"
 		"  --no-store               dry run: keep nothing in the quarantine (the JSON\n"
 		"                           reference is null; notices say nothing was kept)\n"
 		"\n"
@@ -103,7 +104,7 @@ static int cmd_scan(int argc, char **argv)
 	struct sl_cli cli = { 0 };
 	struct sl_config *cfg = NULL;
 	struct sl_engine *eng = NULL;
-	const char *output = NULL;
+	const char *output = NULL, *output_dir = NULL;
 	struct sl_store *store = NULL;
 	int json = 0, status = 0, i, nfiles = 0, no_store = 0;
 	enum sl_channel channel = SL_CHANNEL_EMAIL;
@@ -125,6 +126,8 @@ static int cmd_scan(int argc, char **argv)
 			no_store = 1;
 		} else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc) {
 			output = argv[++i];
+		} else if (strcmp(argv[i], "--output-dir") == 0 && i + 1 < argc) {
+			output_dir = argv[++i];
 		} else if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc) {
 			i++;
 			if (strcmp(argv[i], "email") == 0) {
@@ -151,6 +154,11 @@ static int cmd_scan(int argc, char **argv)
 	}
 	if (nfiles == 0) {
 		fprintf(stderr, "%s: scan: no input files (see --help)\n", prog);
+		status = 2;
+		goto out;
+	}
+	if (output != NULL && output_dir != NULL) {
+		fprintf(stderr, "%s: --output and --output-dir exclude each other\n", prog);
 		status = 2;
 		goto out;
 	}
@@ -205,7 +213,7 @@ static int cmd_scan(int argc, char **argv)
 		if (store != NULL && m->verdict != SL_VERDICT_CLEAN)
 			sl_store_reference(m);
 		rewritten = 1;
-		if (output != NULL || (store != NULL && m->verdict != SL_VERDICT_CLEAN))
+		if (output != NULL || output_dir != NULL || (store != NULL && m->verdict != SL_VERDICT_CLEAN))
 			rewritten = sl_engine_rewrite_email(eng, m, &out, &outlen) == SL_OK;
 		if (store != NULL && m->verdict != SL_VERDICT_CLEAN) {
 			actor = sl_xasprintf("sluicectl scan (uid %u)", (unsigned)getuid());
@@ -229,16 +237,24 @@ static int cmd_scan(int argc, char **argv)
 			printf("%s%s%s\n", line, m->reference ? " ref=" : "", m->reference ? m->reference : "");
 			free(line);
 		}
-		if (output != NULL) {
+		if (output != NULL || output_dir != NULL) {
+			char *path = output != NULL ? sl_xstrdup(output) : NULL;
+			if (path == NULL) {
+				gchar *base = g_path_get_basename(files[i]), *p = g_build_filename(output_dir, base, NULL);
+				path = sl_xstrdup(p);
+				g_free(base);
+				g_free(p);
+			}
 			if (!rewritten) {
 				fprintf(stderr, "%s: %s: the rewrite could not be carried out; nothing written\n",
 					prog, files[i]);
 				status = 2;
-			} else if (out != NULL && write_file(output, out, outlen) != 0)
+			} else if (out != NULL && write_file(path, out, outlen) != 0)
 				status = 2;
 			else if (out == NULL)
 				fprintf(stderr, "%s: %s: rejected: nothing would reach the agent, %s not written\n",
-					prog, files[i], output);
+					prog, files[i], path);
+			free(path);
 		}
 		free(out);
 		if (m->verdict != SL_VERDICT_CLEAN && status == 0)

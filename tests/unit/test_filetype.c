@@ -575,6 +575,32 @@ static void test_run_unreadable(void **state)
 	sl_msg_free(m);
 }
 
+/* A dangerous extension counts whatever the content: programs too, on every
+ * name a reader could show (issue 12, section 3). */
+static void test_run_dangerous_name_any_content(void **state)
+{
+	struct fx *f = *state;
+	struct sl_msg *m = new_msg();
+	static const char text[] = "just some words\n";
+	int exe = attach(m, "application/octet-stream", "readme.exe", text, strlen(text));
+	int bin = attach(m, "application/octet-stream", "ATT00001.bin", text, strlen(text));
+	int other = attach(m, "application/octet-stream", "notes.txt", text, strlen(text));
+	int lnk = attach(m, "application/octet-stream", "doc.pdf", text, strlen(text));
+	sl_msg_part_add_name(m, other, "notes.txt"); /* the same name twice: kept once */
+	sl_msg_part_add_name(m, other, "invoice.js (.txt)");
+	sl_msg_part_add_name(m, other, "invoice.js");
+	assert_int_equal(m->parts[other].nnames, 2);
+	sl_msg_part_add_name(m, lnk, "doc.pdf.lnk");
+	run(f, m);
+	expect(m, SL_FIND_FILENAME, "executable", exe);
+	expect_not(m, SL_FIND_FILENAME, "executable", bin); /* Outlook's name for unnamed parts */
+	expect_not(m, SL_FIND_FILETYPE, NULL, bin);
+	expect(m, SL_FIND_FILENAME, "script", other);
+	expect(m, SL_FIND_FILENAME, "shortcut", lnk);
+	expect(m, SL_FIND_FILENAME, "double_extension", lnk);
+	sl_msg_free(m);
+}
+
 static void test_free_null(void **state)
 {
 	assert_null(sl_filetype_free(NULL));
@@ -597,6 +623,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_shortcut_and_image, setup, teardown),
 		cmocka_unit_test(test_compressed_streams),
 		cmocka_unit_test_setup_teardown(test_run_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_dangerous_name_any_content, setup, teardown),
 		cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
