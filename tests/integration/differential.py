@@ -15,10 +15,10 @@ A reader that extracts a program (ELF, PE or Mach-O bytes) or a script or
 program by name (.js, .exe, ...) from that output is a failure: sluice delivered
 something it neither removed nor held back. Also a failure: a control message
 (ordinary or sloppy-but-common mail) that is not clean, and a generated
-message whose non-clean output does not rescan clean. For the corpus and the
-fuzzers' inputs a rescan that is not clean is printed as a note: that
-invariant over the whole corpus is the rewriter's (placeholders, notices);
-SLUICE_DIFF_STRICT_RESCAN=1 makes it a failure too.
+message, corpus case or fuzzer input whose non-clean output does not rescan
+clean (the rewriter's invariant: placeholders and notices are clean mail).
+SLUICE_DIFF_STRICT_RESCAN=0 turns that into a note for the corpus and the
+fuzzers' inputs (for bisecting).
 
 Inputs: the generated ambiguous messages (gen_ambiguous.py), the corpus
 tests/data/email, the fuzzers' seeds (tests/fuzz/seeds), the corpus and
@@ -180,7 +180,7 @@ def check_one(item, res, again, out, work):
     """Problems and notes of one input, given its scan and rescan results."""
     name, kind, path = item
     problems, notes = [], []
-    strict = kind in ("attack", "control", "extra") or os.environ.get("SLUICE_DIFF_STRICT_RESCAN") == "1"
+    strict = kind in ("attack", "control", "extra") or os.environ.get("SLUICE_DIFF_STRICT_RESCAN", "1") != "0"
     if res is None:
         return "error", ["sluicectl gave no result for it"], notes
     verdict = res.get("verdict")
