@@ -262,6 +262,12 @@ static size_t find_segs(const char *v, const char *param, struct seg *segs, size
 		if (*p == '\0')
 			break;
 		q = p + plen;
+		/* Bytes no parameter name may hold right after it ("filename\xae*7*"):
+		 * a reader that matches the name as a prefix takes them as part of
+		 * the name, so this is a reading of param too. */
+		while (*q && ((unsigned char)*q >= 0x80 ||
+			      ((unsigned char)*q < 0x20 && *q != '\r' && *q != '\n' && *q != '\t')))
+			q++;
 		if (*q == '*') {
 			q++;
 			if (g_ascii_isdigit(*q)) {

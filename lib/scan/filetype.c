@@ -250,6 +250,25 @@ static int contains_ci(const unsigned char *p, size_t n, const char *s)
 	return 0;
 }
 
+/* Text that uses what scripts run by Windows use to act on the machine:
+ * Windows Script Host objects (JScript, VBScript), PowerShell's download and
+ * run idioms. Read in one lower-cased copy of at most n bytes. */
+static int runs_scripts(const unsigned char *p, size_t n)
+{
+	static const char *const cues[] = { "wscript.shell", "activexobject(", "wscript.createobject",
+		"scripting.filesystemobject", "shell.application", "invoke-expression",
+		"downloadstring(", "-encodedcommand", NULL };
+	char *low;
+	int hit = 0;
+	if (n < 12)
+		return 0;
+	low = g_ascii_strdown((const char *)p, (gssize)n);
+	for (size_t i = 0; cues[i] != NULL && !hit; i++)
+		hit = strstr(low, cues[i]) != NULL;
+	g_free(low);
+	return hit;
+}
+
 /* Magic numbers of compressed streams and archives, at offset 0 unless said. */
 static int is_compressed(const unsigned char *p, size_t n)
 {
@@ -652,6 +671,10 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 		/* The text people read is not an attachment, whatever libmagic says of it. */
 		if (cat != NULL && strcmp(cat, "html") == 0 && p->is_body_text)
 			cat = NULL;
+		/* A text file that drives Windows Script Host or PowerShell is a
+		 * script whatever name we read for it: a reader may show another. */
+		if (cat == NULL && p->is_text && !p->is_body_text && runs_scripts(p->data, n))
+			cat = "script";
 		p->category = cat;
 		if (cat == NULL)
 			goto names;

@@ -392,6 +392,10 @@ NAME_VARIANTS = [
     (b'attachment; filename="invoice.js\r.txt"', b""),
     (b"attachment; filename=\"invoice\\\".js\"", b""),
     (b"attachment; name=invoice.js", b""),
+    # a continuation whose parameter name holds 8-bit bytes: readers that match
+    # "filename" as a prefix join it, GMime drops it
+    (b"attachment; filename*0=invoice; filename\xae\xae*1=.js", b""),
+    (b"attachment; filename*0*=UTF-8''statement; filename\xc3\xa9*1*=%2Ejs", b""),
 ]
 
 

