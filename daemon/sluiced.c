@@ -5,7 +5,8 @@
  * that root may read (store.password_file, release.key_file); bind the admin
  * socket (owner: general.user, group: admin.supervisor_group, mode
  * admin.socket_mode); give up root; open the quarantine store (migrating its
- * schema); create the release key under data_dir when none is configured;
+ * schema) and connect the reputation cache to it (repcache.h); create the
+ * release key under data_dir when none is configured;
  * serve the admin socket (daemon/admin.c over daemon/http.c, threads of its
  * own); log "ready".
  *
@@ -38,6 +39,7 @@
 #include "http.h"
 #include "pipeline.h"
 #include "release.h"
+#include "repcache.h"
 #include "store.h"
 #include "util.h"
 
@@ -360,6 +362,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot open the quarantine: %s\n", prog, why);
 		goto out;
 	}
+	sl_repcache_connect(d.store, cfg); /* the reputation cache: loaded, then kept in the store */
 	if (d.key == NULL && sl_release_key_load(cfg, 1, &d.key, &d.keylen, &why) != SL_OK) {
 		sl_log(SL_LOG_ERR, "%s", why);
 		fprintf(stderr, "%s: %s\n", prog, why);
@@ -428,6 +431,8 @@ out:
 		unlink(sock);
 		free(sock);
 	}
+	if (d.store != NULL)
+		sl_repcache_disconnect(); /* what is queued is written before the store closes */
 	sl_store_close(d.store);
 	if (d.key != NULL) {
 		explicit_bzero(d.key, d.keylen);

@@ -107,6 +107,7 @@ static const struct key schema[] = {
 	{ "reputation.max_response_size", K_SIZE, "1M", 4 * KiB, 64 * MiB },
 	{ "reputation.cache_entries", K_INT, "100000", 0, 100000000 },
 	{ "reputation.cache_persist", K_BOOL, "true", 0, 0 },
+	{ "reputation.cache_purge_interval", K_INT, "3600", 60, 7 * 86400 },
 	{ "reputation.cache_negative_ttl", K_INT, "900", 0, 86400 },
 	{ "reputation.cache_positive_ttl", K_INT, "1800", 0, 604800 },
 	{ "reputation.cache_max_ttl", K_INT, "86400", 1, 604800 },

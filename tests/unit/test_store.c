@@ -34,93 +34,9 @@
 
 #include "config.h"
 #include "store.h"
+#define STORE_TEST_NAME "test_store"
 #include "store_test.h"
 #include "util.h"
-
-struct env {
-	const char *backend;
-	char *dir;        /* data_dir */
-	char *dsn;        /* postgresql */
-	struct sl_config *cfg;
-	struct sl_store *st;
-};
-
-static struct sl_config *config(struct env *e, const char *extra)
-{
-	struct sl_config *cfg = NULL;
-	char *why = NULL;
-	char *o[6];
-	size_t n = 0;
-	o[n++] = sl_xasprintf("general.data_dir=%s", e->dir);
-	o[n++] = sl_xasprintf("store.backend=%s", e->backend);
-	o[n++] = sl_xasprintf("store.dsn=%s", e->dsn ? e->dsn : "");
-	o[n++] = sl_xstrdup("store.timeout=20");
-	o[n++] = sl_xstrdup("general.node_name=test-gw");
-	if (extra != NULL)
-		o[n++] = sl_xstrdup(extra);
-	if (sl_config_load(NULL, (const char *const *)o, n, &cfg, &why) != SL_OK)
-		fail_msg("config: %s", why);
-	while (n > 0)
-		free(o[--n]);
-	return cfg;
-}
-
-static struct sl_store *open_store(struct env *e)
-{
-	struct sl_store *st = NULL;
-	char *why = NULL;
-	if (sl_store_open(e->cfg, NULL, &st, &why) != SL_OK)
-		fail_msg("open (%s): %s", e->backend, why);
-	return st;
-}
-
-static int setup(void **state, const char *backend)
-{
-	struct env *e = sl_xcalloc(1, sizeof(*e));
-	static int serial;
-	e->backend = backend;
-	e->dir = g_dir_make_tmp("sluice-store-XXXXXX", NULL);
-	if (strcmp(backend, "postgresql") == 0) {
-		char name[64];
-		snprintf(name, sizeof(name), "test_store_%d_%d", (int)getpid(), serial);
-		e->dsn = pg_fresh_db(name);
-		if (e->dsn == NULL)
-			return -1;
-	}
-	serial++;
-	e->cfg = config(e, NULL);
-	e->st = open_store(e);
-	*state = e;
-	return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-	return setup(state, "sqlite");
-}
-
-static int setup_pg(void **state)
-{
-	return setup(state, "postgresql");
-}
-
-static int teardown(void **state)
-{
-	struct env *e = *state;
-	char *cmd;
-	if (e == NULL)
-		return 0;
-	sl_store_close(e->st);
-	sl_config_unref(e->cfg);
-	cmd = sl_xasprintf("rm -rf '%s'", e->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", e->dir);
-	free(cmd);
-	g_free(e->dir);
-	free(e->dsn);
-	free(e);
-	return 0;
-}
 
 /* ---- helpers ------------------------------------------------------------ */
 
