@@ -4,7 +4,11 @@
  *
  * The stages are a table (pipeline.c): each has new/run/free and adds
  * findings to the message; none acts. Adding a stage is one row there.
- * sl_engine_scan() runs every stage, then the policy, on one sl_msg.
+ * sl_engine_scan() runs every stage, then the policy, on one sl_msg, and
+ * records it in the process's metrics (metrics.h): sluice_messages_total by
+ * channel and verdict ("tempfail" when the scan could not finish),
+ * sluice_findings_total by kind and rule, sluice_scan_seconds by channel.
+ * The front ends record nothing of that themselves.
  *
  * An engine is reference-counted and immutable: a reload builds a new engine
  * and swaps it in; in-flight messages finish on the old one. A reload that
