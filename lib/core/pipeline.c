@@ -11,6 +11,7 @@
 #include "av.h"
 #include "docs.h"
 #include "filetype.h"
+#include "linkpage.h"
 #include "metrics.h"
 #include "mime.h"
 #include "policy.h"
@@ -62,6 +63,7 @@ struct sl_engine {
 	void *state[NSTAGES];
 	struct sl_policy *policy;
 	struct sl_urlrewrite *urlrewrite;
+	struct sl_linkpages *linkpages; /* NULL without safelinks.base_url */
 	size_t max_message;
 };
 
@@ -124,6 +126,13 @@ int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why)
 		sl_engine_unref(e);
 		return SL_ECONFIG;
 	}
+	if (sl_urlrewrite_base(e->urlrewrite) != NULL) {
+		e->linkpages = sl_linkpages_new(cfg, why);
+		if (e->linkpages == NULL) {
+			sl_engine_unref(e);
+			return SL_ECONFIG;
+		}
+	}
 	*out = e;
 	return SL_OK;
 }
@@ -144,6 +153,7 @@ struct sl_engine *sl_engine_unref(struct sl_engine *e)
 			stages[i].destroy(e->state[i]);
 	sl_policy_free(e->policy);
 	sl_urlrewrite_free(e->urlrewrite);
+	sl_linkpages_free(e->linkpages);
 	sl_config_unref(e->cfg);
 	free(e);
 	return NULL;
@@ -160,6 +170,16 @@ const char *sl_engine_stage_time(const struct sl_engine *e, size_t i, uint64_t *
 		return NULL;
 	*ns = __atomic_load_n(&e->stage_ns[i], __ATOMIC_RELAXED);
 	return stages[i].name;
+}
+
+const struct sl_urlrewrite *sl_engine_urlrewrite(const struct sl_engine *e)
+{
+	return e->urlrewrite;
+}
+
+const struct sl_linkpages *sl_engine_linkpages(const struct sl_engine *e)
+{
+	return e->linkpages;
 }
 
 void *sl_engine_stage(const struct sl_engine *e, const char *name)
