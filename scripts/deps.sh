@@ -11,7 +11,7 @@ build_pkgs="build-essential cmake pkg-config
  libgumbo-dev libpsl-dev libicu-dev libc-ares-dev libsystemd-dev
  libmilter-dev libqpdf-dev libzip-dev libpq-dev"
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev postfix miltertest swaks
- clamav clamav-testfiles python3 file nodejs postgresql sqlite3"
+ clamav clamav-testfiles python3 file nodejs postgresql sqlite3 chromium fonts-dejavu-core"
 
 case "${1:-run}" in
   run) want="$build_pkgs" ;;
