@@ -546,7 +546,11 @@ def main():
         tab.close()
 
         set_conf(conf, "language", "de")
-        check("reload with safelinks.language = de", daemon.reload())
+        set_conf(conf, "unknown", "warn")
+        check("reload with safelinks.language = de, unknown = warn", daemon.reload())
+        s, h, body = request(port, "GET", "/l/" + tok)
+        check("unknown = warn: an unknown link gets the warning page", s == 200 and "location" not in h
+              and form_token_of(body) is not None and "hxxps[:]//shop[.]example[.]org/offer" in body, s)
         tab = browser.tab()
         st = tab.goto(base + link_path)
         node = tab.query_all("html")
@@ -560,6 +564,8 @@ def main():
         tab.close()
         browser.close()
         browser = None
+        set_conf(conf, "unknown", "redirect")
+        check("reload with unknown = redirect again", daemon.reload())
         for name, path in sorted(shots.items()):
             ok = os.path.getsize(path) > 2000 and open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
             check("screenshot %s kept" % name, ok)
