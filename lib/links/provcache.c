@@ -37,6 +37,7 @@ struct writer {
 	GMutex lock; /* everything below */
 	GCond cond;
 	GQueue queue; /* struct pending * */
+	int64_t first_us; /* monotonic time the oldest queued answer came */
 	int busy;     /* a batch is being written */
 	int stop;
 	uint64_t written, unwritten;
@@ -124,6 +125,13 @@ static gpointer writer_main(gpointer arg)
 			free(why);
 			continue;
 		}
+		if (w->queue.length > 0 && w->queue.length < SL_PROVCACHE_BATCH && !w->stop &&
+		    g_get_monotonic_time() < w->first_us + SL_PROVCACHE_LINGER_MS * 1000) {
+			/* a message's answers come together: one commit for them */
+			g_cond_wait_until(&w->cond, &w->lock,
+					  w->first_us + SL_PROVCACHE_LINGER_MS * 1000);
+			continue;
+		}
 		if (w->queue.length == 0) {
 			if (w->stop)
 				break;
@@ -161,6 +169,8 @@ static gpointer writer_main(gpointer arg)
 				pending_free(batch[i]);
 			free(batch);
 			free(ev);
+			if (w->queue.length > 0)
+				w->first_us = g_get_monotonic_time();
 			g_cond_broadcast(&w->cond); /* flush() waits for this */
 		}
 	}
@@ -192,8 +202,11 @@ static void writer_enqueue(struct writer *w, const struct sl_provcache_entry *e)
 		report_locked(w, "too many answers waiting for the store",
 			      "the store is slow or down", 1);
 	} else {
+		if (w->queue.length == 0)
+			w->first_us = g_get_monotonic_time();
 		g_queue_push_tail(&w->queue, pending_new(e));
-		g_cond_broadcast(&w->cond);
+		if (w->queue.length == 1 || w->queue.length >= SL_PROVCACHE_BATCH)
+			g_cond_broadcast(&w->cond);
 	}
 	g_mutex_unlock(&w->lock);
 }

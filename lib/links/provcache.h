@@ -19,7 +19,9 @@
  * Entries are loaded when the hook is connected (or the cache opened with
  * one), the longest-lived first, at most capacity of them. New answers are
  * queued and written by a thread of the hook's own, in batches, as they
- * arrive: a look-up never waits for the database, and a database that is
+ * arrive (the first of a batch waits at most SL_PROVCACHE_LINGER_MS for the
+ * rest, so that a message's answers cost one commit): a look-up never waits
+ * for the database, and a database that is
  * slow or down costs the cache its persistence, never a message its budget.
  * The queue holds at most SL_PROVCACHE_QUEUE_MAX entries (more are dropped
  * and counted); a failed write is logged at most once per
@@ -64,6 +66,7 @@ struct sl_provcache_entry {
 
 #define SL_PROVCACHE_QUEUE_MAX 10000
 #define SL_PROVCACHE_BATCH 500
+#define SL_PROVCACHE_LINGER_MS 200
 #define SL_PROVCACHE_LOG_INTERVAL 300
 
 /* The persistence hook. Every function returns 0 or SL_E* with *why (caller

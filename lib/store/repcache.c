@@ -8,10 +8,16 @@
 
 #include "util.h"
 
-static const char upsert_sql[] =
+/* Rows per INSERT: one statement (one parse, one round trip) for several
+ * answers, 8 parameters each; the PostgreSQL driver takes at most 32
+ * parameters a statement (store_pg.c). */
+#define ROWS_PER_INSERT 4
+
+static const char upsert_head[] =
     "INSERT INTO reputation_cache (provider, scope, key, listed, verdict, detail, category, "
-    "expires) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-    "ON CONFLICT (provider, scope, key) DO UPDATE SET listed = excluded.listed, "
+    "expires) VALUES ";
+static const char upsert_tail[] =
+    " ON CONFLICT (provider, scope, key) DO UPDATE SET listed = excluded.listed, "
     "verdict = excluded.verdict, detail = excluded.detail, category = excluded.category, "
     "expires = excluded.expires";
 
@@ -91,39 +97,74 @@ static char *text(const char *s)
 	return c;
 }
 
-static int put_fn(struct sl_store_tx *tx, void *ctx, char **why)
+/* The entries of a batch that can be stored, the last answer for each key
+ * only (PostgreSQL refuses to update one row twice in one statement). */
+static GPtrArray *storable(const struct put_ctx *pc)
 {
-	struct put_ctx *pc = ctx;
-	int rc = SL_OK;
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *out = g_ptr_array_new();
 
-	for (size_t i = 0; i < pc->n && rc == SL_OK; i++) {
+	for (size_t i = pc->n; i-- > 0;) {
 		const struct sl_provcache_entry *e = pc->e[i];
 		size_t klen = strlen(e->key);
-		char *prov, *detail, *cat;
 		if (klen > SL_REPCACHE_MAX_KEY || !g_utf8_validate(e->key, (gssize)klen, NULL))
 			continue; /* memory only */
-		prov = text(e->provider);
-		detail = text(e->listed ? e->detail : "");
-		cat = text(e->listed ? e->category : "");
-		{
-			struct sl_sqlval p[8] = {
-			    sl_sql_text(prov),
-			    sl_sql_text(e->scope == 'h' ? "host" : "url"),
-			    sl_sql_text(e->key),
-			    sl_sql_int(e->listed ? 1 : 0),
-			    sl_sql_text(!e->listed ? ""
-					: e->verdict >= SL_REP_MALICIOUS ? "malicious"
-									 : "suspicious"),
-			    sl_sql_text(detail),
-			    sl_sql_text(cat),
-			    sl_sql_int(e->expires),
-			};
-			rc = sl_store_exec(tx, upsert_sql, p, 8, NULL, NULL, NULL, why);
-		}
-		free(prov);
-		free(detail);
-		free(cat);
+		if (!g_hash_table_add(seen, g_strdup_printf("%s\x1f%c\x1f%s", e->provider, e->scope,
+							    e->key)))
+			continue;
+		g_ptr_array_add(out, (gpointer)e);
 	}
+	g_hash_table_destroy(seen);
+	return out;
+}
+
+/* One INSERT ... ON CONFLICT for e[0..n). */
+static int upsert(struct sl_store_tx *tx, const struct sl_provcache_entry *const *e, size_t n,
+		  char **why)
+{
+	GString *sql = g_string_new(upsert_head);
+	struct sl_sqlval *p = sl_xcalloc(n * 8, sizeof(*p));
+	char **owned = sl_xcalloc(n * 3, sizeof(char *));
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sl_sqlval *v = &p[i * 8];
+		owned[i * 3] = text(e[i]->provider);
+		owned[i * 3 + 1] = text(e[i]->listed ? e[i]->detail : "");
+		owned[i * 3 + 2] = text(e[i]->listed ? e[i]->category : "");
+		v[0] = sl_sql_text(owned[i * 3]);
+		v[1] = sl_sql_text(e[i]->scope == 'h' ? "host" : "url");
+		v[2] = sl_sql_text(e[i]->key);
+		v[3] = sl_sql_int(e[i]->listed ? 1 : 0);
+		v[4] = sl_sql_text(!e[i]->listed ? ""
+				   : e[i]->verdict >= SL_REP_MALICIOUS ? "malicious"
+								       : "suspicious");
+		v[5] = sl_sql_text(owned[i * 3 + 1]);
+		v[6] = sl_sql_text(owned[i * 3 + 2]);
+		v[7] = sl_sql_int(e[i]->expires);
+		g_string_append_printf(sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)",
+				       i > 0 ? ", " : "", i * 8 + 1, i * 8 + 2, i * 8 + 3, i * 8 + 4,
+				       i * 8 + 5, i * 8 + 6, i * 8 + 7, i * 8 + 8);
+	}
+	g_string_append(sql, upsert_tail);
+	rc = sl_store_exec(tx, sql->str, p, n * 8, NULL, NULL, NULL, why);
+	for (size_t i = 0; i < n * 3; i++)
+		free(owned[i]);
+	free(owned);
+	free(p);
+	g_string_free(sql, TRUE);
+	return rc;
+}
+
+static int put_fn(struct sl_store_tx *tx, void *ctx, char **why)
+{
+	GPtrArray *rows = storable(ctx);
+	int rc = SL_OK;
+
+	for (guint i = 0; i < rows->len && rc == SL_OK; i += ROWS_PER_INSERT)
+		rc = upsert(tx, (const struct sl_provcache_entry *const *)rows->pdata + i,
+			    MIN(rows->len - i, (guint)ROWS_PER_INSERT), why);
+	g_ptr_array_free(rows, TRUE);
 	return rc;
 }
 

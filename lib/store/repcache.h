@@ -5,7 +5,9 @@
  * start with each other's answers.
  *
  *   load   SELECT of the rows that live at now, longest-lived first, at most max
- *   put    one transaction of upserts (INSERT ... ON CONFLICT DO UPDATE)
+ *   put    one transaction of upserts (INSERT ... ON CONFLICT DO UPDATE,
+ *          many rows a statement; of several answers for one key in a batch
+ *          the last is kept)
  *   purge  DELETE of the rows expired at now
  *
  * Entries whose key is longer than SL_REPCACHE_MAX_KEY bytes (PostgreSQL's

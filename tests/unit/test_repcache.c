@@ -202,13 +202,63 @@ static void test_batch_is_one_transaction(void **state)
 	free(s);
 }
 
+/* A batch of more rows than one statement takes, and the same key twice in
+ * one batch (PostgreSQL refuses to update a row twice in one statement):
+ * every row stored, the last answer for a key kept. */
+static void test_big_batch_and_duplicates(void **state)
+{
+	struct env *e = *state;
+	int64_t now = (int64_t)time(NULL);
+	struct sl_provcache_store *s = sl_repcache_store(e->st);
+	enum { N = 250 };
+	struct sl_provcache_entry en[N + 2];
+	const struct sl_provcache_entry *v[N + 2];
+	char *keys[N];
+	char *why = NULL;
+	struct sl_provcache *c;
+	struct sl_provcache_hit h;
+
+	for (int i = 0; i < N; i++) {
+		keys[i] = g_strdup_printf("h%d.test", i);
+		en[i] = entry("p", 'h', keys[i], i % 3 == 0, now + 100 + i);
+		v[i] = &en[i];
+	}
+	en[N] = entry("p", 'u', "https://twice.test/", 1, now + 100);
+	en[N + 1] = entry("p", 'u', "https://twice.test/", 0, now + 700);
+	v[N] = &en[N];
+	v[N + 1] = &en[N + 1];
+	if (s->put(s->ctx, v, N + 2, &why) != SL_OK)
+		fail_msg("put: %s", why);
+	assert_int_equal(rows(e), N + 1);
+	c = sl_provcache_new(1000, sl_repcache_store(e->st), 3600);
+	assert_true(has(c, "p", 'u', "https://twice.test/", now, &h));
+	assert_int_equal(h.listed, 0);
+	assert_int_equal(h.expires, now + 700);
+	free(h.detail);
+	free(h.category);
+	assert_true(has(c, "p", 'h', "h248.test", now, &h));
+	assert_int_equal(h.listed, 0);
+	free(h.detail);
+	free(h.category);
+	assert_true(has(c, "p", 'h', "h3.test", now, &h));
+	assert_int_equal(h.listed, 1);
+	free(h.detail);
+	free(h.category);
+	sl_provcache_free(c);
+	for (int i = 0; i < N; i++)
+		g_free(keys[i]);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_round_trip, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(test_expiry_and_order, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(test_batch_is_one_transaction, setup_sqlite, teardown),
+	    cmocka_unit_test_setup_teardown(test_big_batch_and_duplicates, setup_sqlite, teardown),
 	    cmocka_unit_test_setup_teardown(test_round_trip, setup_pg, teardown),
+	    cmocka_unit_test_setup_teardown(test_big_batch_and_duplicates, setup_pg, teardown),
 	    cmocka_unit_test_setup_teardown(test_expiry_and_order, setup_pg, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
