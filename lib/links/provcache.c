@@ -104,12 +104,15 @@ static void report_locked(struct writer *w, const char *what, const char *why, u
 static gpointer writer_main(gpointer arg)
 {
 	struct writer *w = arg;
-	int64_t next_purge = 0; /* at once */
+	/* the first purge follows the first batch written: a process whose cache
+	 * never answers anything (no service configured) never writes */
+	int64_t next_purge = -1;
 
 	g_mutex_lock(&w->lock);
 	for (;;) {
 		int64_t now = now_s();
-		if (w->purge_interval > 0 && now >= next_purge && w->store->purge != NULL) {
+		if (w->purge_interval > 0 && next_purge >= 0 && now >= next_purge &&
+		    w->store->purge != NULL) {
 			size_t removed = 0;
 			char *why = NULL;
 			int rc;
@@ -135,7 +138,7 @@ static gpointer writer_main(gpointer arg)
 		if (w->queue.length == 0) {
 			if (w->stop)
 				break;
-			if (w->purge_interval > 0)
+			if (w->purge_interval > 0 && next_purge >= 0)
 				g_cond_wait_until(&w->cond, &w->lock,
 						  g_get_monotonic_time() +
 						      (next_purge - now) * G_USEC_PER_SEC);
@@ -158,6 +161,8 @@ static gpointer writer_main(gpointer arg)
 			rc = w->store->put(w->store->ctx, ev, n, &why);
 			g_mutex_lock(&w->lock);
 			w->busy = 0;
+			if (next_purge < 0)
+				next_purge = 0;
 			if (rc == SL_OK) {
 				w->written += n;
 			} else {

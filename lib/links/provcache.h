@@ -26,7 +26,9 @@
  * The queue holds at most SL_PROVCACHE_QUEUE_MAX entries (more are dropped
  * and counted); a failed write is logged at most once per
  * SL_PROVCACHE_LOG_INTERVAL seconds. The same thread deletes expired
- * entries from the store at start and every purge interval. Disconnecting
+ * entries from the store after its first write and every purge interval
+ * (a process that never writes, such as a scan with no service
+ * configured, never touches the store). Disconnecting
  * (or freeing) writes what is queued first.
  *
  * Sharing: sl_provcache_open() returns the one cache of the process
