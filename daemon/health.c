@@ -101,10 +101,11 @@ static void on_healthz(void *ctx, struct sl_http_request *rq, struct sl_http_res
 		gchar *err;
 		sl_providers_stats(pv, i, &s);
 		err = g_utf8_make_valid(s.last_error, -1);
-		json_array_append_new(provs, json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", s.name,
-						       "state", provider_state(&s), "last_ok",
-						       (json_int_t)s.last_ok, "last_failure",
-						       (json_int_t)s.last_failure, "last_error", err));
+		json_array_append_new(provs,
+				      json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", s.name,
+						"state", provider_state(&s), "last_ok",
+						(json_int_t)s.last_ok, "last_failure",
+						(json_int_t)s.last_failure, "last_error", err));
 		g_free(err);
 	}
 	json_object_set_new(j, "providers", provs);
@@ -128,8 +129,8 @@ static void on_healthz(void *ctx, struct sl_http_request *rq, struct sl_http_res
 
 static void provider_metrics(struct sl_buf *b, struct sl_providers *pv)
 {
-	static const char *const results[] = {"listed", "not_listed", "failed",
-					      "timeout", "skipped", "cached"};
+	static const char *const results[] = {"listed",  "not_listed", "failed",
+					      "timeout", "skipped",    "cached"};
 	size_t n = pv != NULL ? sl_providers_count(pv) : 0;
 	struct sl_prov_stats *s = sl_xcalloc(n + 1, sizeof(*s));
 
@@ -151,8 +152,9 @@ static void provider_metrics(struct sl_buf *b, struct sl_providers *pv)
 			  "Time from question to answer of the live reputation services");
 	for (size_t i = 0; i < n; i++) {
 		char *l = sl_xasprintf("provider=%s", s[i].name);
-		sl_metrics_histogram(b, "sluice_provider_latency_seconds", l, sl_prov_latency_bounds,
-				     s[i].latency, SL_PROV_LATENCY_BUCKETS, s[i].latency_sum);
+		sl_metrics_histogram(b, "sluice_provider_latency_seconds", l,
+				     sl_prov_latency_bounds, s[i].latency, SL_PROV_LATENCY_BUCKETS,
+				     s[i].latency_sum);
 		free(l);
 	}
 	sl_metrics_family(b, "sluice_provider_up", SL_METRIC_GAUGE,
@@ -257,8 +259,8 @@ static void store_metrics(struct sl_buf *b, struct sl_store *st)
 	if (up)
 		sl_metrics_sample(b, "sluice_quarantine_held_bytes", "", q.held_bytes);
 	/* no outbox table yet (the WhatsApp door is not there): 0 */
-	if (st != NULL && sl_store_query(st, OUTBOX_BACKLOG_SQL, NULL, 0, count_row, &outbox, &why) !=
-			      SL_OK)
+	if (st != NULL &&
+	    sl_store_query(st, OUTBOX_BACKLOG_SQL, NULL, 0, count_row, &outbox, &why) != SL_OK)
 		outbox = 0;
 	free(why);
 	sl_metrics_family(b, "sluice_outbox_backlog", SL_METRIC_GAUGE,

@@ -100,8 +100,8 @@ static void log_click(const struct click *c, const char *verdict, const char *ac
 	char at[32], *labels = sl_xasprintf("verdict=%s,action=%s", verdict, action);
 
 	sl_time_iso((int64_t)time(NULL), at);
-	sl_log(SL_LOG_NOTICE, "safelink click at=%s id=%s verdict=%s action=%s host=%s source=%s", at,
-	       c->id, verdict, action, c->host != NULL ? c->host : "-",
+	sl_log(SL_LOG_NOTICE, "safelink click at=%s id=%s verdict=%s action=%s host=%s source=%s",
+	       at, c->id, verdict, action, c->host != NULL ? c->host : "-",
 	       c->source != NULL ? c->source : "-");
 	sl_metrics_inc(clicks, labels, 1);
 	free(labels);
@@ -109,8 +109,8 @@ static void log_click(const struct click *c, const char *verdict, const char *ac
 
 /* The engine, key and pages of the moment, and the token checked: 0, or the
  * answer is given (400 invalid, 503 not configured). */
-static int open_click(struct sl_daemon *d, struct sl_http_request *rq,
-		      struct sl_http_response *rs, struct click *c)
+static int open_click(struct sl_daemon *d, struct sl_http_request *rq, struct sl_http_response *rs,
+		      struct click *c)
 {
 	const struct sl_urlrewrite *ur;
 	const char *tok = sl_http_subpath(rq);
@@ -127,8 +127,9 @@ static int open_click(struct sl_daemon *d, struct sl_http_request *rq,
 	}
 	/* one path segment of token characters, or it is not ours */
 	sl_safelink_id(n <= TOKEN_MAX ? tok : "", c->id);
-	if (n == 0 || n > TOKEN_MAX || strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					     "0123456789-_.") != n ||
+	if (n == 0 || n > TOKEN_MAX ||
+	    strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			"0123456789-_.") != n ||
 	    sl_safelink_verify(c->key, c->keylen, tok, &c->url) != SL_OK) {
 		page(rs, c, 400, SL_PAGE_INVALID, NULL, 0);
 		log_click(c, "invalid", "refuse");
@@ -137,7 +138,8 @@ static int open_click(struct sl_daemon *d, struct sl_http_request *rq,
 	c->token = tok;
 	{
 		struct sl_url_norm u;
-		if (sl_url_normalize(c->url, strlen(c->url), strlen(c->url) + 1, &u, NULL) == SL_OK) {
+		if (sl_url_normalize(c->url, strlen(c->url), strlen(c->url) + 1, &u, NULL) ==
+		    SL_OK) {
 			/* the ASCII form: an IDN look-alike shows as what it is */
 			c->host = sl_xstrdup(u.host != NULL ? u.host : "");
 			sl_url_norm_clear(&u);
@@ -160,8 +162,8 @@ static void warn_page(struct sl_http_response *rs, const struct click *c, unsign
 	int64_t life = sl_config_int(sl_engine_config(c->eng), "safelinks.form_lifetime");
 	char *form = NULL;
 
-	if (sl_safelink_form_token(c->key, c->keylen, c->token, (int64_t)time(NULL) + life, &form) !=
-	    SL_OK) {
+	if (sl_safelink_form_token(c->key, c->keylen, c->token, (int64_t)time(NULL) + life,
+				   &form) != SL_OK) {
 		sl_http_reply_error(rs, 500, "cannot make a form token");
 		return;
 	}
@@ -183,7 +185,8 @@ static void on_get(void *ctx, struct sl_http_request *rq, struct sl_http_respons
 		log_click(&c, verdict, "block");
 	} else if (c.rep == SL_REP_SUSPICIOUS ||
 		   (c.rep == SL_REP_UNKNOWN &&
-		    strcmp(sl_config_str(sl_engine_config(c.eng), "safelinks.unknown"), "warn") == 0)) {
+		    strcmp(sl_config_str(sl_engine_config(c.eng), "safelinks.unknown"), "warn") ==
+			0)) {
 		warn_page(rs, &c, 200);
 		log_click(&c, verdict, "warn");
 	} else {
@@ -199,7 +202,8 @@ static GHashTable *form_fields(struct sl_http_request *rq)
 {
 	size_t len = 0;
 	const unsigned char *body = sl_http_body(rq, &len);
-	return g_uri_parse_params((const char *)body, (gssize)len, "&", G_URI_PARAMS_WWW_FORM, NULL);
+	return g_uri_parse_params((const char *)body, (gssize)len, "&", G_URI_PARAMS_WWW_FORM,
+				  NULL);
 }
 
 static void on_post(void *ctx, struct sl_http_request *rq, struct sl_http_response *rs)
@@ -216,9 +220,8 @@ static void on_post(void *ctx, struct sl_http_request *rq, struct sl_http_respon
 	if (c.rep == SL_REP_MALICIOUS) {
 		page(rs, &c, 403, SL_PAGE_BLOCK, NULL, 0);
 		log_click(&c, sl_url_rep_name(c.rep), "block");
-	} else if (form == NULL ||
-		   sl_safelink_form_verify(c.key, c.keylen, c.token, form, (int64_t)time(NULL)) !=
-		       SL_OK) {
+	} else if (form == NULL || sl_safelink_form_verify(c.key, c.keylen, c.token, form,
+							   (int64_t)time(NULL)) != SL_OK) {
 		/* expired, missing or made for another link: ask again */
 		warn_page(rs, &c, 403);
 		log_click(&c, sl_url_rep_name(c.rep), "refuse");

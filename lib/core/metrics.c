@@ -13,16 +13,16 @@
 #define MAX_LABELS 8
 
 static const double default_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-					  0.25,  0.5,    1,     2.5,  5,     10};
+					 0.25,  0.5,    1,     2.5,  5,     10};
 
 struct metric;
 
 struct series {
 	const struct metric *m; /* its metric (immutable once declared) */
-	char *labels;     /* canonical: in declared order, "a=x,b=y" */
-	uint64_t count;   /* counters; histograms: observations */
-	uint64_t bits;    /* gauges: the value; histograms: the sum (double bits) */
-	uint64_t *bucket; /* histograms: per bucket, not cumulative (nbuckets + 1) */
+	char *labels;           /* canonical: in declared order, "a=x,b=y" */
+	uint64_t count;         /* counters; histograms: observations */
+	uint64_t bits;          /* gauges: the value; histograms: the sum (double bits) */
+	uint64_t *bucket;       /* histograms: per bucket, not cumulative (nbuckets + 1) */
 };
 
 struct metric {
@@ -166,7 +166,8 @@ static char *canonical(const struct metric *m, const char *labels)
 			if (strlen(m->labelnames[i]) == (size_t)(eq - p) &&
 			    memcmp(m->labelnames[i], p, (size_t)(eq - p)) == 0)
 				break;
-		if (i == m->nlabels || val[i] != NULL || memchr(eq + 1, '=', (size_t)(end - eq - 1)))
+		if (i == m->nlabels || val[i] != NULL ||
+		    memchr(eq + 1, '=', (size_t)(end - eq - 1)))
 			return NULL;
 		val[i] = eq + 1;
 		vlen[i] = (size_t)(end - eq - 1);
@@ -222,7 +223,8 @@ static struct series *find(const char *name, enum sl_metric_type type, const cha
 
 	g_rw_lock_reader_lock(&lock);
 	m = metrics != NULL ? g_hash_table_lookup(metrics, name) : NULL;
-	if (m != NULL && (m->type == type || (type == SL_METRIC_COUNTER && m->type == SL_METRIC_GAUGE))) {
+	if (m != NULL &&
+	    (m->type == type || (type == SL_METRIC_COUNTER && m->type == SL_METRIC_GAUGE))) {
 		key = canonical(m, labels);
 		if (key != NULL)
 			s = g_hash_table_lookup(m->series, key);
@@ -281,8 +283,8 @@ static void add_double(uint64_t *bits, double v)
 	uint64_t old = __atomic_load_n(bits, __ATOMIC_RELAXED), new;
 	do {
 		new = double_bits(bits_double(old) + v);
-	} while (!__atomic_compare_exchange_n(bits, &old, new, 1, __ATOMIC_RELAXED,
-					      __ATOMIC_RELAXED));
+	} while (
+	    !__atomic_compare_exchange_n(bits, &old, new, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 }
 
 void sl_metrics_inc(const char *name, const char *labels, uint64_t n)
@@ -492,8 +494,9 @@ static void write_metric(struct sl_buf *b, const struct metric *m)
 				counts[j] = __atomic_load_n(&s->bucket[j], __ATOMIC_RELAXED);
 				bounds[j] = j < m->nbuckets ? m->bucket[j] : INFINITY;
 			}
-			sl_metrics_histogram(b, m->name, s->labels, bounds, counts, m->nbuckets + 1,
-					     bits_double(__atomic_load_n(&s->bits, __ATOMIC_RELAXED)));
+			sl_metrics_histogram(
+			    b, m->name, s->labels, bounds, counts, m->nbuckets + 1,
+			    bits_double(__atomic_load_n(&s->bits, __ATOMIC_RELAXED)));
 		}
 	}
 	g_ptr_array_free(keys, TRUE);

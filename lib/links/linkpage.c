@@ -13,12 +13,21 @@
 #define TEMPLATE_MAX (256 * 1024) /* bytes of one template */
 #define VALUE_MAX 2000            /* bytes of one text value shown */
 
-enum var { V_DESTINATION, V_HOST, V_REASON, V_SOURCE, V_CLICK_ID, V_FORM_ACTION, V_FORM_TOKEN,
-	   V_LIFETIME, NVARS };
+enum var {
+	V_DESTINATION,
+	V_HOST,
+	V_REASON,
+	V_SOURCE,
+	V_CLICK_ID,
+	V_FORM_ACTION,
+	V_FORM_TOKEN,
+	V_LIFETIME,
+	NVARS
+};
 
 static const struct {
 	const char *name;
-	int text;    /* sender-influenced text: sl_escape_text() first */
+	int text;       /* sender-influenced text: sl_escape_text() first */
 	unsigned pages; /* bit per enum sl_linkpage where it may appear */
 } vars[NVARS] = {
     [V_DESTINATION] = {"destination", 1, 7},
@@ -194,11 +203,11 @@ static int compile(const char *path, const char *text, enum sl_linkpage which, s
 				break;
 		if (close == NULL || i == NVARS || !(vars[i].pages & (1u << which))) {
 			int n = close != NULL && close - open < 40 ? (int)(close - open + 2) : 12;
-			*why = sl_xasprintf("%s:%u: unknown placeholder '%.*s' (this page knows: "
-					    "destination, host, reason, source, click_id%s)",
-					    path, line_of(text, (size_t)(open - text)), n, open,
-					    which == SL_PAGE_WARN ? ", form_action, form_token, lifetime"
-								  : "");
+			*why = sl_xasprintf(
+			    "%s:%u: unknown placeholder '%.*s' (this page knows: "
+			    "destination, host, reason, source, click_id%s)",
+			    path, line_of(text, (size_t)(open - text)), n, open,
+			    which == SL_PAGE_WARN ? ", form_action, form_token, lifetime" : "");
 			return SL_ECONFIG;
 		}
 		s.text = NULL;
@@ -261,8 +270,8 @@ struct sl_linkpages *sl_linkpages_new(const struct sl_config *cfg, char **why)
 	char *dir = NULL;
 
 	if (!language_ok(lang)) {
-		*why = sl_xasprintf("safelinks.language: '%s' is not a language tag (en, de, pt-BR)",
-				    lang);
+		*why = sl_xasprintf(
+		    "safelinks.language: '%s' is not a language tag (en, de, pt-BR)", lang);
 		goto fail;
 	}
 	p->language = sl_xstrdup(lang);

@@ -17,7 +17,7 @@
 #include "util.h"
 
 struct entry {
-	char *k;     /* provider '\x1f' scope '\x1f' key: the hash key */
+	char *k; /* provider '\x1f' scope '\x1f' key: the hash key */
 	int listed;
 	enum sl_url_rep verdict;
 	char *detail;
@@ -36,9 +36,9 @@ struct writer {
 	int64_t purge_interval;
 	GMutex lock; /* everything below */
 	GCond cond;
-	GQueue queue; /* struct pending * */
+	GQueue queue;     /* struct pending * */
 	int64_t first_us; /* monotonic time the oldest queued answer came */
-	int busy;     /* a batch is being written */
+	int busy;         /* a batch is being written */
 	int stop;
 	uint64_t written, unwritten;
 	int64_t last_log;
@@ -51,11 +51,11 @@ struct sl_provcache {
 	GHashTable *map; /* k -> struct entry (owned) */
 	GQueue lru;
 	size_t capacity;
-	int persist;       /* shared cache: written to the process's hook */
-	struct writer *w;  /* NULL: memory only */
-	int own_writer;    /* sl_provcache_new's: freed with the cache */
+	int persist;      /* shared cache: written to the process's hook */
+	struct writer *w; /* NULL: memory only */
+	int own_writer;   /* sl_provcache_new's: freed with the cache */
 	uint64_t hits, misses, evictions, loaded;
-	int refs;          /* the shared cache */
+	int refs; /* the shared cache */
 };
 
 static int64_t now_s(void)
@@ -123,7 +123,9 @@ static gpointer writer_main(gpointer arg)
 			if (rc != SL_OK)
 				report_locked(w, "removing expired answers", why, 0);
 			else if (removed > 0)
-				sl_log(SL_LOG_INFO, "reputation cache: %zu expired answer(s) removed from the store",
+				sl_log(SL_LOG_INFO,
+				       "reputation cache: %zu expired answer(s) removed from the "
+				       "store",
 				       removed);
 			free(why);
 			continue;
@@ -322,7 +324,8 @@ static void load_from(struct sl_provcache *c, struct writer *w)
 	if (max == 0)
 		return;
 	if (w->store->load(w->store->ctx, now_s(), max, load_add, c, &why) != SL_OK)
-		sl_log(SL_LOG_WARNING, "reputation cache: loading from the store: %s (starting empty)",
+		sl_log(SL_LOG_WARNING,
+		       "reputation cache: loading from the store: %s (starting empty)",
 		       why ? why : "failed");
 	free(why);
 }

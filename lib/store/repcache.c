@@ -50,15 +50,15 @@ static int load_row(void *ctx, const struct sl_sqlval *c, size_t n)
 	e.scope = v[1] != NULL && strcmp(v[1], "host") == 0 ? 'h' : 'u';
 	e.key = v[2];
 	e.listed = c[3].i != 0;
-	e.verdict = v[4] != NULL && strcmp(v[4], "malicious") == 0 ? SL_REP_MALICIOUS
-									: SL_REP_SUSPICIOUS;
+	e.verdict =
+	    v[4] != NULL && strcmp(v[4], "malicious") == 0 ? SL_REP_MALICIOUS : SL_REP_SUSPICIOUS;
 	e.detail = v[5];
 	e.category = v[6];
 	e.expires = c[7].i;
 	/* a listing without a verdict the cache knows is not ours to guess */
 	if (e.provider == NULL || e.key == NULL || v[1] == NULL ||
-	    (e.listed && (v[4] == NULL || (strcmp(v[4], "malicious") != 0 &&
-					   strcmp(v[4], "suspicious") != 0))))
+	    (e.listed &&
+	     (v[4] == NULL || (strcmp(v[4], "malicious") != 0 && strcmp(v[4], "suspicious") != 0))))
 		l->bad++;
 	else
 		l->add(l->arg, &e);
@@ -76,8 +76,8 @@ static int rc_load(void *ctx, int64_t now, size_t max,
 	int rc = sl_store_query(st, load_sql, p, 2, load_row, &l, why);
 
 	if (rc == SL_OK && l.bad > 0)
-		sl_log(SL_LOG_WARNING, "reputation cache: %zu unreadable row(s) in the store skipped",
-		       l.bad);
+		sl_log(SL_LOG_WARNING,
+		       "reputation cache: %zu unreadable row(s) in the store skipped", l.bad);
 	return rc;
 }
 
@@ -109,8 +109,8 @@ static GPtrArray *storable(const struct put_ctx *pc)
 		size_t klen = strlen(e->key);
 		if (klen > SL_REPCACHE_MAX_KEY || !g_utf8_validate(e->key, (gssize)klen, NULL))
 			continue; /* memory only */
-		if (!g_hash_table_add(seen, g_strdup_printf("%s\x1f%c\x1f%s", e->provider, e->scope,
-							    e->key)))
+		if (!g_hash_table_add(
+			seen, g_strdup_printf("%s\x1f%c\x1f%s", e->provider, e->scope, e->key)))
 			continue;
 		g_ptr_array_add(out, (gpointer)e);
 	}
@@ -136,15 +136,15 @@ static int upsert(struct sl_store_tx *tx, const struct sl_provcache_entry *const
 		v[1] = sl_sql_text(e[i]->scope == 'h' ? "host" : "url");
 		v[2] = sl_sql_text(e[i]->key);
 		v[3] = sl_sql_int(e[i]->listed ? 1 : 0);
-		v[4] = sl_sql_text(!e[i]->listed ? ""
+		v[4] = sl_sql_text(!e[i]->listed                       ? ""
 				   : e[i]->verdict >= SL_REP_MALICIOUS ? "malicious"
 								       : "suspicious");
 		v[5] = sl_sql_text(owned[i * 3 + 1]);
 		v[6] = sl_sql_text(owned[i * 3 + 2]);
 		v[7] = sl_sql_int(e[i]->expires);
 		g_string_append_printf(sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)",
-				       i > 0 ? ", " : "", i * 8 + 1, i * 8 + 2, i * 8 + 3, i * 8 + 4,
-				       i * 8 + 5, i * 8 + 6, i * 8 + 7, i * 8 + 8);
+				       i > 0 ? ", " : "", i * 8 + 1, i * 8 + 2, i * 8 + 3,
+				       i * 8 + 4, i * 8 + 5, i * 8 + 6, i * 8 + 7, i * 8 + 8);
 	}
 	g_string_append(sql, upsert_tail);
 	rc = sl_store_exec(tx, sql->str, p, n * 8, NULL, NULL, NULL, why);

@@ -174,8 +174,9 @@ static void fill_store(struct sl_store *st, int n)
 		int k = MIN(SL_PROVCACHE_BATCH, n - i);
 		for (int j = 0; j < k; j++) {
 			keys[j] = g_strdup_printf("https://stored%d.example.org/page", i + j);
-			e[j] = (struct sl_provcache_entry){"filler", 'u', keys[j], (i + j) % 7 == 0,
-							   SL_REP_MALICIOUS, "MALWARE", "malware", expires};
+			e[j] = (struct sl_provcache_entry){
+			    "filler",         'u',       keys[j],   (i + j) % 7 == 0,
+			    SL_REP_MALICIOUS, "MALWARE", "malware", expires};
 			v[j] = &e[j];
 		}
 		if (h->put(h->ctx, v, (size_t)k, &why) != SL_OK) {
@@ -210,8 +211,9 @@ static void store_cases(const char *conf, const char *const *ov, size_t n, int l
 	r = stage(conf, ov, n);
 	run(r, links, 1, 1, gen); /* connections opened */
 	ms = run(r, links, rounds, 1, gen);
-	printf("  cold+store       %8.2f ms a message, %7.1f us a link (answers written meanwhile)\n",
-	       ms, ms * 1000 / links);
+	printf(
+	    "  cold+store       %8.2f ms a message, %7.1f us a link (answers written meanwhile)\n",
+	    ms, ms * 1000 / links);
 	run(r, links, 1, 0, gen); /* message 0's answers, to be found after the restart */
 	sl_reputation_free(r);
 	sl_repcache_disconnect(); /* what is queued is written: "sluiced stops" */
@@ -225,7 +227,8 @@ static void store_cases(const char *conf, const char *const *ov, size_t n, int l
 	printf("  load             %8.1f ms for %llu answers (%.2f us each)\n", ms,
 	       (unsigned long long)cs.loaded, cs.loaded ? ms * 1000 / (double)cs.loaded : 0);
 	ms = run(r, links, 1, 0, gen);
-	printf("  restart, first   %8.3f ms a message, %7.1f us a link (all from the store's answers)\n",
+	printf("  restart, first   %8.3f ms a message, %7.1f us a link (all from the store's "
+	       "answers)\n",
 	       ms, ms * 1000 / links);
 	ms = run(r, links, rounds, 0, gen);
 	printf("  restart, warm    %8.3f ms a message, %7.1f us a link\n", ms, ms * 1000 / links);

@@ -15,8 +15,8 @@ static void test_match(void **state)
 {
 	char *const local[] = {"127.0.0.0/8", "::1", NULL};
 	char *const nets[] = {"10.0.0.0/8", "192.168.4.0/22", "fd00::/8", "203.0.113.7", NULL};
-	char *const bad[] = {"10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "example.test", "::1/129",
-			     "10.0.0.0/8x", "", NULL};
+	char *const bad[] = {"10.0.0.0/33", "10.0.0.0/",   "10.0.0/8", "example.test",
+			     "::1/129",     "10.0.0.0/8x", "",         NULL};
 	char *const all4[] = {"0.0.0.0/0", NULL};
 
 	assert_true(sl_cidr_match("127.0.0.1", local));

@@ -90,7 +90,8 @@ static void test_shipped(void **state)
 			assert_null(strstr(h, "https://evil.test"));
 			assert_null(strstr(h, "evil.test"));
 			assert_null(strstr(h, "href="));
-			assert_true(g_str_has_prefix(csp, "default-src 'none'; style-src 'sha256-"));
+			assert_true(
+			    g_str_has_prefix(csp, "default-src 'none'; style-src 'sha256-"));
 			assert_non_null(strstr(csp, "base-uri 'none'; frame-ancestors 'none'"));
 			assert_null(strstr(csp, "unsafe"));
 			if (page != SL_PAGE_INVALID) {
@@ -213,11 +214,12 @@ static void refused(const char *block, const char *warn, const char *says)
 
 static void test_refused(void **state)
 {
-	char *why = refusal("<p>{{destination}} {{reason}}</p><abbr>x</abbr><address>y</address>",
-			    NULL);
+	char *why =
+	    refusal("<p>{{destination}} {{reason}}</p><abbr>x</abbr><address>y</address>", NULL);
 	assert_null(why); /* a plain page, and elements that only start like <a */
 
-	refused("<p>ok</p>\n<p>{{nosuch}}</p>", NULL, "block.html:2: unknown placeholder '{{nosuch}}'");
+	refused("<p>ok</p>\n<p>{{nosuch}}</p>", NULL,
+		"block.html:2: unknown placeholder '{{nosuch}}'");
 	refused("<p>{{form_token}}</p>", NULL, "unknown placeholder '{{form_token}}'");
 	refused("<p>{{destination</p>", NULL, "unknown placeholder");
 	refused("<script>alert(1)</script>", NULL, "'<script>' is not allowed");
@@ -226,9 +228,11 @@ static void test_refused(void **state)
 	refused("<img alt=\"\" src=\"logo.png\">", NULL, "is not allowed");
 	refused("<p style=\"color:red\">x</p>", NULL, "'style=' is not allowed");
 	refused("<body onload=\"x()\">", NULL, "'onload=' is not allowed");
-	refused("<style>body{background:url(https://x.test/a.png)}</style>", NULL, "'url(' is not allowed");
+	refused("<style>body{background:url(https://x.test/a.png)}</style>", NULL,
+		"'url(' is not allowed");
 	refused("<style>@import 'x.css';</style>", NULL, "is not allowed");
-	refused("<meta http-equiv=\"refresh\" content=\"0;url=https://x.test/\">", NULL, "is not allowed");
+	refused("<meta http-equiv=\"refresh\" content=\"0;url=https://x.test/\">", NULL,
+		"is not allowed");
 	refused("<link rel=\"stylesheet\" href=\"x.css\">", NULL, "is not allowed");
 	refused("<iframe></iframe>", NULL, "is not allowed");
 	refused("<style>p{} {{destination}}</style>", NULL, "no placeholders inside <style>");
@@ -237,7 +241,8 @@ static void test_refused(void **state)
 		"a form may only post to action=\"{{form_action}}\"");
 	refused("<p>x</p>", "<p>no form</p>", "warn.html: the warning page needs a form");
 	refused("<p>x</p>",
-		"<form method=\"get\" action=\"{{form_action}}\"><input value=\"{{form_token}}\"></form>",
+		"<form method=\"get\" action=\"{{form_action}}\"><input "
+		"value=\"{{form_token}}\"></form>",
 		"the warning page needs a form");
 	refused("<p>\xff</p>", NULL, "not UTF-8");
 }

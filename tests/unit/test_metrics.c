@@ -44,19 +44,22 @@ static void test_counter(void **state)
 	assert_int_equal(sl_metrics_declare("sluice_messages_total", SL_METRIC_COUNTER, "x",
 					    "channel,verdict", NULL, 0),
 			 SL_OK);
-	assert_int_equal(sl_metrics_declare("sluice_messages_total", SL_METRIC_GAUGE, "x", "", NULL, 0),
-			 SL_ECONFLICT);
+	assert_int_equal(
+	    sl_metrics_declare("sluice_messages_total", SL_METRIC_GAUGE, "x", "", NULL, 0),
+	    SL_ECONFLICT);
 	sl_metrics_inc("sluice_messages_total", "channel=email,verdict=clean", 2);
 	sl_metrics_inc("sluice_messages_total", "verdict=clean,channel=email", 1); /* any order */
 	sl_metrics_inc("sluice_messages_total", "channel=whatsapp,verdict=reject", 1);
 	assert_true(sl_metrics_value("sluice_messages_total", "channel=email,verdict=clean") == 3);
-	assert_true(sl_metrics_value("sluice_messages_total", "verdict=reject,channel=whatsapp") == 1);
+	assert_true(sl_metrics_value("sluice_messages_total", "verdict=reject,channel=whatsapp") ==
+		    1);
 	assert_true(sl_metrics_value("sluice_messages_total", "channel=email,verdict=reject") == 0);
 	t = text();
-	assert_non_null(strstr(t, "# HELP sluice_messages_total Messages scanned\n"
-				  "# TYPE sluice_messages_total counter\n"
-				  "sluice_messages_total{channel=\"email\",verdict=\"clean\"} 3\n"
-				  "sluice_messages_total{channel=\"whatsapp\",verdict=\"reject\"} 1\n"));
+	assert_non_null(
+	    strstr(t, "# HELP sluice_messages_total Messages scanned\n"
+		      "# TYPE sluice_messages_total counter\n"
+		      "sluice_messages_total{channel=\"email\",verdict=\"clean\"} 3\n"
+		      "sluice_messages_total{channel=\"whatsapp\",verdict=\"reject\"} 1\n"));
 	assert_non_null(strstr(t, "sluice_metrics_dropped_total 0\n"));
 	free(t);
 }
@@ -66,23 +69,26 @@ static void test_refused(void **state)
 	char *t;
 
 	assert_int_equal(sl_metrics_declare("9bad", SL_METRIC_COUNTER, "", "", NULL, 0), SL_EINVAL);
-	assert_int_equal(sl_metrics_declare("bad-name", SL_METRIC_COUNTER, "", "", NULL, 0), SL_EINVAL);
+	assert_int_equal(sl_metrics_declare("bad-name", SL_METRIC_COUNTER, "", "", NULL, 0),
+			 SL_EINVAL);
 	assert_int_equal(sl_metrics_declare("x_total", SL_METRIC_COUNTER, "", "a,__b", NULL, 0),
 			 SL_EINVAL);
 	assert_int_equal(sl_metrics_declare("x_total", SL_METRIC_COUNTER, "", "a-b", NULL, 0),
 			 SL_EINVAL);
 	{
 		const double down[] = {1, 0.5};
-		assert_int_equal(sl_metrics_declare("h_seconds", SL_METRIC_HISTOGRAM, "", "", down, 2),
-				 SL_EINVAL);
+		assert_int_equal(
+		    sl_metrics_declare("h_seconds", SL_METRIC_HISTOGRAM, "", "", down, 2),
+		    SL_EINVAL);
 	}
-	assert_int_equal(sl_metrics_declare("c_total", SL_METRIC_COUNTER, "c", "kind", NULL, 0), SL_OK);
-	sl_metrics_inc("c_total", "other=x", 1);          /* not a declared label */
-	sl_metrics_inc("c_total", "", 1);                 /* the label is missing */
-	sl_metrics_inc("c_total", "kind=a,kind=b", 1);    /* twice */
-	sl_metrics_inc("c_total", "kind=a=b", 1);         /* '=' in a value */
-	sl_metrics_observe("c_total", "kind=a", 1.0);     /* wrong type */
-	sl_metrics_inc("bad name", "", 1);                /* not a name */
+	assert_int_equal(sl_metrics_declare("c_total", SL_METRIC_COUNTER, "c", "kind", NULL, 0),
+			 SL_OK);
+	sl_metrics_inc("c_total", "other=x", 1);       /* not a declared label */
+	sl_metrics_inc("c_total", "", 1);              /* the label is missing */
+	sl_metrics_inc("c_total", "kind=a,kind=b", 1); /* twice */
+	sl_metrics_inc("c_total", "kind=a=b", 1);      /* '=' in a value */
+	sl_metrics_observe("c_total", "kind=a", 1.0);  /* wrong type */
+	sl_metrics_inc("bad name", "", 1);             /* not a name */
 	assert_true(sl_metrics_value("sluice_metrics_dropped_total", "") == 0); /* not a metric */
 	t = text();
 	assert_non_null(strstr(t, "sluice_metrics_dropped_total 6\n"));

@@ -132,7 +132,7 @@ struct fake {
 	GHashTable *rows; /* "provider|scope|key" -> struct row */
 	int loads, puts, purges;
 	size_t last_max;
-	int fail;         /* put and purge fail */
+	int fail; /* put and purge fail */
 	GMutex lock;
 };
 
@@ -166,8 +166,8 @@ static int fake_load(void *ctx, int64_t now, size_t max,
 	g_hash_table_iter_init(&it, f->rows);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct row *r = v;
-		struct sl_provcache_entry e = {r->prov, r->scope, r->key, r->listed, r->verdict,
-					       r->detail, r->cat, r->expires};
+		struct sl_provcache_entry e = {r->prov,    r->scope,  r->key, r->listed,
+					       r->verdict, r->detail, r->cat, r->expires};
 		if (r->expires > now)
 			add(arg, &e);
 	}
@@ -195,8 +195,8 @@ static int fake_put(void *ctx, const struct sl_provcache_entry *const *e, size_t
 		r->listed = e[i]->listed;
 		r->verdict = e[i]->verdict;
 		r->expires = e[i]->expires;
-		g_hash_table_replace(f->rows, g_strdup_printf("%s|%c|%s", r->prov, r->scope, r->key),
-				     r);
+		g_hash_table_replace(f->rows,
+				     g_strdup_printf("%s|%c|%s", r->prov, r->scope, r->key), r);
 	}
 	g_mutex_unlock(&f->lock);
 	return SL_OK;
@@ -295,7 +295,8 @@ static void test_persisted(void **state)
 	}
 	f->purges = 0;
 	c = sl_provcache_new(100, hook(f), 3600);
-	assert_true(sl_provcache_get(c, "webrisk", 'u', "https://a.test/p?q=\"x\"\t\n\\ü", now, &h));
+	assert_true(
+	    sl_provcache_get(c, "webrisk", 'u', "https://a.test/p?q=\"x\"\t\n\\ü", now, &h));
 	assert_int_equal(h.listed, 1);
 	assert_int_equal(h.verdict, SL_REP_MALICIOUS);
 	assert_string_equal(h.detail, "SOCIAL_ENGINEERING");
@@ -416,10 +417,8 @@ static void test_shared(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lifetimes),
-	    cmocka_unit_test(test_bound),
-	    cmocka_unit_test(test_persisted),
-	    cmocka_unit_test(test_batches),
+	    cmocka_unit_test(test_lifetimes), cmocka_unit_test(test_bound),
+	    cmocka_unit_test(test_persisted), cmocka_unit_test(test_batches),
 	    cmocka_unit_test(test_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

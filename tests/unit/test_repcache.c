@@ -158,10 +158,11 @@ static void test_expiry_and_order(void **state)
 	}
 	sl_provcache_free(c);
 	/* rows that expired while nobody ran, and one a stranger wrote */
-	sql = g_strdup_printf("INSERT INTO reputation_cache VALUES ('p', 'host', 'old1.test', 0, '', "
-			      "'', '', %lld), ('p', 'host', 'old2.test', 1, 'malicious', 'X', 'x', "
-			      "%lld), ('p', 'host', 'odd.test', 1, '', '', '', %lld)",
-			      (long long)now - 10, (long long)now, (long long)now + 50);
+	sql =
+	    g_strdup_printf("INSERT INTO reputation_cache VALUES ('p', 'host', 'old1.test', 0, '', "
+			    "'', '', %lld), ('p', 'host', 'old2.test', 1, 'malicious', 'X', 'x', "
+			    "%lld), ('p', 'host', 'odd.test', 1, '', '', '', %lld)",
+			    (long long)now - 10, (long long)now, (long long)now + 50);
 	exec_sql(e, sql);
 	g_free(sql);
 	assert_int_equal(rows(e), 8);
