@@ -31,6 +31,7 @@
 #include "ctl_quarantine.h"
 #include "msg.h"
 #include "pipeline.h"
+#include "repcache.h"
 #include "report.h"
 #include "rewrite.h"
 #include "safelink.h"
@@ -182,6 +183,8 @@ static int cmd_scan(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	if (store != NULL)
+		sl_repcache_connect(store, cfg); /* answers of earlier runs; new ones kept */
 	for (i = 0; i < nfiles; i++) {
 		char *data = NULL, *actor;
 		size_t len = 0;
@@ -265,6 +268,8 @@ static int cmd_scan(int argc, char **argv)
 out:
 	free(why);
 	free(files);
+	if (store != NULL)
+		sl_repcache_disconnect();
 	sl_store_close(store);
 	sl_engine_unref(eng);
 	sl_config_unref(cfg);

@@ -5,9 +5,12 @@
  * that root may read (store.password_file, release.key_file); bind the admin
  * socket (owner: general.user, group: admin.supervisor_group, mode
  * admin.socket_mode); give up root; open the quarantine store (migrating its
- * schema); create the release key under data_dir when none is configured;
+ * schema) and connect the reputation cache to it (repcache.h); create the
+ * release key under data_dir when none is configured;
  * serve the admin socket (daemon/admin.c over daemon/http.c, threads of its
- * own); log "ready".
+ * own) and, when http.listen is set (bound while still root), the public
+ * routes: safe links (safelinks.c), /healthz and /metrics (health.c); log
+ * "ready".
  *
  * The main thread then waits for signals: HUP reloads the configuration and
  * the engine (a reload that fails keeps the running one; requests in flight
@@ -32,12 +35,16 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "cidr.h"
 #include "cli.h"
+#include "health.h"
 #include "config.h"
 #include "daemon.h"
 #include "http.h"
 #include "pipeline.h"
 #include "release.h"
+#include "repcache.h"
+#include "safelinks.h"
 #include "store.h"
 #include "util.h"
 
@@ -113,7 +120,7 @@ static struct sl_engine *load(const struct sl_cli *cli, char **why)
 /* Keys that only a restart applies. */
 static const char *const fixed_keys[] = { "general.data_dir", "general.user", "store.backend", "store.dsn",
 					  "store.password_file", "admin.socket", "admin.socket_mode",
-					  "release.key_file", NULL };
+					  "release.key_file", "http.listen", "safelinks.base_url", NULL };
 
 int sl_daemon_reload(struct sl_daemon *d, char **why)
 {
@@ -268,6 +275,68 @@ fail:
 	return -1;
 }
 
+/* ---- the public HTTP listener (http.listen) ------------------------------ */
+
+/* Every public route: safe links, /healthz, /metrics (the webhook joins
+ * here). Static: the server borrows it until it stops. */
+#define MAX_PUBLIC_ROUTES 32
+static struct sl_http_route public_routes[MAX_PUBLIC_ROUTES];
+
+/* Binds http.listen while still root (a port under 1024 is allowed then);
+ * *fd stays -1 when it is not set. */
+static int bind_public_http(const struct sl_config *cfg, int *fd)
+{
+	const char *listen = sl_config_str(cfg, "http.listen");
+	char *why = NULL;
+	if (*listen == '\0')
+		return 0;
+	if (sl_http_listen_tcp(listen, fd, &why) != SL_OK) {
+		sl_log(SL_LOG_ERR, "http.listen: %s", why);
+		fprintf(stderr, "%s: http.listen: %s\n", prog, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Serves the public routes on *fd (taken) after root is given up. */
+static int start_public_http(struct sl_daemon *d, const struct sl_config *cfg, int *fd,
+			     struct sl_http **out)
+{
+	struct sl_http_opts o = { 0 };
+	size_t n = 0;
+	char *why = NULL;
+	int rc;
+	char *const *allow = sl_config_list(cfg, "http.metrics_allow");
+	if (*fd < 0)
+		return 0;
+	for (size_t i = 0; allow != NULL && allow[i] != NULL; i++)
+		if (!sl_cidr_valid(allow[i])) {
+			sl_log(SL_LOG_ERR, "http.metrics_allow: '%s' is not an address or CIDR block", allow[i]);
+			fprintf(stderr, "%s: http.metrics_allow: '%s' is not an address or CIDR block\n", prog,
+				allow[i]);
+			return -1;
+		}
+	n += sl_safelinks_routes(d, public_routes + n, MAX_PUBLIC_ROUTES - n);
+	n += sl_metrics_routes(d, public_routes + n, MAX_PUBLIC_ROUTES - n);
+	o.max_body = (size_t)sl_config_int(cfg, "http.max_request_size");
+	o.timeout = 30;
+	o.max_connections = (unsigned)sl_config_int(cfg, "http.max_connections");
+	o.threads = 0; /* a thread per connection: a click may wait for the reputation services */
+	o.grace = 5;
+	o.name = "http";
+	rc = sl_http_start(*fd, public_routes, n, &o, out, &why);
+	*fd = -1; /* the server's now */
+	if (rc != SL_OK) {
+		sl_log(SL_LOG_ERR, "%s", why);
+		fprintf(stderr, "%s: %s\n", prog, why);
+		free(why);
+		return -1;
+	}
+	sl_log(SL_LOG_NOTICE, "public HTTP on %s (%zu routes)", sl_config_str(cfg, "http.listen"), n);
+	return 0;
+}
+
 static void forget(char *s)
 {
 	if (s != NULL) {
@@ -280,10 +349,10 @@ int main(int argc, char **argv)
 {
 	struct sl_cli cli = { 0 };
 	struct sl_daemon d = { 0 };
-	struct sl_http *admin = NULL;
+	struct sl_http *admin = NULL, *pub = NULL;
 	const struct sl_config *cfg;
 	char *why = NULL, *password = NULL, *sock = NULL;
-	int use_syslog = 1, check = 0, i, status = 2, afd = -1;
+	int use_syslog = 1, check = 0, i, status = 2, afd = -1, pfd = -1;
 	sigset_t set;
 	time_t next_purge;
 
@@ -348,6 +417,8 @@ int main(int argc, char **argv)
 			sock = NULL;
 			goto out;
 		}
+		if (bind_public_http(cfg, &pfd) != 0)
+			goto out;
 	}
 	if (drop_privileges(cfg) != 0)
 		goto out;
@@ -360,6 +431,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot open the quarantine: %s\n", prog, why);
 		goto out;
 	}
+	sl_repcache_connect(d.store, cfg); /* the reputation cache: loaded, then kept in the store */
 	if (d.key == NULL && sl_release_key_load(cfg, 1, &d.key, &d.keylen, &why) != SL_OK) {
 		sl_log(SL_LOG_ERR, "%s", why);
 		fprintf(stderr, "%s: %s\n", prog, why);
@@ -383,6 +455,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (start_public_http(&d, cfg, &pfd, &pub) != 0)
+		goto out;
 	sl_log(SL_LOG_NOTICE, "ready config=%s data_dir=%s store=\"%s\" admin=%s version=%s",
 	       sl_config_file(cfg) ? sl_config_file(cfg) : "(defaults)", sl_config_str(cfg, "general.data_dir"),
 	       sl_store_describe(d.store), sock, SLUICE_VERSION);
@@ -421,6 +495,9 @@ int main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	pub = sl_http_stop(pub);
+	if (pfd >= 0)
+		close(pfd);
 	admin = sl_http_stop(admin);
 	if (afd >= 0)
 		close(afd);
@@ -428,6 +505,8 @@ out:
 		unlink(sock);
 		free(sock);
 	}
+	if (d.store != NULL)
+		sl_repcache_disconnect(); /* what is queued is written before the store closes */
 	sl_store_close(d.store);
 	if (d.key != NULL) {
 		explicit_bzero(d.key, d.keylen);

@@ -12,7 +12,7 @@ build_pkgs="build-essential cmake pkg-config
  libmilter-dev libqpdf-dev libzip-dev libpq-dev"
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev postfix miltertest swaks
  clamav clamav-testfiles python3 file nodejs postgresql sqlite3 ripmime mpack
- libpython3.11-testsuite"
+ libpython3.11-testsuite chromium fonts-dejavu-core"
 
 case "${1:-run}" in
   run) want="$build_pkgs" ;;

@@ -106,6 +106,7 @@ static const struct key schema[] = {
 	{ "reputation.max_response_size", K_SIZE, "1M", 4 * KiB, 64 * MiB },
 	{ "reputation.cache_entries", K_INT, "100000", 0, 100000000 },
 	{ "reputation.cache_persist", K_BOOL, "true", 0, 0 },
+	{ "reputation.cache_purge_interval", K_INT, "3600", 60, 7 * 86400 },
 	{ "reputation.cache_negative_ttl", K_INT, "900", 0, 86400 },
 	{ "reputation.cache_positive_ttl", K_INT, "1800", 0, 604800 },
 	{ "reputation.cache_max_ttl", K_INT, "86400", 1, 604800 },
@@ -134,6 +135,15 @@ static const struct key schema[] = {
 
 	{ "safelinks.base_url", K_STR, "", 0, 0 },
 	{ "safelinks.key_file", K_PATH, "", 0, 0 },
+	{ "safelinks.language", K_STR, "en", 0, 0 },
+	{ "safelinks.template_dir", K_PATH, "conf/safelinks", 0, 0 },
+	{ "safelinks.unknown", K_CHOICE, "redirect", 0, 0 },
+	{ "safelinks.form_lifetime", K_INT, "600", 30, 86400 },
+
+	{ "http.listen", K_STR, "", 0, 0 },
+	{ "http.max_connections", K_INT, "256", 4, 100000 },
+	{ "http.max_request_size", K_SIZE, "64k", 1024, 64 * MiB },
+	{ "http.metrics_allow", K_LIST, "127.0.0.0/8;::1", 0, 0 },
 
 	{ "store.backend", K_CHOICE, "sqlite", 0, 0 },
 	{ "store.dsn", K_STR, "", 0, 0 },
@@ -161,6 +171,7 @@ static const struct {
 	const char *key, *choices;
 } choice_lists[] = {
 	{ "store.backend", "sqlite|postgresql" },
+	{ "safelinks.unknown", "redirect|warn" },
 };
 
 static const char *choices_of(const char *key)

@@ -762,6 +762,21 @@ int sl_reputation_run(struct sl_reputation *r, struct sl_msg *m)
 	return SL_OK;
 }
 
+int sl_reputation_judge_url(struct sl_reputation *r, const char *url, const char *id,
+			    enum sl_url_rep *rep, char **source, char **reason)
+{
+	struct sl_msg *m = sl_msg_new(SL_CHANNEL_EMAIL, id != NULL ? id : "click", NULL, 0);
+	int p = sl_msg_add_part(m, -1, "1", SL_ORIGIN_MIME);
+	int u = sl_msg_add_url(m, p, url, 0, strlen(url), SL_URLCTX_HREF, NULL);
+	int rc = sl_reputation_run(r, m);
+
+	*rep = m->urls[u].reputation;
+	*source = m->urls[u].source != NULL ? sl_xstrdup(m->urls[u].source) : NULL;
+	*reason = m->urls[u].reason != NULL ? sl_xstrdup(m->urls[u].reason) : NULL;
+	sl_msg_free(m);
+	return rc;
+}
+
 struct sl_providers *sl_reputation_providers(const struct sl_reputation *r)
 {
 	return r->providers;
