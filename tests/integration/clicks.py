@@ -67,6 +67,31 @@ SLUICED = os.path.join(BUILD, "sluiced")
 SLUICECTL = os.path.join(BUILD, "sluicectl")
 ROOT = os.geteuid() == 0
 
+
+def public_tree(work):
+    """What sluiced reads after giving up root (conf, signatures, itself)
+    must be readable by "nobody": CI may clone where only root can enter.
+    As root: copies them under work/pub and points SLUICED and SLUICECTL
+    there; returns the base_dir to use."""
+    global SLUICED, SLUICECTL
+    if not ROOT:
+        return SRC
+    pub = os.path.join(work, "pub")
+    os.makedirs(os.path.join(pub, "bin"))
+    for d in ("conf", "signatures"):
+        shutil.copytree(os.path.join(SRC, d), os.path.join(pub, d))
+    for b in ("sluiced", "sluicectl"):
+        shutil.copy2(os.path.join(BUILD, b), os.path.join(pub, "bin", b))
+    for root, dirs, files in os.walk(pub):
+        for n in dirs:
+            os.chmod(os.path.join(root, n), 0o755)
+        for n in files:
+            os.chmod(os.path.join(root, n), os.stat(os.path.join(root, n)).st_mode | 0o444)
+    os.chmod(pub, 0o755)
+    SLUICED = os.path.join(pub, "bin", "sluiced")
+    SLUICECTL = os.path.join(pub, "bin", "sluicectl")
+    return pub
+
 passed = failed = 0
 
 
@@ -349,7 +374,7 @@ def main():
         os.chmod(block, 0o644)
         conf = os.path.join(work, "sluice.conf")
         shutil.copy(os.path.join(SRC, "conf", "sluice.conf"), conf)
-        set_conf(conf, "base_dir", SRC)
+        set_conf(conf, "base_dir", public_tree(work))
         set_conf(conf, "blocklist_files", block)
         os.chmod(conf, 0o644)
         port = free_port()
