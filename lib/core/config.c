@@ -153,6 +153,21 @@ static const struct key schema[] = {
 	{ "release.relay", K_STR, "smtp://127.0.0.1:25", 0, 0 },
 	{ "release.key_file", K_PATH, "", 0, 0 },
 	{ "release.timeout", K_INT, "60", 1, 3600 },
+
+	{ "milter.socket", K_STR, "", 0, 0 },
+	{ "milter.socket_mode", K_MODE, "0660", 0, 0777 },
+	{ "milter.socket_group", K_STR, "postfix", 0, 0 },
+	{ "milter.timeout", K_INT, "600", 5, 86400 },
+	{ "milter.backlog", K_INT, "128", 1, 65535 },
+	{ "milter.spool_memory", K_SIZE, "1M", 0, 1 * GiB },
+	{ "milter.max_header_fields", K_INT, "10000", 100, 10000000 },
+	{ "milter.fail_open", K_BOOL, "false", 0, 0 },
+	{ "milter.on_reject", K_CHOICE, "reject", 0, 0 },
+	{ "milter.on_quarantine", K_CHOICE, "placeholder", 0, 0 },
+	{ "milter.shutdown_timeout", K_INT, "30", 0, 3600 },
+
+	{ "notice.placeholder_template", K_PATH, "", 0, 0 },
+	{ "notice.contact", K_STR, "To have it delivered, ask a supervisor to release it and quote the reference.", 0, 0 },
 };
 
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
@@ -162,6 +177,8 @@ static const struct {
 	const char *key, *choices;
 } choice_lists[] = {
 	{ "store.backend", "sqlite|postgresql" },
+	{ "milter.on_reject", "reject|quarantine" },
+	{ "milter.on_quarantine", "placeholder|hold" },
 };
 
 static const char *choices_of(const char *key)
