@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libmilter/mfapi.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -885,7 +884,10 @@ static gpointer listener(gpointer unused)
 	int rc;
 	(void)unused;
 	rc = smfi_main();
+	g_mutex_lock(&door.lock);
 	door.running = 0;
+	g_cond_broadcast(&door.drained);
+	g_mutex_unlock(&door.lock);
 	if (!door.stop_requested) {
 		door.failed = 1;
 		sl_log(SL_LOG_ERR, "milter: the listener stopped by itself (smfi_main returned %d; did libmilter take "
@@ -909,66 +911,54 @@ int sl_milter_start(struct sl_daemon *d, char **why)
 	return SL_OK;
 }
 
-/* libmilter's listener looks for a stop every 5 s; a connection wakes it now. */
-static void wake_listener(void)
+/* smfi_stop() waits for the listener's mutex, which the listener holds
+ * through each 5-second select (MI_CHK_TIME): it runs in a thread of its own. */
+static gpointer stopper(gpointer unused)
 {
-	int fd = -1;
-	if (door.unix_path != NULL) {
-		struct sockaddr_un sa = { 0 };
-		sa.sun_family = AF_UNIX;
-		g_strlcpy(sa.sun_path, door.unix_path, sizeof(sa.sun_path));
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	} else if (door.conn != NULL) {
-		/* inet:PORT@ADDRESS or inet6:PORT@ADDRESS; an unspecified address is loopback */
-		const char *spec = strchr(door.conn, ':') + 1, *at = strchr(spec, '@');
-		int six = strncmp(door.conn, "inet6:", 6) == 0;
-		char port[16];
-		struct addrinfo hints = { 0 }, *ai = NULL;
-		const char *host = at != NULL ? at + 1 : (six ? "::1" : "127.0.0.1");
-		g_strlcpy(port, spec, at != NULL && (size_t)(at - spec) < sizeof(port) ? (size_t)(at - spec) + 1
-										       : sizeof(port));
-		if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "*") == 0 || *host == '\0')
-			host = "127.0.0.1";
-		else if (strcmp(host, "::") == 0)
-			host = "::1";
-		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_family = six ? AF_INET6 : AF_INET;
-		if (getaddrinfo(host, port, &hints, &ai) == 0 && ai != NULL) {
-			fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-			if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-				close(fd);
-				fd = -1;
-			}
-		}
-		if (ai != NULL)
-			freeaddrinfo(ai);
-	}
-	if (fd >= 0)
-		close(fd);
+	(void)unused;
+	smfi_stop();
+	return NULL;
 }
 
+/* The order matters. libmilter as Debian builds it (_FFR_WORKERS_POOL)
+ * serves every session from a pool whose controller and workers quit on
+ * smfi_stop() just like the listener: a message in flight would never get
+ * its answer. So: first no new messages (451 at MAIL FROM, connections are
+ * still accepted), then the messages in flight finish, and only then does
+ * libmilter stop. Its listener notices that only at its next look (up to 5
+ * s): rather than wait, sluiced exits once the messages are done (nothing of
+ * libmilter's is left to finish; the socket is removed here). The callbacks
+ * that may still run touch neither the engine nor the store: a message that
+ * begins now is refused before it takes them. */
 unsigned sl_milter_stop(int timeout)
 {
 	gint64 deadline = g_get_monotonic_time() + (gint64)timeout * G_TIME_SPAN_SECOND;
 	unsigned left;
 	g_mutex_lock(&door.lock);
 	door.stopping = 1;
-	g_mutex_unlock(&door.lock);
-	if (door.thread != NULL) {
-		door.stop_requested = 1;
-		smfi_stop();
-		wake_listener();
-		g_thread_join(door.thread);
-		door.thread = NULL;
-	}
-	g_mutex_lock(&door.lock);
+	if (door.in_flight > 0)
+		sl_log(SL_LOG_NOTICE, "milter: stopping: waiting up to %d s for %u message(s) in flight", timeout,
+		       door.in_flight);
 	while (door.in_flight > 0 && g_cond_wait_until(&door.drained, &door.lock, deadline))
 		;
 	left = door.in_flight;
+	if (door.thread != NULL) {
+		gint64 grace = g_get_monotonic_time() + 100 * G_TIME_SPAN_MILLISECOND;
+		GThread *t = g_thread_try_new("milter-stop", stopper, NULL, NULL);
+		door.stop_requested = 1;
+		if (t != NULL)
+			g_thread_unref(t);
+		while (door.running && g_cond_wait_until(&door.drained, &door.lock, grace))
+			;
+		if (!door.running)
+			g_thread_join(door.thread);
+		else
+			g_thread_unref(door.thread); /* it ends with the process */
+		door.thread = NULL;
+		if (door.unix_path != NULL)
+			unlink(door.unix_path);
+		sl_log(SL_LOG_NOTICE, "milter: stopped (%u message(s) left in flight)", left);
+	}
 	g_mutex_unlock(&door.lock);
 	return left;
 }

@@ -60,10 +60,10 @@ struct sl_daemon;
 int sl_milter_open(const struct sl_config *cfg, int *enabled, char **why);
 /* Serves the socket in a thread of its own over d's engine and store. */
 int sl_milter_start(struct sl_daemon *d, char **why);
-/* No new connections; a new message on an open one gets "451 4.3.2"; waits
- * up to timeout seconds for the messages in flight. Returns how many were
- * still in flight (their callbacks may still run: do not free the engine or
- * the store then). */
+/* A new message gets "451 4.3.2"; waits up to timeout seconds for the
+ * messages in flight; then the listener stops. Returns how many were still
+ * in flight (their callbacks may still run: do not free the engine or the
+ * store then). */
 unsigned sl_milter_stop(int timeout);
 /* 1 while the listener serves. */
 int sl_milter_running(void);

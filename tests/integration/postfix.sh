@@ -8,10 +8,14 @@
 #       message relayed to [127.0.0.1]:SINK_PORT (an smtp-sink); no DNS, no
 #       local delivery, deferred mail retried within seconds. Extra lines
 #       are appended to main.cf (the last setting of a key wins).
-#   pf_stop            stops it (pf_cleanup does too: call it from the EXIT trap)
-#   pf_flush           postqueue -f: try the deferred mail again now
-#   pf_queue_count     messages in the queue (0 when drained)
-#   pf_wait_drained S  waits up to S seconds for an empty queue
+#   pf_stop            stops it (pf_cleanup stops every instance started:
+#                      call it from the EXIT trap)
+#   pf_flush [DIR]     postqueue -f: try the deferred mail again now
+#   pf_queue_count [DIR]  messages in the queue (0 when drained)
+#   pf_wait_drained S [DIR]  waits up to S seconds for an empty queue
+# Several instances may run at once (a front that queues, a back with the
+# milter): PF_DIR and PF_PORT are the last one started; keep them per
+# instance, and give DIR to the functions above.
 #   pf_send FILE [RCPT...]   sends FILE over SMTP (Python smtplib) to PF_PORT;
 #       prints the server's answer to the end of data as "CODE TEXT" and
 #       succeeds when it was 250
@@ -27,17 +31,23 @@
 
 PF_DIR=
 PF_PORT=
+PF_DIRS=()
 
-pf_cleanup() {
-  [ -n "$PF_DIR" ] || return 0
-  postfix -c "$PF_DIR/etc" abort >/dev/null 2>&1 || true
+pf_kill() { # DIR
   local pid
-  pid=$(cat "$PF_DIR/queue/pid/master.pid" 2>/dev/null | tr -d ' ') || true
+  postfix -c "$1/etc" abort >/dev/null 2>&1 || true
+  pid=$(cat "$1/queue/pid/master.pid" 2>/dev/null | tr -d ' ') || true
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
+}
+
+pf_cleanup() {
+  local d
+  for d in "${PF_DIRS[@]}"; do pf_kill "$d"; done
+  PF_DIRS=()
   PF_DIR=
 }
 
@@ -46,6 +56,7 @@ pf_start() {
   shift 3
   PF_DIR=$dir
   PF_PORT=$(free_port)
+  PF_DIRS+=("$dir")
   mkdir -p "$dir/etc" "$dir/queue" "$dir/data"
   chmod 755 "$dir" "$dir/etc"
   chown postfix "$dir/data"
@@ -142,20 +153,21 @@ EOF
 pf_stop() {
   [ -n "$PF_DIR" ] || return 0
   postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1 || true
-  pf_cleanup
+  pf_kill "$PF_DIR"
 }
 
-pf_flush() { postqueue -c "$PF_DIR/etc" -f >/dev/null 2>&1 || true; }
+pf_flush() { postqueue -c "${1:-$PF_DIR}/etc" -f >/dev/null 2>&1 || true; }
 
 pf_queue_count() {
-  find "$PF_DIR/queue/incoming" "$PF_DIR/queue/active" "$PF_DIR/queue/deferred" \
-    "$PF_DIR/queue/hold" "$PF_DIR/queue/maildrop" -type f 2>/dev/null | wc -l
+  local d=${1:-$PF_DIR}
+  find "$d/queue/incoming" "$d/queue/active" "$d/queue/deferred" \
+    "$d/queue/hold" "$d/queue/maildrop" -type f 2>/dev/null | wc -l
 }
 
 pf_wait_drained() {
   local i
   for ((i = 0; i < $1 * 10; i++)); do
-    [ "$(pf_queue_count)" = 0 ] && return 0
+    [ "$(pf_queue_count "${2:-$PF_DIR}")" = 0 ] && return 0
     sleep 0.1
   done
   return 1
