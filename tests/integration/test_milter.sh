@@ -175,4 +175,6 @@ check "replay: scanned and held again (a placeholder)" grep -Eq '^quarantine \(S
 check "replay: the release header is gone" test "$(grep -c '^X-Sluice-Release' "$(arrived replay@test.example)")" = 0
 check "replay: logged as refused" grep -q "ref=$ref release header refused: the release header of $ref already let a message pass" "$TMP/log"
 
+check "TERM: exit 0 (under ASan: no leak, no error)" stop_sluiced "$sluiced_pid"
+check "no sanitizer report" test "$(grep -c 'ERROR: AddressSanitizer\|runtime error:\|LeakSanitizer' "$TMP/log")" = 0
 finish
