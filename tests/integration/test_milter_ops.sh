@@ -142,6 +142,23 @@ check "killed: every one checked" test "$(grep -L '^X-Sluice-Verdict: rewrite' $
 sendmail -C "$BACK/etc" -f customer@example.net local@test.example <"$EM/exe_elf.eml" || true
 check "sendmail: arrived, checked" sh -c "for i in \$(seq 100); do f=\$(grep -l '^X-Rcpt-Args: <local@test.example>' '$TMP'/sink/msg.* 2>/dev/null | head -1); [ -n \"\$f\" ] && grep -q '^X-Sluice-Verdict: rewrite' \"\$f\" && exit 0; sleep 0.1; done; exit 1"
 
+# --- HUPs in a row while mail flows: every message accepted, and libmilter's
+# own signal thread (which stops the milter on HUP) never gets one
+for i in $(seq 1 12); do
+  send "$BACK_PORT" "$EM/exe_elf.eml" "storm$i@test.example" >"$TMP/storm$i.out" &
+  kill -HUP "$sluiced_pid"
+  sleep 0.15
+done
+wait_clients=0
+for i in $(seq 1 12); do
+  for _ in $(seq 300); do [ -s "$TMP/storm$i.out" ] && break; sleep 0.1; done
+  grep -q "^250 " "$TMP/storm$i.out" || wait_clients=$((wait_clients + 1))
+done
+check "HUP storm: every message accepted" test "$wait_clients" = 0
+check "HUP storm: still serving" kill -0 "$sluiced_pid"
+check "HUP storm: the milter never stopped by itself" test "$(grep -c 'stopped by itself' "$TMP/log3")" = 0
+check "HUP storm: reloaded" grep -q "notice: reloaded" "$TMP/log3"
+
 # --- a full disk under the quarantine and the spool
 kill -TERM "$sluiced_pid"
 check "TERM when idle: exit 0 within 1 s" exited "$sluiced_pid" 10
