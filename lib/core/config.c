@@ -51,6 +51,7 @@ static const struct key schema[] = {
 	{ "clamav.alert_encrypted", K_BOOL, "true", 0, 0 },
 	{ "clamav.alert_macros", K_BOOL, "true", 0, 0 },
 	{ "clamav.alert_exceeds_max", K_BOOL, "true", 0, 0 },
+	{ "clamav.tmp_dir", K_PATH, "", 0, 0 },
 
 	{ "filetype.magic_bytes", K_SIZE, "64k", 40 * KiB, 64 * MiB },
 	{ "filetype.magic_files", K_PATHLIST, "", 0, 0 },
