@@ -745,8 +745,8 @@ answer:
 	if (o.error) {
 		const struct sl_config *cfg = sl_engine_config(c->m.eng);
 		sl_log(SL_LOG_ERR, "id=%s %s", m->id, o.why);
-		if (sl_config_bool(cfg, "milter.fail_open") && mark(ctx, c, raw, "unchecked (temporary failure; "
-								      "milter.fail_open)", 0) == SL_OK) {
+		if (sl_config_bool(cfg, "milter.fail_open") && raw != NULL &&
+		    mark(ctx, c, raw, "unchecked (temporary failure; milter.fail_open)", 0) == SL_OK) {
 			o.action = "accept-unchecked";
 			o.reply = SMFIS_ACCEPT;
 		} else {
