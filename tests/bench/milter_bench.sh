@@ -74,8 +74,8 @@ nport=$(free_port)
 null_pid=$!
 pids+=("$null_pid")
 
-# libclamav's temporary files on a tmpfs for both sluiced and clamd (on ext4
-# they cost more than the scans: clamav.tmp_dir in sluice.conf)
+# temporary files on a tmpfs for sluiced, clamd and clamav-milter alike (on
+# ext4 libclamav's cost more than the scans: clamav.tmp_dir in sluice.conf)
 SHM=$(mktemp -d /dev/shm/sluice-bench.XXXXXX)
 chmod 755 "$SHM"
 mkdir -p "$SHM/sluiced" "$SHM/clamd"
@@ -124,7 +124,7 @@ MaxFiles 10000
 MaxScanTime 120000
 SelfCheck 0
 EOF
-clamd -c "$TMP/clamd.conf" &
+clamd -c "$TMP/clamd.conf" >/dev/null 2>&1 &
 clamd_pid=$!
 pids+=("$clamd_pid")
 for _ in $(seq 300); do [ -S "$TMP/clam/clamd.sock" ] && break; sleep 0.1; done
@@ -142,9 +142,10 @@ OnInfected Accept
 AddHeader Replace
 LogFile $TMP/clam/clamav-milter.log
 LogFileUnlock yes
+TemporaryDirectory $SHM/clamd
 MaxFileSize 100M
 EOF
-clamav-milter -c "$TMP/clamav-milter.conf" &
+clamav-milter -c "$TMP/clamav-milter.conf" >/dev/null 2>&1 &
 cmilter_pid=$!
 pids+=("$cmilter_pid")
 wait_port "$nport"

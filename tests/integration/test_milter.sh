@@ -6,7 +6,7 @@
 # its .expect (check_milter.py): clean ones byte-identical but for the trace
 # fields and the verdict, attachments replaced, links defanged, placeholders
 # for quarantined mail with a reference `sluicectl quarantine show` finds.
-# Then: a forged X-Sluice-Verdict removed; a message over
+# Then: a forged X-Sluice-Verdict removed; a client gone mid-body; a message over
 # general.max_message_size refused with 552 5.3.4 (SIZE= and without); a
 # policy that rejects (550 5.7.1, a reason without internal details); a
 # release through this Postfix as the relay arriving once and untouched, its
@@ -102,6 +102,14 @@ check "forged: one verdict, ours" test "$(grep -ci '^X-Sluice-Verdict:' "$f")" =
 check "forged: the release header is gone" test "$(grep -ci '^X-Sluice-Release' "$f")" = 0
 check "forged: the link is defanged" grep -q "malware\[.\]invalid" "$f"
 check "forged: the release header was logged, not trusted" grep -q "release header that does not verify" "$TMP/log"
+
+# --- a client gone mid-body: nothing arrives, nothing stays in flight, the next one passes
+set +e
+send --cut 2000 "$EM/exe_elf.eml" cut@test.example >/dev/null
+set -e
+check "gone mid-body: the next message passes" send "$EM/clean_plain_text.eml" aftercut@test.example
+check "gone mid-body: the next one arrived" wait_for_copy aftercut@test.example
+check "gone mid-body: nothing of it arrived" test -z "$(arrived cut@test.example)"
 
 # --- size: SIZE= over general.max_message_size is refused at MAIL FROM
 set +e
