@@ -555,6 +555,12 @@ static int splice_rewrite(const struct sl_msg *m, const char *ref, const unsigne
 int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsigned char **out,
 		     size_t *outlen)
 {
+	return sl_rewrite_email_with(m, extra, NULL, out, outlen);
+}
+
+int sl_rewrite_email_with(const struct sl_msg *m, const struct sl_edits *extra,
+			  const struct sl_notice_template *placeholder, unsigned char **out, size_t *outlen)
+{
 	struct sl_buf b;
 	GArray *splices = g_array_new(FALSE, TRUE, sizeof(struct splice));
 	char *ref = NULL, *why = NULL;
@@ -576,7 +582,7 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 	ref = sl_msg_reference(m);
 	if (m->verdict == SL_VERDICT_QUARANTINE) {
 		size_t len;
-		char *p = sl_notice_placeholder(m, ref, &len);
+		char *p = sl_notice_placeholder_with(m, placeholder, ref, &len);
 		sl_buf_add(&b, p, len);
 		free(p);
 		goto done;

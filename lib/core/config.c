@@ -51,6 +51,7 @@ static const struct key schema[] = {
 	{ "clamav.alert_encrypted", K_BOOL, "true", 0, 0 },
 	{ "clamav.alert_macros", K_BOOL, "true", 0, 0 },
 	{ "clamav.alert_exceeds_max", K_BOOL, "true", 0, 0 },
+	{ "clamav.tmp_dir", K_PATH, "", 0, 0 },
 
 	{ "filetype.magic_bytes", K_SIZE, "64k", 40 * KiB, 64 * MiB },
 	{ "filetype.magic_files", K_PATHLIST, "", 0, 0 },
@@ -162,6 +163,21 @@ static const struct key schema[] = {
 	{ "release.relay", K_STR, "smtp://127.0.0.1:25", 0, 0 },
 	{ "release.key_file", K_PATH, "", 0, 0 },
 	{ "release.timeout", K_INT, "60", 1, 3600 },
+
+	{ "milter.socket", K_STR, "", 0, 0 },
+	{ "milter.socket_mode", K_MODE, "0660", 0, 0777 },
+	{ "milter.socket_group", K_STR, "postfix", 0, 0 },
+	{ "milter.timeout", K_INT, "600", 5, 86400 },
+	{ "milter.backlog", K_INT, "128", 1, 65535 },
+	{ "milter.spool_memory", K_SIZE, "1M", 0, 1 * GiB },
+	{ "milter.max_header_fields", K_INT, "10000", 100, 10000000 },
+	{ "milter.fail_open", K_BOOL, "false", 0, 0 },
+	{ "milter.on_reject", K_CHOICE, "reject", 0, 0 },
+	{ "milter.on_quarantine", K_CHOICE, "placeholder", 0, 0 },
+	{ "milter.shutdown_timeout", K_INT, "30", 0, 3600 },
+
+	{ "notice.placeholder_template", K_PATH, "", 0, 0 },
+	{ "notice.contact", K_STR, "To have it delivered, ask a supervisor to release it and quote the reference.", 0, 0 },
 };
 
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
@@ -172,6 +188,8 @@ static const struct {
 } choice_lists[] = {
 	{ "store.backend", "sqlite|postgresql" },
 	{ "safelinks.unknown", "redirect|warn" },
+	{ "milter.on_reject", "reject|quarantine" },
+	{ "milter.on_quarantine", "placeholder|hold" },
 };
 
 static const char *choices_of(const char *key)

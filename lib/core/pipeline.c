@@ -14,6 +14,7 @@
 #include "linkpage.h"
 #include "metrics.h"
 #include "mime.h"
+#include "notice.h"
 #include "policy.h"
 #include "reputation.h"
 #include "rewrite.h"
@@ -64,6 +65,7 @@ struct sl_engine {
 	struct sl_policy *policy;
 	struct sl_urlrewrite *urlrewrite;
 	struct sl_linkpages *linkpages; /* NULL without safelinks.base_url */
+	struct sl_notice_template *placeholder;
 	size_t max_message;
 };
 
@@ -122,7 +124,7 @@ int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why)
 	}
 	e->policy = sl_policy_new(cfg, why);
 	e->urlrewrite = sl_urlrewrite_new(cfg, why);
-	if (e->urlrewrite == NULL) {
+	if (e->urlrewrite == NULL || sl_notice_template_load(cfg, &e->placeholder, why) != SL_OK) {
 		sl_engine_unref(e);
 		return SL_ECONFIG;
 	}
@@ -154,6 +156,7 @@ struct sl_engine *sl_engine_unref(struct sl_engine *e)
 	sl_policy_free(e->policy);
 	sl_urlrewrite_free(e->urlrewrite);
 	sl_linkpages_free(e->linkpages);
+	sl_notice_template_free(e->placeholder);
 	sl_config_unref(e->cfg);
 	free(e);
 	return NULL;
@@ -162,6 +165,11 @@ struct sl_engine *sl_engine_unref(struct sl_engine *e)
 const struct sl_config *sl_engine_config(const struct sl_engine *e)
 {
 	return e->cfg;
+}
+
+const struct sl_notice_template *sl_engine_placeholder(const struct sl_engine *e)
+{
+	return e->placeholder;
 }
 
 const char *sl_engine_stage_time(const struct sl_engine *e, size_t i, uint64_t *ns)
@@ -259,7 +267,7 @@ int sl_engine_rewrite_email(const struct sl_engine *e, const struct sl_msg *m, u
 	int rc;
 	if (m->verdict == SL_VERDICT_REWRITE)
 		sl_urlrewrite_edits(e->urlrewrite, m, &edits);
-	rc = sl_rewrite_email(m, &edits, out, outlen);
+	rc = sl_rewrite_email_with(m, &edits, e->placeholder, out, outlen);
 	sl_edits_clear(&edits);
 	return rc;
 }

@@ -35,6 +35,10 @@ int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why);
 struct sl_engine *sl_engine_ref(struct sl_engine *e);
 struct sl_engine *sl_engine_unref(struct sl_engine *e);
 const struct sl_config *sl_engine_config(const struct sl_engine *e);
+/* The quarantine placeholder's template (notice.placeholder_template), for
+ * the doors that write a placeholder of their own (notice.h). */
+struct sl_notice_template;
+const struct sl_notice_template *sl_engine_placeholder(const struct sl_engine *e);
 /* The stage state by name ("av", ...), for tools and benchmarks; NULL if absent. */
 void *sl_engine_stage(const struct sl_engine *e, const char *name);
 /* The link rewriter (its safe-link base and key) and the safe-link pages

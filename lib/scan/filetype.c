@@ -239,13 +239,17 @@ static int starts_ci(const unsigned char *p, size_t n, const char *s)
 	return n - i >= len && g_ascii_strncasecmp((const char *)p + i, s, len) == 0;
 }
 
+/* s (lower case) anywhere in the first 64 KiB of p, ASCII case-insensitive.
+ * The first byte is compared before the rest: a call per position made this
+ * a few per cent of a milter's CPU on ordinary mail. */
 static int contains_ci(const unsigned char *p, size_t n, const char *s)
 {
 	size_t len = strlen(s), i;
+	unsigned char c0 = (unsigned char)s[0];
 	if (n < len)
 		return 0;
 	for (i = 0; i + len <= n && i < 65536; i++)
-		if (g_ascii_strncasecmp((const char *)p + i, s, len) == 0)
+		if ((p[i] | 0x20) == c0 && g_ascii_strncasecmp((const char *)p + i, s, len) == 0)
 			return 1;
 	return 0;
 }

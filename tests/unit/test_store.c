@@ -10,7 +10,9 @@
  * processes, a writer killed inside a transaction and a writer killed at a
  * random moment during large writes (the old or the new state, never half an
  * item), reopening after those crashes, and on PostgreSQL a connection the
- * server dropped (the store retries on a fresh one).
+ * server dropped (the store retries on a fresh one); a released message's
+ * pass through the milter, once per release header (threads racing for it,
+ * a replay refused and audited, a deleted item refused).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -812,6 +814,72 @@ static void test_refs(void **state)
 	}
 }
 
+struct passer {
+	struct sl_store *st;
+	const char *ref;
+	int won, failed;
+};
+
+static void *passer(void *arg)
+{
+	struct passer *p = arg;
+	char *why = NULL;
+	int rc = sl_store_release_pass(p->st, p->ref, 1700000000, "alice", "QID", "sluiced milter", &why);
+	p->won = rc == SL_OK;
+	p->failed = rc != SL_OK && rc != SL_ECONFLICT;
+	if (p->failed)
+		fprintf(stderr, "release pass: %s\n", why);
+	free(why);
+	return NULL;
+}
+
+/* A release header lets one message pass, once: threads race, one wins; the
+ * same header again is a replay (refused, audited); a new release of the
+ * item (another at=) passes; a deleted item's header does not. */
+static void test_release_pass(void **state)
+{
+	struct env *e = *state;
+	struct sl_item it;
+	pthread_t th[THREADS];
+	struct passer p[THREADS];
+	char *why = NULL;
+	int i, wins = 0;
+
+	fill(&it, "a@b.test", "released", (int64_t)time(NULL));
+	put(e->st, &it, "orig", NULL);
+	for (i = 0; i < THREADS; i++) {
+		p[i].st = e->st;
+		p[i].ref = it.ref;
+		pthread_create(&th[i], NULL, passer, &p[i]);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_false(p[i].failed);
+		wins += p[i].won;
+	}
+	assert_int_equal(wins, 1);
+	assert_int_equal(sl_store_release_pass(e->st, it.ref, 1700000000, "alice", "QID2", "sluiced milter", &why),
+			 SL_ECONFLICT);
+	assert_non_null(strstr(why, "already let a message pass at "));
+	assert_non_null(strstr(why, "on test-gw (queue id QID)"));
+	free(why);
+	why = NULL;
+	assert_int_equal(audit_count(e->st, it.ref, "release-pass"), THREADS + 1);
+	/* a second release of the item (the first never reached the agent) */
+	assert_int_equal(sl_store_release_pass(e->st, it.ref, 1700000100, "bob", "QID3", "sluiced milter", &why),
+			 SL_OK);
+	/* no such item; a deleted one */
+	assert_int_equal(sl_store_release_pass(e->st, "SL-0000-0000-0000-0000", 1, "x", "Q", "m", &why),
+			 SL_ENOTFOUND);
+	free(why);
+	why = NULL;
+	assert_int_equal(sl_store_delete(e->st, it.ref, "carol", "spam", NULL, &why), SL_OK);
+	assert_int_equal(sl_store_release_pass(e->st, it.ref, 1700000200, "bob", "QID4", "sluiced milter", &why),
+			 SL_ECONFLICT);
+	assert_non_null(strstr(why, "was deleted"));
+	free(why);
+}
+
 #define BACKEND_TESTS(setup_fn)                                                              \
 	{                                                                                    \
 		cmocka_unit_test_setup_teardown(test_migrations, setup_fn, teardown),        \
@@ -819,6 +887,7 @@ static void test_refs(void **state)
 		cmocka_unit_test_setup_teardown(test_list, setup_fn, teardown),              \
 		cmocka_unit_test_setup_teardown(test_delete, setup_fn, teardown),            \
 		cmocka_unit_test_setup_teardown(test_claims, setup_fn, teardown),            \
+		cmocka_unit_test_setup_teardown(test_release_pass, setup_fn, teardown),      \
 		cmocka_unit_test_setup_teardown(test_expire, setup_fn, teardown),            \
 		cmocka_unit_test_setup_teardown(test_threads, setup_fn, teardown),           \
 		cmocka_unit_test_setup_teardown(test_processes, setup_fn, teardown),         \
