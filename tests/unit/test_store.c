@@ -547,6 +547,64 @@ static void test_processes(void **state)
 	assert_int_equal(count(e->st, SL_ITEM_HELD), 2 * PER_THREAD + 1);
 }
 
+/* Several processes opening a store nobody has created yet (sluiced starting
+ * while an operator runs a scan; two scans): each waits for the other to
+ * create the schema, none fails with "database is locked". */
+static void test_fresh_open_race(void **state)
+{
+	struct env *e = *state, f = *e;
+	pid_t pid[8];
+	int i, status, go[2];
+	struct sl_store *st;
+
+	f.dir = g_strdup_printf("%s/fresh", e->dir);
+	assert_int_equal(g_mkdir_with_parents(f.dir, 0700), 0);
+	f.dsn = NULL;
+	if (e->dsn != NULL) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s_fresh_%d", STORE_TEST_NAME, (int)getpid());
+		f.dsn = pg_fresh_db(name);
+		assert_non_null(f.dsn);
+	}
+	f.cfg = config(&f, NULL);
+	assert_int_equal(pipe(go), 0);
+	for (i = 0; i < 8; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0) {
+			struct sl_item it;
+			char *why = NULL, c;
+			close(go[1]);
+			/* all start together: the pipe's end is their signal */
+			if (read(go[0], &c, 1) != 0)
+				_exit(4);
+			st = NULL;
+			if (sl_store_open(f.cfg, NULL, &st, &why) != SL_OK) {
+				fprintf(stderr, "child %d: %s\n", i, why);
+				_exit(3);
+			}
+			fill(&it, "a@b.test", "race", (int64_t)time(NULL));
+			put(st, &it, "race", NULL);
+			sl_store_close(st);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	g_usleep(100000);
+	close(go[1]);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	st = open_store(&f);
+	assert_int_equal(count(st, SL_ITEM_HELD), 8);
+	sl_store_close(st);
+	sl_config_unref(f.cfg);
+	g_free(f.dir);
+	free(f.dsn);
+}
+
 /* ---- crashes ------------------------------------------------------------ */
 
 static int die_fn(struct sl_store_tx *tx, void *ctx, char **why)
@@ -891,6 +949,7 @@ static void test_release_pass(void **state)
 		cmocka_unit_test_setup_teardown(test_expire, setup_fn, teardown),            \
 		cmocka_unit_test_setup_teardown(test_threads, setup_fn, teardown),           \
 		cmocka_unit_test_setup_teardown(test_processes, setup_fn, teardown),         \
+		cmocka_unit_test_setup_teardown(test_fresh_open_race, setup_fn, teardown),   \
 		cmocka_unit_test_setup_teardown(test_killed_writer, setup_fn, teardown),     \
 		cmocka_unit_test_setup_teardown(test_dropped_connection, setup_fn, teardown), \
 		cmocka_unit_test_setup_teardown(test_unreachable, setup_fn, teardown),       \
