@@ -155,6 +155,11 @@ def scan_batch(ctl, conf, data_dir, paths, outdir):
         except ValueError:
             continue
         res[j.get("file")] = j
+    # A path without a result says why: the exit status and what sluicectl
+    # printed last.
+    why = "sluicectl exited %d: %s" % (p.returncode, p.stderr.decode("utf-8", "replace")[-600:].strip())
+    for path in paths:
+        res.setdefault(path, {"error": why})
     return res
 
 
@@ -181,8 +186,8 @@ def check_one(item, res, again, out, work):
     name, kind, path = item
     problems, notes = [], []
     strict = kind in ("attack", "control", "extra") or os.environ.get("SLUICE_DIFF_STRICT_RESCAN", "1") != "0"
-    if res is None:
-        return "error", ["sluicectl gave no result for it"], notes
+    if res is None or "error" in res:
+        return "error", ["sluicectl gave no result for it (%s)" % (res or {}).get("error", "not scanned")], notes
     verdict = res.get("verdict")
     if kind == "control" and verdict != "clean":
         problems.append("control message is %s: %s" % (verdict, findings_text(res)))
@@ -194,7 +199,8 @@ def check_one(item, res, again, out, work):
         output = f.read()
     if verdict != "clean" and (again is None or again.get("verdict") != "clean"):
         (problems if strict else notes).append("its output rescans %s: %s" % (
-            again.get("verdict") if again else "with an error", findings_text(again or {})))
+            again.get("verdict", "with an error") if again else "with an error",
+            findings_text(again) if again and "error" not in again else (again or {}).get("error", "")))
     d = tempfile.mkdtemp(dir=work)
     try:
         for rname, cmd in READERS:
@@ -213,8 +219,10 @@ def keep_input(path, name):
     """A fuzzer's input that fails stays with the artifacts run_fuzzer.sh keeps
     (read again by every later run until it passes)."""
     keep = os.environ.get("SLUICE_FUZZ_ARTIFACTS", "/tmp/sluice-fuzz-artifacts")
+    if os.path.dirname(os.path.abspath(path)) == os.path.abspath(keep):
+        return path  # read from there already
     os.makedirs(keep, exist_ok=True)
-    dest = os.path.join(keep, "differential-" + os.path.basename(name))
+    dest = os.path.join(keep, "differential-" + os.path.basename(path))
     if not os.path.exists(dest):
         shutil.copyfile(path, dest)
     return dest
@@ -270,11 +278,12 @@ def main(argv):
         # Every input under a name of its own: sluicectl writes DIR/<file name>.
         indir = os.path.join(work, "in")
         os.mkdir(indir)
-        staged = []
+        staged, origin = [], {}
         for i, (name, kind, p) in enumerate(items):
             q = os.path.join(indir, "%04d.eml" % i)
             shutil.copyfile(p, q)
             staged.append((name, kind, q))
+            origin[q] = p
         jobs = max(2, os.cpu_count() or 2)
         outdir, againdir = os.path.join(work, "out"), os.path.join(work, "again")
         t0 = time.time()
@@ -304,7 +313,7 @@ def main(argv):
                     print("FAIL %s [%s, %s]: %s" % (name, kind, verdict, " | ".join(problems)),
                           flush=True)
                     if kind == "fuzz":
-                        print("     kept for the next runs: %s" % keep_input(path, name), flush=True)
+                        print("     kept for the next runs: %s" % keep_input(origin[path], name), flush=True)
         print("%d messages (%d generated, %d corpus/fuzz/extra): %s; %d with notes; %d failed"
               % (len(items), ngen, len(items) - ngen,
                  ", ".join("%s %d" % kv for kv in sorted(verdicts.items())), noted, failed))
