@@ -576,13 +576,13 @@ static void h_outbox_post(void *ctx, struct sl_http_request *rq, struct sl_http_
 const struct sl_http_route *sl_admin_routes(struct sl_daemon *d, size_t *n)
 {
 	static struct sl_http_route routes[] = {
-		{ "GET", "/v1/items", h_list, NULL },
-		{ "GET", "/v1/items/", h_item_get, NULL },
-		{ "POST", "/v1/items/", h_item_post, NULL },
-		{ "POST", "/v1/purge", h_purge, NULL },
-		{ "POST", "/v1/reload", h_reload, NULL },
-		{ "GET", "/v1/outbox", h_outbox_list, NULL },
-		{ "POST", "/v1/outbox/", h_outbox_post, NULL },
+		{ "GET", "/v1/items", h_list, NULL, 0 },
+		{ "GET", "/v1/items/", h_item_get, NULL, 0 },
+		{ "POST", "/v1/items/", h_item_post, NULL, 0 },
+		{ "POST", "/v1/purge", h_purge, NULL, 0 },
+		{ "POST", "/v1/reload", h_reload, NULL, 0 },
+		{ "GET", "/v1/outbox", h_outbox_list, NULL, 0 },
+		{ "POST", "/v1/outbox/", h_outbox_post, NULL, 0 },
 	};
 	size_t i;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)

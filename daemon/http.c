@@ -262,6 +262,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	if (rq == NULL) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		size_t max = h->o.max_body;
+		if (route_for(h, method, url, &route, &sub) == 1 && route->max_body > 0)
+			max = route->max_body;
 		rq = sl_xcalloc(1, sizeof(*rq));
 		rq->conn = conn;
 		sl_buf_init(&rq->body, max);

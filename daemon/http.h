@@ -49,6 +49,7 @@ struct sl_http_route {
 	const char *path;   /* "/v1/purge" exact, "/v1/items/" prefix */
 	sl_http_handler fn;
 	void *ctx;
+	size_t max_body;    /* 0: the server's max_body (a webhook takes larger bodies than a form) */
 };
 
 struct sl_http_opts {

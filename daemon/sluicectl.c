@@ -2,7 +2,8 @@
  * sluicectl - the command line of sluice.
  *
  *   sluicectl scan [--config FILE] [-o k=v]... [--channel email|whatsapp]
- *                  [--media-dir DIR] [--json] [--output FILE] [--no-store] FILE...
+ *                  [--media-dir DIR] [--json] [--output FILE | --output-dir DIR] [--no-store]
+ *                  FILE...
  *   sluicectl config check [--config FILE] [-o k=v]... [--dump]
  *   sluicectl link decode [--config FILE] [-o k=v]... URL|TOKEN
  *   sluicectl quarantine list|show|release|delete|purge ...   (ctl_quarantine.h)
@@ -33,6 +34,7 @@
 #include "ctl_scan_wa.h"
 #include "msg.h"
 #include "pipeline.h"
+#include "repcache.h"
 #include "report.h"
 #include "rewrite.h"
 #include "safelink.h"
@@ -70,6 +72,7 @@ static void usage(FILE *f)
 		"  --json                   one JSON object per input, one per line\n"
 		"  --output FILE            write what the agent would receive (one input only;\n"
 		"                           '-' for standard output)\n"
+		"  --output-dir DIR         the same for each input, as DIR/<its file name>\n"
 		"  --no-store               dry run: keep nothing in the quarantine (the JSON\n"
 		"                           reference is null; notices say nothing was kept)\n"
 		"\n"
@@ -135,7 +138,7 @@ static int cmd_scan(int argc, char **argv)
 	struct sl_cli cli = { 0 };
 	struct sl_config *cfg = NULL;
 	struct sl_engine *eng = NULL;
-	const char *output = NULL, *media_dir = NULL;
+	const char *output = NULL, *output_dir = NULL, *media_dir = NULL;
 	struct sl_store *store = NULL;
 	int json = 0, status = 0, i, nfiles = 0, no_store = 0;
 	enum sl_channel channel = SL_CHANNEL_EMAIL;
@@ -159,6 +162,8 @@ static int cmd_scan(int argc, char **argv)
 			output = argv[++i];
 		} else if (strcmp(argv[i], "--media-dir") == 0 && i + 1 < argc) {
 			media_dir = argv[++i];
+		} else if (strcmp(argv[i], "--output-dir") == 0 && i + 1 < argc) {
+			output_dir = argv[++i];
 		} else if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc) {
 			i++;
 			if (strcmp(argv[i], "email") == 0) {
@@ -183,6 +188,11 @@ static int cmd_scan(int argc, char **argv)
 	}
 	if (nfiles == 0) {
 		fprintf(stderr, "%s: scan: no input files (see --help)\n", prog);
+		status = 2;
+		goto out;
+	}
+	if (output != NULL && output_dir != NULL) {
+		fprintf(stderr, "%s: --output and --output-dir exclude each other\n", prog);
 		status = 2;
 		goto out;
 	}
@@ -211,6 +221,13 @@ static int cmd_scan(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	if (output_dir != NULL && channel == SL_CHANNEL_WHATSAPP) {
+		fprintf(stderr, "%s: --output-dir is for e-mail; --output FILE writes the WhatsApp payloads\n", prog);
+		status = 2;
+		goto out;
+	}
+	if (store != NULL)
+		sl_repcache_connect(store, cfg); /* answers of earlier runs; new ones kept */
 	if (channel == SL_CHANNEL_WHATSAPP) {
 		status = scan_whatsapp(eng, store, files, nfiles, media_dir, json, output);
 		goto out;
@@ -246,7 +263,7 @@ static int cmd_scan(int argc, char **argv)
 		if (store != NULL && m->verdict != SL_VERDICT_CLEAN)
 			sl_store_reference(m);
 		rewritten = 1;
-		if (output != NULL || (store != NULL && m->verdict != SL_VERDICT_CLEAN))
+		if (output != NULL || output_dir != NULL || (store != NULL && m->verdict != SL_VERDICT_CLEAN))
 			rewritten = sl_engine_rewrite_email(eng, m, &out, &outlen) == SL_OK;
 		if (store != NULL && m->verdict != SL_VERDICT_CLEAN) {
 			actor = sl_xasprintf("sluicectl scan (uid %u)", (unsigned)getuid());
@@ -270,16 +287,24 @@ static int cmd_scan(int argc, char **argv)
 			printf("%s%s%s\n", line, m->reference ? " ref=" : "", m->reference ? m->reference : "");
 			free(line);
 		}
-		if (output != NULL) {
+		if (output != NULL || output_dir != NULL) {
+			char *path = output != NULL ? sl_xstrdup(output) : NULL;
+			if (path == NULL) {
+				gchar *base = g_path_get_basename(files[i]), *p = g_build_filename(output_dir, base, NULL);
+				path = sl_xstrdup(p);
+				g_free(base);
+				g_free(p);
+			}
 			if (!rewritten) {
 				fprintf(stderr, "%s: %s: the rewrite could not be carried out; nothing written\n",
 					prog, files[i]);
 				status = 2;
-			} else if (out != NULL && write_file(output, out, outlen) != 0)
+			} else if (out != NULL && write_file(path, out, outlen) != 0)
 				status = 2;
 			else if (out == NULL)
 				fprintf(stderr, "%s: %s: rejected: nothing would reach the agent, %s not written\n",
-					prog, files[i], output);
+					prog, files[i], path);
+			free(path);
 		}
 		free(out);
 		if (m->verdict != SL_VERDICT_CLEAN && status == 0)
@@ -290,6 +315,8 @@ static int cmd_scan(int argc, char **argv)
 out:
 	free(why);
 	free(files);
+	if (store != NULL)
+		sl_repcache_disconnect();
 	sl_store_close(store);
 	sl_engine_unref(eng);
 	sl_config_unref(cfg);

@@ -4,21 +4,31 @@
  * Start: load the engine (config, ClamAV, libmagic, PCRE2); read the secrets
  * that root may read (store.password_file, release.key_file, the WhatsApp
  * secrets, the TLS key of http.listen); bind the admin socket (owner:
- * general.user, group: admin.supervisor_group, mode admin.socket_mode) and
- * the public listener (http.listen); give up root; open the quarantine store
- * (migrating its schema); create the release key under data_dir when none is
- * configured; serve the admin socket (daemon/admin.c over daemon/http.c,
- * threads of its own); start the WhatsApp door's threads (webhook.h) and
- * serve the public listener (start_public_http: every front end's routes);
- * log "ready".
+ * general.user, group: admin.supervisor_group, mode admin.socket_mode), the
+ * public listener (http.listen) and the milter socket; give up root; open
+ * the quarantine store (migrating its schema) and connect the reputation
+ * cache to it (repcache.h); create the release key under data_dir when none
+ * is configured; serve the admin socket (daemon/admin.c over daemon/http.c,
+ * threads of its own); start the WhatsApp door's threads (webhook.h); serve
+ * the public routes on http.listen: the webhook (webhook.c), safe links
+ * (safelinks.c), /healthz and /metrics (health.c); log "ready".
  *
- * The main thread then waits for signals: HUP reloads the configuration and
- * the engine (a reload that fails keeps the running one; requests in flight
- * finish on the engine they started with), TERM/INT stop: no new requests,
- * those in flight finish (up to release.timeout), then exit. The same thread
- * removes expired originals at start and every quarantine.purge_interval.
- * The milter (libmilter's smfi_main, issue 7) will run beside the admin
- * server over the same sl_daemon (daemon.h).
+ * The milter (daemon/milter.c: libmilter's smfi_main in a thread of its own)
+ * opens milter.socket while still root and serves once the store is open,
+ * beside the admin server, over the same sl_daemon (daemon.h).
+ *
+ * The main thread then only waits for signals (and pings systemd's
+ * watchdog): HUP asks the housekeeping thread for a reload of the
+ * configuration and the engine (a reload that fails keeps the running one;
+ * messages and requests in flight finish on the engine they started with),
+ * TERM/INT stop: no new connections or messages, those in flight finish (up
+ * to milter.shutdown_timeout and release.timeout), then exit. The
+ * housekeeping thread also removes expired originals at start and every
+ * quarantine.purge_interval. Nothing slow runs on the main thread: while it
+ * waits in sigtimedwait the kernel gives it the signals first, not to
+ * libmilter's own signal thread, which would stop the milter on a HUP
+ * (milter.h). systemd (Type=notify) hears READY, RELOADING, STOPPING and
+ * WATCHDOG (only while the milter serves).
  */
 #include <glib.h>
 
@@ -27,6 +37,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <systemd/sd-daemon.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +46,18 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "cidr.h"
 #include "webhook.h"
 #include "cli.h"
+#include "health.h"
 #include "config.h"
 #include "daemon.h"
 #include "http.h"
+#include "milter.h"
 #include "pipeline.h"
 #include "release.h"
+#include "repcache.h"
+#include "safelinks.h"
 #include "store.h"
 #include "util.h"
 
@@ -125,8 +141,9 @@ static struct sl_engine *load(const struct sl_cli *cli, char **why)
 static const char *const fixed_keys[] = { "general.data_dir", "general.user", "store.backend", "store.dsn",
 					  "store.password_file", "admin.socket", "admin.socket_mode",
 					  "release.key_file", "http.listen", "http.tls_cert_file", "http.tls_key_file",
-					  "http.max_connections", "whatsapp.path", "whatsapp.app_secret_file",
-					  "whatsapp.verify_token_file", "whatsapp.access_token_file",
+					  "http.max_connections", "safelinks.base_url", "milter.socket", "milter.socket_mode",
+					  "milter.socket_group", "milter.timeout", "milter.backlog", "whatsapp.path",
+					  "whatsapp.app_secret_file", "whatsapp.verify_token_file", "whatsapp.access_token_file",
 					  "whatsapp.downstream_secret_file", "whatsapp.downstream_url", "whatsapp.graph_base",
 					  "whatsapp.graph_version", "whatsapp.media_hosts", "whatsapp.workers", NULL };
 
@@ -283,7 +300,12 @@ fail:
 	return -1;
 }
 
-/* ---- the public HTTP listener (http.listen): webhook, and more routes later ---- */
+/* ---- the public HTTP listener (http.listen) ------------------------------ */
+
+/* Every public route: the webhook, safe links, /healthz, /metrics. Static:
+ * the server borrows it until it stops. */
+#define MAX_PUBLIC_ROUTES 32
+static struct sl_http_route public_routes[MAX_PUBLIC_ROUTES];
 
 struct public_http {
 	int fd;
@@ -311,7 +333,8 @@ static int read_pem(const char *name, const char *path, int secret, char **out)
 	return 0;
 }
 
-/* While root: binds http.listen and reads its TLS files. */
+/* While root: binds http.listen (a port under 1024 is allowed then) and
+ * reads its TLS files; ph->fd stays -1 when it is not set. */
 static int bind_public_http(const struct sl_config *cfg, struct public_http *ph)
 {
 	const char *listen_on = sl_config_str(cfg, "http.listen");
@@ -337,26 +360,35 @@ static int bind_public_http(const struct sl_config *cfg, struct public_http *ph)
 	return 0;
 }
 
-/* After root is given up: serves the routes of every front end on it. */
+/* After root is given up: serves every front end's routes on ph->fd (taken). */
 static int start_public_http(struct sl_daemon *d, const struct sl_config *cfg, struct public_http *ph)
 {
-	static struct sl_http_route routes[16];
 	struct sl_http_opts o = { 0 };
 	size_t n = 0;
 	char *why = NULL;
 	int rc;
+	char *const *allow = sl_config_list(cfg, "http.metrics_allow");
 	if (ph->fd < 0)
 		return 0;
-	n += sl_webhook_routes(d, routes + n, 16 - n);
-	o.max_body = d->wa != NULL ? sl_whatsapp_max_body(d->wa) : 64 * 1024;
+	for (size_t i = 0; allow != NULL && allow[i] != NULL; i++)
+		if (!sl_cidr_valid(allow[i])) {
+			sl_log(SL_LOG_ERR, "http.metrics_allow: '%s' is not an address or CIDR block", allow[i]);
+			fprintf(stderr, "%s: http.metrics_allow: '%s' is not an address or CIDR block\n", prog,
+				allow[i]);
+			return -1;
+		}
+	n += sl_webhook_routes(d, public_routes + n, MAX_PUBLIC_ROUTES - n);
+	n += sl_safelinks_routes(d, public_routes + n, MAX_PUBLIC_ROUTES - n);
+	n += sl_metrics_routes(d, public_routes + n, MAX_PUBLIC_ROUTES - n);
+	o.max_body = (size_t)sl_config_int(cfg, "http.max_request_size"); /* the webhook's route says its own */
 	o.timeout = (unsigned)sl_config_int(cfg, "http.timeout");
 	o.max_connections = (unsigned)sl_config_int(cfg, "http.max_connections");
-	o.threads = 0; /* a thread per connection: a webhook POST waits for its commit */
+	o.threads = 0; /* a thread per connection: a webhook POST waits for its commit, a click for the services */
 	o.grace = 10;
 	o.name = "http";
 	o.tls_cert = ph->cert;
 	o.tls_key = ph->key;
-	rc = sl_http_start(ph->fd, routes, n, &o, &d->public_http, &why);
+	rc = sl_http_start(ph->fd, public_routes, n, &o, &d->public_http, &why);
 	ph->fd = -1; /* the server's now */
 	if (rc != SL_OK) {
 		sl_log(SL_LOG_ERR, "http.listen: %s", why);
@@ -364,8 +396,8 @@ static int start_public_http(struct sl_daemon *d, const struct sl_config *cfg, s
 		free(why);
 		return -1;
 	}
-	sl_log(SL_LOG_NOTICE, "http: listening on %s%s", sl_config_str(cfg, "http.listen"),
-	       ph->cert != NULL ? " (TLS)" : "");
+	sl_log(SL_LOG_NOTICE, "public HTTP on %s%s (%zu routes)", sl_config_str(cfg, "http.listen"),
+	       ph->cert != NULL ? " (TLS)" : "", n);
 	return 0;
 }
 
@@ -405,6 +437,150 @@ static void forget(char *s)
 	}
 }
 
+/* ---- the milter (issue 7) ----------------------------------------------- */
+
+static int milter_on;
+
+/* Opens milter.socket while still root. */
+static int bind_milter(const struct sl_config *cfg)
+{
+	char *why = NULL;
+	if (sl_milter_open(cfg, &milter_on, &why) != SL_OK) {
+		sl_log(SL_LOG_ERR, "%s", why);
+		fprintf(stderr, "%s: %s\n", prog, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+static int start_milter(struct sl_daemon *d)
+{
+	char *why = NULL;
+	if (!milter_on)
+		return 0;
+	if (sl_milter_start(d, &why) != SL_OK) {
+		sl_log(SL_LOG_ERR, "%s", why);
+		fprintf(stderr, "%s: %s\n", prog, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Lets the messages in flight finish (milter.shutdown_timeout). Returns 0, or
+ * -1 when some were still in flight: their threads still use the engine and
+ * the store, so the process must exit without freeing them. */
+static int stop_milter(struct sl_daemon *d)
+{
+	struct sl_engine *e;
+	unsigned left;
+	int timeout;
+	if (!milter_on)
+		return 0;
+	e = sl_daemon_engine(d);
+	timeout = (int)sl_config_int(sl_engine_config(e), "milter.shutdown_timeout");
+	sl_engine_unref(e);
+	left = sl_milter_stop(timeout);
+	if (left > 0) {
+		sl_log(SL_LOG_WARNING, "%u message(s) still in flight after milter.shutdown_timeout (%d s): exiting; "
+		       "the mail server keeps them and tries again", left, timeout);
+		return -1;
+	}
+	return 0;
+}
+
+/* systemd's watchdog: the interval to ping at (0: none), pinged only while
+ * the milter serves. */
+static uint64_t watchdog_usec(void)
+{
+	uint64_t usec = 0;
+	return sd_watchdog_enabled(0, &usec) > 0 ? usec / 2 : 0;
+}
+
+static void watchdog_ping(void)
+{
+	if (!milter_on || sl_milter_running())
+		sd_notify(0, "WATCHDOG=1");
+}
+
+/* ---- housekeeping: reloads and expiry, off the main thread ----------------- */
+
+static struct {
+	GThread *thread;
+	GMutex lock;
+	GCond cond;
+	int reload, quit;
+} keeper;
+
+static gpointer housekeeper(gpointer arg)
+{
+	struct sl_daemon *d = arg;
+	char *why = NULL;
+	gint64 next_purge = g_get_monotonic_time();
+	g_mutex_lock(&keeper.lock);
+	while (!keeper.quit) {
+		if (keeper.reload) {
+			keeper.reload = 0;
+			g_mutex_unlock(&keeper.lock);
+			sd_notify(0, "RELOADING=1\nSTATUS=reloading");
+			sl_daemon_reload(d, &why);
+			sd_notifyf(0, "READY=1\nSTATUS=%s", why ? "reload failed: running the previous configuration"
+							       : "serving");
+			free(why);
+			why = NULL;
+			g_mutex_lock(&keeper.lock);
+			continue;
+		}
+		if (g_get_monotonic_time() >= next_purge) {
+			size_t n = 0;
+			struct sl_engine *e;
+			g_mutex_unlock(&keeper.lock);
+			e = sl_daemon_engine(d);
+			if (sl_daemon_purge(d, &n, &why) != SL_OK) {
+				sl_log(SL_LOG_ERR, "expiry failed (tried again in a minute): %s", why);
+				next_purge = g_get_monotonic_time() + 60 * G_TIME_SPAN_SECOND;
+			} else {
+				next_purge = g_get_monotonic_time() +
+					     sl_config_int(sl_engine_config(e), "quarantine.purge_interval") * G_TIME_SPAN_SECOND;
+			}
+			free(why);
+			why = NULL;
+			sl_engine_unref(e);
+			g_mutex_lock(&keeper.lock);
+			continue;
+		}
+		g_cond_wait_until(&keeper.cond, &keeper.lock, next_purge);
+	}
+	g_mutex_unlock(&keeper.lock);
+	return NULL;
+}
+
+static void housekeeper_start(struct sl_daemon *d)
+{
+	keeper.thread = g_thread_new("housekeeping", housekeeper, d);
+}
+
+static void housekeeper_reload(void)
+{
+	g_mutex_lock(&keeper.lock);
+	keeper.reload = 1;
+	g_cond_signal(&keeper.cond);
+	g_mutex_unlock(&keeper.lock);
+}
+
+static void housekeeper_stop(void)
+{
+	if (keeper.thread == NULL)
+		return;
+	g_mutex_lock(&keeper.lock);
+	keeper.quit = 1;
+	g_cond_signal(&keeper.cond);
+	g_mutex_unlock(&keeper.lock);
+	g_thread_join(keeper.thread);
+	keeper.thread = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct sl_cli cli = { 0 };
@@ -415,7 +591,7 @@ int main(int argc, char **argv)
 	char *why = NULL, *password = NULL, *sock = NULL;
 	int use_syslog = 1, check = 0, i, status = 2, afd = -1;
 	sigset_t set;
-	time_t next_purge;
+	uint64_t wd;
 
 	for (i = 1; i < argc; i++) {
 		int r = sl_cli_option(&cli, argc, argv, &i);
@@ -480,6 +656,8 @@ int main(int argc, char **argv)
 		}
 		if (bind_public_http(cfg, &ph) != 0)
 			goto out;
+		if (bind_milter(cfg) != 0)
+			goto out;
 	}
 	if (prepare_whatsapp(&d, cfg) != 0)
 		goto out;
@@ -494,6 +672,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot open the quarantine: %s\n", prog, why);
 		goto out;
 	}
+	sl_repcache_connect(d.store, cfg); /* the reputation cache: loaded, then kept in the store */
 	if (d.key == NULL && sl_release_key_load(cfg, 1, &d.key, &d.keylen, &why) != SL_OK) {
 		sl_log(SL_LOG_ERR, "%s", why);
 		fprintf(stderr, "%s: %s\n", prog, why);
@@ -521,43 +700,35 @@ int main(int argc, char **argv)
 		goto out;
 	if (start_public_http(&d, cfg, &ph) != 0)
 		goto out;
-	sl_log(SL_LOG_NOTICE, "ready config=%s data_dir=%s store=\"%s\" admin=%s version=%s",
+	if (start_milter(&d) != 0)
+		goto out;
+	housekeeper_start(&d);
+	sl_log(SL_LOG_NOTICE, "ready config=%s data_dir=%s store=\"%s\" admin=%s milter=%s whatsapp=%s version=%s",
 	       sl_config_file(cfg) ? sl_config_file(cfg) : "(defaults)", sl_config_str(cfg, "general.data_dir"),
-	       sl_store_describe(d.store), sock, SLUICE_VERSION);
-	next_purge = time(NULL);
+	       sl_store_describe(d.store), sock, milter_on ? "on" : "off", d.wa != NULL ? "on" : "off",
+	       SLUICE_VERSION);
+	sd_notify(0, "READY=1\nSTATUS=serving");
+	wd = watchdog_usec();
 	for (;;) {
-		struct timespec ts = { 0, 0 };
+		struct timespec ts = { wd ? (time_t)(wd / 1000000) : 3600, wd ? (long)(wd % 1000000) * 1000 : 0 };
 		siginfo_t info;
-		time_t now = time(NULL);
-		int sig;
-		if (now >= next_purge) {
-			size_t n = 0;
-			struct sl_engine *e = sl_daemon_engine(&d);
-			if (sl_daemon_purge(&d, &n, &why) != SL_OK) {
-				sl_log(SL_LOG_ERR, "expiry failed (tried again in a minute): %s", why);
-				next_purge = now + 60;
-			} else {
-				next_purge = now + (time_t)sl_config_int(sl_engine_config(e), "quarantine.purge_interval");
-			}
-			free(why);
-			why = NULL;
-			sl_engine_unref(e);
-			continue;
-		}
-		ts.tv_sec = next_purge - now;
-		sig = sigtimedwait(&set, &info, &ts);
+		int sig = sigtimedwait(&set, &info, &ts);
+		if (wd)
+			watchdog_ping();
 		if (sig < 0)
 			continue; /* timeout (EAGAIN) or EINTR */
 		if (sig == SIGHUP) {
-			sl_daemon_reload(&d, &why);
-			free(why);
-			why = NULL;
+			housekeeper_reload();
 			continue;
 		}
 		sl_log(SL_LOG_NOTICE, "stopping on signal %d", sig);
 		break;
 	}
-	status = 0;
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+	status = sl_milter_failed() ? 1 : 0;
+	if (stop_milter(&d) != 0)
+		_exit(status ? status : 1); /* threads still use the engine and the store */
+	housekeeper_stop();
 out:
 	d.public_http = sl_http_stop(d.public_http);
 	if (ph.fd >= 0)
@@ -573,6 +744,8 @@ out:
 		unlink(sock);
 		free(sock);
 	}
+	if (d.store != NULL)
+		sl_repcache_disconnect(); /* what is queued is written before the store closes */
 	sl_store_close(d.store);
 	if (d.key != NULL) {
 		explicit_bzero(d.key, d.keylen);

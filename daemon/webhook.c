@@ -90,7 +90,7 @@ size_t sl_webhook_routes(struct sl_daemon *d, struct sl_http_route *out, size_t 
 	struct sl_whatsapp *w = sl_daemon_whatsapp(d);
 	if (w == NULL || max < 2)
 		return 0;
-	out[0] = (struct sl_http_route){"GET", sl_whatsapp_path(w), h_verify, w};
-	out[1] = (struct sl_http_route){"POST", sl_whatsapp_path(w), h_receive, w};
+	out[0] = (struct sl_http_route){"GET", sl_whatsapp_path(w), h_verify, w, 0};
+	out[1] = (struct sl_http_route){"POST", sl_whatsapp_path(w), h_receive, w, sl_whatsapp_max_body(w)};
 	return 2;
 }

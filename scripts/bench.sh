@@ -2,8 +2,19 @@
 # Builds an optimised sluice and runs the benchmarks: the pipeline over
 # tests/data, then the live reputation look-ups (bench_providers).
 # Usage: scripts/bench.sh [ITERATIONS]
+#        scripts/bench.sh --milter [-n MESSAGES] [-s SESSIONS] [-r RUNS] [--rss N] [--out FILE]
+#            the milter benchmark through private Postfix instances (as root;
+#            tests/bench/milter_bench.sh): no milter, a do-nothing milter,
+#            sluiced, clamav-milter + clamd
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --milter ]; then
+  shift
+  bash scripts/deps.sh bench
+  cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSLUICE_TESTS=ON >/dev/null
+  cmake --build build-bench -j"$(nproc)" --target sluiced sluicectl bench_nullmilter
+  exec bash tests/bench/milter_bench.sh build-bench "$@"
+fi
 bash scripts/deps.sh run
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSLUICE_TESTS=ON >/dev/null
 cmake --build build-bench -j"$(nproc)" --target bench_scan bench_providers

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages sluice needs that are not there yet.
-# Usage: scripts/deps.sh run|test
-#   run  - what building and running sluiced needs
-#   test - that, plus what the test suite needs (Postfix, clang for fuzzing, ...)
+# Usage: scripts/deps.sh run|test|bench
+#   run   - what building and running sluiced needs
+#   test  - that, plus what the test suite needs (Postfix, clang for fuzzing, ...)
+#   bench - run's, plus what the milter benchmark compares against and drives
+#           (Postfix's smtp-source/smtp-sink, clamd + clamav-milter)
 set -euo pipefail
 
 build_pkgs="build-essential cmake pkg-config
@@ -11,13 +13,15 @@ build_pkgs="build-essential cmake pkg-config
  libgumbo-dev libpsl-dev libicu-dev libc-ares-dev libsystemd-dev
  libmilter-dev libqpdf-dev libzip-dev libpq-dev"
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev postfix miltertest swaks
- clamav clamav-testfiles python3 file nodejs postgresql sqlite3
- openssl"
+ clamav clamav-testfiles python3 file nodejs postgresql sqlite3 ripmime mpack
+ libpython3.11-testsuite chromium fonts-dejavu-core groff-base openssl"
+bench_pkgs="postfix python3 clamav-daemon clamav-milter"
 
 case "${1:-run}" in
   run) want="$build_pkgs" ;;
   test) want="$build_pkgs $test_pkgs" ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  bench) want="$build_pkgs $bench_pkgs" ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -32,6 +32,13 @@ static size_t line_end(const unsigned char *raw, size_t end, size_t pos)
 	return eol ? (size_t)(eol + 1 - raw) : end;
 }
 
+size_t sl_hdr_mbox_line(const unsigned char *raw, size_t len)
+{
+	if (len < 5 || memcmp(raw, "From ", 5) != 0)
+		return 0;
+	return line_end(raw, len, 0);
+}
+
 int sl_hdr_next(const unsigned char *raw, size_t end, size_t *pos, struct sl_hdr_item *it)
 {
 	size_t p = *pos, le, k;

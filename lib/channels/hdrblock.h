@@ -29,6 +29,11 @@ struct sl_hdr_item {
  * none); *body_start is where the body begins, after that line. */
 size_t sl_hdr_block_end(const unsigned char *raw, size_t len, size_t *body_start);
 
+/* Length of an mbox "From " separator line at the very start of raw (its
+ * line end included), or 0. Readers take it for no header; a copy keeps it
+ * first, or it becomes a bad header line under what we add on top. */
+size_t sl_hdr_mbox_line(const unsigned char *raw, size_t len);
+
 /* The item at *pos (start with 0) in a block ending at end: 1 and *pos moved
  * past it, or 0 when the block is done. */
 int sl_hdr_next(const unsigned char *raw, size_t end, size_t *pos, struct sl_hdr_item *it);

@@ -354,13 +354,185 @@ static void set_identity(GMimeMessage *msg, const struct sl_msg *m)
 	set_msg_ids(msg, m, "References", SL_NOTICE_MAX_REFERENCES);
 }
 
-/* "Why:" and the findings that decided, escaped, one "- ..." line each, then
- * the reference line. */
-static void why_list(struct sl_buf *b, const struct sl_msg *m, const char *ref)
+/* ---- the placeholder template -------------------------------------------- */
+
+enum tpl_field { F_TEXT, F_SENDER, F_SUBJECT, F_DATE, F_REASONS, F_REFERENCE, F_CONTACT };
+
+static const char *const field_names[] = { NULL, "sender", "subject", "date", "reasons", "reference", "contact" };
+
+struct tpl_piece {
+	enum tpl_field field;
+	char *text; /* F_TEXT only */
+};
+
+struct sl_notice_template {
+	struct tpl_piece *v;
+	size_t n;
+	char *contact;
+};
+
+/* The built-in template: conf/placeholder.txt holds the same text (a unit
+ * test keeps the two equal). */
+static const char builtin_template[] =
+	"sluice held this message for review: it is in the quarantine, unchanged.\n"
+	"A supervisor can release it after checking it.\n"
+	"\n"
+	"From: {sender}\n"
+	"Subject: {subject}\n"
+	"Date: {date}\n"
+	"\n"
+	"Why:\n"
+	"{reasons}\n"
+	"\n"
+	"Reference: {reference}\n"
+	"{contact}\n";
+
+#define TEMPLATE_MAX (64 * 1024)
+
+static void add_piece(GArray *a, enum tpl_field f, const char *text, size_t len)
 {
+	struct tpl_piece pc = { f, NULL };
+	if (f == F_TEXT) {
+		if (len == 0)
+			return;
+		pc.text = sl_xstrndup(text, len);
+	}
+	g_array_append_val(a, pc);
+}
+
+int sl_notice_template_parse(const char *text, size_t len, const char *file, const char *contact,
+			     struct sl_notice_template **out, char **why)
+{
+	GArray *a = g_array_new(FALSE, TRUE, sizeof(struct tpl_piece));
+	struct sl_buf lit;
+	size_t i = 0;
+	unsigned line = 1;
+	int has_ref = 0, rc = SL_ECONFIG;
+
+	*out = NULL;
+	sl_buf_init(&lit, 0);
+	if (len > TEMPLATE_MAX) {
+		*why = sl_xasprintf("%s: the placeholder template is larger than %d bytes", file, TEMPLATE_MAX);
+		goto out;
+	}
+	if (memchr(text, '\0', len) != NULL || !g_utf8_validate(text, (gssize)len, NULL)) {
+		*why = sl_xasprintf("%s: the placeholder template is not UTF-8 text", file);
+		goto out;
+	}
+	while (i < len) {
+		char c = text[i];
+		if (c == '\r' && i + 1 < len && text[i + 1] == '\n') {
+			i++; /* CRLF -> LF: the writer chooses the line ends */
+			continue;
+		}
+		if (c == '\n')
+			line++;
+		if ((c == '{' || c == '}') && i + 1 < len && text[i + 1] == c) {
+			sl_buf_add(&lit, &c, 1); /* "{{" and "}}" */
+			i += 2;
+			continue;
+		}
+		if (c == '{') {
+			const char *close = memchr(text + i, '}', len - i);
+			size_t k, nlen = close ? (size_t)(close - (text + i + 1)) : 0;
+			enum tpl_field f = F_TEXT;
+			for (k = 1; close != NULL && k < G_N_ELEMENTS(field_names); k++)
+				if (strlen(field_names[k]) == nlen && memcmp(field_names[k], text + i + 1, nlen) == 0)
+					f = (enum tpl_field)k;
+			if (f == F_TEXT) {
+				char *shown = sl_escape_text_len(text + i, close ? nlen + 2 : 1, 60, 0);
+				*why = sl_xasprintf("%s:%u: unknown placeholder %s (known: {sender} {subject} {date} "
+						    "{reasons} {reference} {contact}; write {{ for a '{' and }} for a '}')",
+						    file, line, shown);
+				free(shown);
+				goto out;
+			}
+			add_piece(a, F_TEXT, lit.data, lit.len);
+			lit.len = 0;
+			add_piece(a, f, NULL, 0);
+			has_ref |= f == F_REFERENCE;
+			i += nlen + 2;
+			continue;
+		}
+		sl_buf_add(&lit, &c, 1);
+		i++;
+	}
+	if (!has_ref) {
+		*why = sl_xasprintf("%s: the placeholder template must name {reference}: it is how a supervisor "
+				    "finds the original", file);
+		goto out;
+	}
+	add_piece(a, F_TEXT, lit.data, lit.len);
+	*out = sl_xcalloc(1, sizeof(**out));
+	(*out)->n = a->len;
+	(*out)->v = (struct tpl_piece *)(void *)g_array_free(a, FALSE);
+	(*out)->contact = sl_xstrdup(contact ? contact : "");
+	a = NULL;
+	rc = SL_OK;
+out:
+	if (a != NULL) {
+		for (i = 0; i < a->len; i++)
+			free(g_array_index(a, struct tpl_piece, i).text);
+		g_array_free(a, TRUE);
+	}
+	sl_buf_free(&lit);
+	return rc;
+}
+
+int sl_notice_template_load(const struct sl_config *cfg, struct sl_notice_template **out, char **why)
+{
+	const char *path = sl_config_str(cfg, "notice.placeholder_template");
+	const char *contact = sl_config_str(cfg, "notice.contact");
+	char *text = NULL, *w = NULL;
+	size_t len = 0;
+	int rc;
+	if (*path == '\0')
+		return sl_notice_template_parse(builtin_template, strlen(builtin_template), "(built-in template)",
+						contact, out, why);
+	rc = sl_read_file(path, TEMPLATE_MAX, &text, &len, &w);
+	if (rc != SL_OK) {
+		*out = NULL;
+		*why = sl_xasprintf("notice.placeholder_template: %s", w ? w : sl_strerror(rc));
+		free(w);
+		return SL_ECONFIG;
+	}
+	rc = sl_notice_template_parse(text, len, path, contact, out, why);
+	free(text);
+	return rc;
+}
+
+struct sl_notice_template *sl_notice_template_free(struct sl_notice_template *t)
+{
+	size_t i;
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].text);
+	free(t->v);
+	free(t->contact);
+	free(t);
+	return NULL;
+}
+
+/* The built-in template for callers without a config (tests, fuzzers): no
+ * contact line of the operator's. */
+static struct sl_notice_template *builtin_with_contact(void)
+{
+	struct sl_notice_template *t = NULL;
+	char *why = NULL;
+	if (sl_notice_template_parse(builtin_template, strlen(builtin_template), "(built-in template)",
+				     "", &t, &why) != SL_OK)
+		abort(); /* the built-in text is ours: a broken invariant */
+	return t;
+}
+
+/* "- part 1.2: why" lines, escaped, capped, joined by LF (no LF at the end). */
+static char *reasons_text(const struct sl_msg *m)
+{
+	struct sl_buf b;
 	size_t i, n = 0, more = 0;
 
-	sl_buf_addstr(b, "\nWhy:\n");
+	sl_buf_init(&b, 0);
 	for (i = 0; i < m->nfindings; i++) {
 		const struct sl_finding *f = &m->findings[i];
 		char *e;
@@ -373,37 +545,119 @@ static void why_list(struct sl_buf *b, const struct sl_msg *m, const char *ref)
 		n++;
 		e = sl_escape_text(f->detail, SL_ESCAPE_DETAIL_MAX);
 		if (f->part >= 0)
-			sl_buf_printf(b, "- part %s: %s\n", m->parts[f->part].id, e);
+			sl_buf_printf(&b, "%s- part %s: %s", b.len ? "\n" : "", m->parts[f->part].id, e);
 		else
-			sl_buf_printf(b, "- %s\n", e);
+			sl_buf_printf(&b, "%s- %s", b.len ? "\n" : "", e);
 		free(e);
 	}
 	if (more > 0)
-		sl_buf_printf(b, "- %zu more (a supervisor sees them all)\n", more);
-	if (m->reference != NULL)
-		sl_buf_printf(b, "\nReference: %s\n", ref);
-	else
-		sl_buf_printf(b, "\n%s\n", NOT_KEPT);
-}
-
-static char *placeholder_body(const struct sl_msg *m, const char *ref)
-{
-	struct sl_buf b;
-
-	sl_buf_init(&b, 0);
-	sl_buf_addstr(&b, m->reference != NULL
-				  ? "sluice held this message for review: it is in the quarantine, unchanged.\n"
-				    "A supervisor can release it after checking it.\n"
-				  : "sluice held this message for review (dry run: the original was not kept).\n");
-	why_list(&b, m, ref);
+		sl_buf_printf(&b, "%s- %zu more (a supervisor sees them all)", b.len ? "\n" : "", more);
+	if (b.len == 0)
+		sl_buf_addstr(&b, "- (no reason was recorded)");
 	return sl_buf_take(&b);
 }
 
-char *sl_notice_placeholder(const struct sl_msg *m, const char *ref, size_t *len)
+char *sl_notice_render(const struct sl_notice_template *t, const struct sl_msg *m,
+		       const struct sl_notice_fields *f)
+{
+	struct sl_buf b;
+	size_t i;
+	sl_buf_init(&b, 0);
+	for (i = 0; i < t->n; i++) {
+		const char *v = NULL;
+		char *e;
+		switch (t->v[i].field) {
+		case F_TEXT:
+			sl_buf_addstr(&b, t->v[i].text);
+			continue;
+		case F_REASONS:
+			e = reasons_text(m);
+			sl_buf_addstr(&b, e);
+			free(e);
+			continue;
+		case F_SENDER: v = f->sender; break;
+		case F_SUBJECT: v = f->subject; break;
+		case F_DATE: v = f->date; break;
+		case F_REFERENCE: v = f->reference; break;
+		case F_CONTACT:
+			if (*t->contact == '\0')
+				continue; /* the operator has nothing to add */
+			v = t->contact;
+			break;
+		}
+		e = sl_escape_text(v != NULL && *v != '\0' ? v : "(none)", SL_ESCAPE_DETAIL_MAX);
+		sl_buf_addstr(&b, e);
+		free(e);
+	}
+	return sl_buf_take(&b);
+}
+
+/* The first mailbox of From as "Name <addr>" or "addr", or NULL. */
+static char *first_sender(const struct sl_msg *m)
+{
+	char *v = sl_hdr_value(m->raw, m->raw_len, "From"), *r = NULL;
+	InternetAddressList *l = v ? internet_address_list_parse(NULL, v) : NULL;
+	int i, n = l ? internet_address_list_length(l) : 0;
+	for (i = 0; i < n && r == NULL; i++) {
+		InternetAddress *a = internet_address_list_get_address(l, i);
+		const char *addr, *name;
+		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+			continue;
+		addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+		name = internet_address_get_name(a);
+		if (addr == NULL || *addr == '\0')
+			continue;
+		r = name != NULL && *name ? sl_xasprintf("%s <%s>", name, addr) : sl_xstrdup(addr);
+	}
+	if (l != NULL)
+		g_object_unref(l);
+	free(v);
+	return r;
+}
+
+static char *placeholder_body(const struct sl_msg *m, const struct sl_notice_template *tpl, const char *ref,
+			      GDateTime *date)
+{
+	struct sl_notice_template *builtin = NULL;
+	struct sl_notice_fields f = { 0 };
+	char *sender, *subject = NULL, *raw, *when, *body;
+
+	if (m->reference == NULL) {
+		/* A dry run: nothing to release, so no template (it names a reference). */
+		char *reasons = reasons_text(m);
+		body = sl_xasprintf("sluice held this message for review (dry run: the original was not kept).\n\n"
+				    "Why:\n%s\n\n%s\n", reasons, NOT_KEPT);
+		free(reasons);
+		return body;
+	}
+	if (tpl == NULL)
+		tpl = builtin = builtin_with_contact();
+	sender = first_sender(m);
+	raw = sl_hdr_value(m->raw, m->raw_len, "Subject");
+	if (raw != NULL) {
+		subject = g_mime_utils_header_decode_text(NULL, raw);
+		free(raw);
+	}
+	when = date != NULL ? g_date_time_format(date, "%a, %d %b %Y %H:%M:%S %z") : NULL;
+	f.sender = sender;
+	f.subject = subject;
+	f.date = when;
+	f.reference = ref;
+	body = sl_notice_render(tpl, m, &f);
+	g_free(when);
+	g_free(subject);
+	free(sender);
+	sl_notice_template_free(builtin);
+	return body;
+}
+
+char *sl_notice_placeholder_with(const struct sl_msg *m, const struct sl_notice_template *tpl, const char *ref,
+				 size_t *len)
 {
 	GMimeMessage *msg;
 	GMimePart *part;
 	GMimeFormatOptions *fo;
+	GDateTime *date;
 	char *body, *s, *r, *verdict;
 
 	g_once(&gmime_once, init_gmime, NULL);
@@ -411,7 +665,8 @@ char *sl_notice_placeholder(const struct sl_msg *m, const char *ref, size_t *len
 	set_identity(msg, m);
 	verdict = sl_xasprintf("%s (%s)", sl_verdict_name(m->verdict), ref);
 	g_mime_object_prepend_header(GMIME_OBJECT(msg), "X-Sluice-Verdict", verdict, NULL);
-	body = placeholder_body(m, ref);
+	date = g_mime_message_get_date(msg); /* the original's when it parses */
+	body = placeholder_body(m, tpl, ref, date);
 	part = text_part(body);
 	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
 	fo = format_for(m);
@@ -427,6 +682,11 @@ char *sl_notice_placeholder(const struct sl_msg *m, const char *ref, size_t *len
 	return r;
 }
 
+char *sl_notice_placeholder(const struct sl_msg *m, const char *ref, size_t *len)
+{
+	return sl_notice_placeholder_with(m, NULL, ref, len);
+}
+
 /* ---- texts for other channels (WhatsApp) ----------------------------------- */
 
 char *sl_notice_removed_text(const struct sl_msg *m, int target, const char *ref)
@@ -439,6 +699,7 @@ char *sl_notice_held_text(const struct sl_msg *m, const char *ref, const char *w
 	struct sl_buf b;
 	char *w = sl_escape_text(who ? who : "", SL_ESCAPE_NAME_MAX);
 	char *t = sl_escape_text(when ? when : "", SL_ESCAPE_NAME_MAX);
+	char *reasons = reasons_text(m);
 
 	sl_buf_init(&b, 0);
 	sl_buf_printf(&b, "%s wrote at %s. ", *w ? w : "The customer", *t ? t : "an unknown time");
@@ -447,7 +708,12 @@ char *sl_notice_held_text(const struct sl_msg *m, const char *ref, const char *w
 				    "A supervisor can release it after checking it; the customer is waiting for an "
 				    "answer.\n"
 				  : "sluice held the message for review (dry run: the original was not kept).\n");
-	why_list(&b, m, ref);
+	sl_buf_printf(&b, "\nWhy:\n%s\n", reasons);
+	if (m->reference != NULL)
+		sl_buf_printf(&b, "\nReference: %s\n", ref);
+	else
+		sl_buf_printf(&b, "\n%s\n", NOT_KEPT);
+	free(reasons);
 	free(w);
 	free(t);
 	return sl_buf_take(&b);

@@ -126,15 +126,18 @@ static void drop_own_headers(const struct sl_msg *m, GArray *splices)
  * fields and, unless keep_content, the fields that describe the body. */
 static void copy_headers(const struct sl_msg *m, struct sl_buf *b, int keep_content)
 {
-	size_t bs, end = sl_hdr_block_end(m->raw, m->raw_len, &bs), pos = 0;
+	size_t bs, end = sl_hdr_block_end(m->raw, m->raw_len, &bs), pos = sl_hdr_mbox_line(m->raw, m->raw_len);
 	struct sl_hdr_item it;
 	while (sl_hdr_next(m->raw, end, &pos, &it))
 		if (!own_field(m, &it) && (keep_content || !content_field(m, &it)))
 			sl_hdrlinks_copy(m, it.start, it.end, b); /* header links disarmed */
 }
 
+/* Our verdict field, on top of the header block: after a leading mbox
+ * "From " line, which it writes first. */
 static void verdict_header(const struct sl_msg *m, struct sl_buf *b, const char *ref)
 {
+	sl_buf_add(b, m->raw, sl_hdr_mbox_line(m->raw, m->raw_len));
 	sl_buf_printf(b, "X-Sluice-Verdict: %s (%s)%s", sl_verdict_name(m->verdict), ref, nl(m));
 }
 
@@ -151,9 +154,9 @@ static int cmp_splice(const void *a, const void *b)
 /* The raw message with the splices carried out. A splice inside one already
  * made (a part of a removed container) is moot; one that overlaps another
  * only in part is a broken invariant: SL_EINVAL, never half a part. */
-static int apply_splices(const struct sl_msg *m, GArray *splices, struct sl_buf *b)
+static int apply_splices(const struct sl_msg *m, GArray *splices, size_t pos, struct sl_buf *b)
 {
-	size_t pos = 0, i;
+	size_t i;
 	g_array_sort(splices, cmp_splice);
 	for (i = 0; i < splices->len; i++) {
 		const struct splice *s = &g_array_index(splices, struct splice, i);
@@ -551,11 +554,17 @@ static int splice_rewrite(const struct sl_msg *m, const char *ref, const unsigne
 			   sl_buf_take(&enc), len);
 	}
 	verdict_header(m, b, ref);
-	return apply_splices(m, splices, b);
+	return apply_splices(m, splices, sl_hdr_mbox_line(m->raw, m->raw_len), b);
 }
 
 int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsigned char **out,
 		     size_t *outlen)
+{
+	return sl_rewrite_email_with(m, extra, NULL, out, outlen);
+}
+
+int sl_rewrite_email_with(const struct sl_msg *m, const struct sl_edits *extra,
+			  const struct sl_notice_template *placeholder, unsigned char **out, size_t *outlen)
 {
 	struct sl_buf b;
 	GArray *splices = g_array_new(FALSE, TRUE, sizeof(struct splice));
@@ -572,13 +581,13 @@ int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsig
 		goto out;
 	if (m->verdict == SL_VERDICT_CLEAN) {
 		drop_own_headers(m, splices);
-		rc = apply_splices(m, splices, &b);
+		rc = apply_splices(m, splices, 0, &b);
 		goto done;
 	}
 	ref = sl_msg_reference(m);
 	if (m->verdict == SL_VERDICT_QUARANTINE) {
 		size_t len;
-		char *p = sl_notice_placeholder(m, ref, &len);
+		char *p = sl_notice_placeholder_with(m, placeholder, ref, &len);
 		sl_buf_add(&b, p, len);
 		free(p);
 		goto done;

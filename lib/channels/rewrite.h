@@ -96,5 +96,10 @@ int sl_rewrite_email_check(const struct sl_msg *m, const struct sl_edits *extra,
  * carried out in full is SL_EINVAL with no output, never a partial one. */
 int sl_rewrite_email(const struct sl_msg *m, const struct sl_edits *extra, unsigned char **out,
 		     size_t *outlen);
+/* The same with the quarantine placeholder's text from a template (notice.h;
+ * NULL: the built-in one). */
+struct sl_notice_template;
+int sl_rewrite_email_with(const struct sl_msg *m, const struct sl_edits *extra,
+			  const struct sl_notice_template *placeholder, unsigned char **out, size_t *outlen);
 
 #endif

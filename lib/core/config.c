@@ -51,6 +51,7 @@ static const struct key schema[] = {
 	{ "clamav.alert_encrypted", K_BOOL, "true", 0, 0 },
 	{ "clamav.alert_macros", K_BOOL, "true", 0, 0 },
 	{ "clamav.alert_exceeds_max", K_BOOL, "true", 0, 0 },
+	{ "clamav.tmp_dir", K_PATH, "", 0, 0 },
 
 	{ "filetype.magic_bytes", K_SIZE, "64k", 40 * KiB, 64 * MiB },
 	{ "filetype.magic_files", K_PATHLIST, "", 0, 0 },
@@ -81,7 +82,6 @@ static const struct key schema[] = {
 	{ "policy.pdf_launch", K_ACTION, "remove", 0, 0 },
 	{ "policy.pdf_remote_file", K_ACTION, "remove", 0, 0 },
 	{ "policy.pdf_javascript", K_ACTION, "remove", 0, 0 },
-	{ "policy.pdf_embedded_executable", K_ACTION, "remove", 0, 0 },
 	{ "policy.office_remote_content", K_ACTION, "remove", 0, 0 },
 	{ "policy.document_unreadable", K_ACTION, "remove", 0, 0 },
 	{ "policy.media_unscanned", K_ACTION, "remove", 0, 0 },
@@ -108,6 +108,7 @@ static const struct key schema[] = {
 	{ "reputation.max_response_size", K_SIZE, "1M", 4 * KiB, 64 * MiB },
 	{ "reputation.cache_entries", K_INT, "100000", 0, 100000000 },
 	{ "reputation.cache_persist", K_BOOL, "true", 0, 0 },
+	{ "reputation.cache_purge_interval", K_INT, "3600", 60, 7 * 86400 },
 	{ "reputation.cache_negative_ttl", K_INT, "900", 0, 86400 },
 	{ "reputation.cache_positive_ttl", K_INT, "1800", 0, 604800 },
 	{ "reputation.cache_max_ttl", K_INT, "86400", 1, 604800 },
@@ -136,6 +137,15 @@ static const struct key schema[] = {
 
 	{ "safelinks.base_url", K_STR, "", 0, 0 },
 	{ "safelinks.key_file", K_PATH, "", 0, 0 },
+	{ "safelinks.language", K_STR, "en", 0, 0 },
+	{ "safelinks.template_dir", K_PATH, "conf/safelinks", 0, 0 },
+	{ "safelinks.unknown", K_CHOICE, "redirect", 0, 0 },
+	{ "safelinks.form_lifetime", K_INT, "600", 30, 86400 },
+
+	{ "http.listen", K_STR, "", 0, 0 },
+	{ "http.max_connections", K_INT, "256", 4, 100000 },
+	{ "http.max_request_size", K_SIZE, "64k", 1024, 64 * MiB },
+	{ "http.metrics_allow", K_LIST, "127.0.0.0/8;::1", 0, 0 },
 
 	{ "store.backend", K_CHOICE, "sqlite", 0, 0 },
 	{ "store.dsn", K_STR, "", 0, 0 },
@@ -155,10 +165,8 @@ static const struct key schema[] = {
 	{ "release.key_file", K_PATH, "", 0, 0 },
 	{ "release.timeout", K_INT, "60", 1, 3600 },
 
-	{ "http.listen", K_STR, "", 0, 0 },
 	{ "http.tls_cert_file", K_PATH, "", 0, 0 },
 	{ "http.tls_key_file", K_PATH, "", 0, 0 },
-	{ "http.max_connections", K_INT, "256", 4, 100000 },
 	{ "http.timeout", K_INT, "30", 1, 3600 },
 
 	{ "whatsapp.path", K_STR, "/webhook/whatsapp", 0, 0 },
@@ -191,6 +199,21 @@ static const struct key schema[] = {
 	{ "whatsapp.retry_max_interval", K_INT, "900", 1, 86400 },
 	{ "whatsapp.downstream_timeout", K_INT, "15", 1, 3600 },
 	{ "whatsapp.downstream_connections", K_INT, "8", 1, 256 },
+
+	{ "milter.socket", K_STR, "", 0, 0 },
+	{ "milter.socket_mode", K_MODE, "0660", 0, 0777 },
+	{ "milter.socket_group", K_STR, "postfix", 0, 0 },
+	{ "milter.timeout", K_INT, "600", 5, 86400 },
+	{ "milter.backlog", K_INT, "128", 1, 65535 },
+	{ "milter.spool_memory", K_SIZE, "1M", 0, 1 * GiB },
+	{ "milter.max_header_fields", K_INT, "10000", 100, 10000000 },
+	{ "milter.fail_open", K_BOOL, "false", 0, 0 },
+	{ "milter.on_reject", K_CHOICE, "reject", 0, 0 },
+	{ "milter.on_quarantine", K_CHOICE, "placeholder", 0, 0 },
+	{ "milter.shutdown_timeout", K_INT, "30", 0, 3600 },
+
+	{ "notice.placeholder_template", K_PATH, "", 0, 0 },
+	{ "notice.contact", K_STR, "To have it delivered, ask a supervisor to release it and quote the reference.", 0, 0 },
 };
 
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
@@ -200,6 +223,9 @@ static const struct {
 	const char *key, *choices;
 } choice_lists[] = {
 	{ "store.backend", "sqlite|postgresql" },
+	{ "safelinks.unknown", "redirect|warn" },
+	{ "milter.on_reject", "reject|quarantine" },
+	{ "milter.on_quarantine", "placeholder|hold" },
 };
 
 static const char *choices_of(const char *key)

@@ -363,3 +363,17 @@ char *sl_escape_text_len(const char *s, size_t len, size_t max, unsigned flags)
 	clip(d, max);
 	return d;
 }
+
+void sl_html_escape(struct sl_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': sl_buf_addstr(b, "&amp;"); break;
+		case '<': sl_buf_addstr(b, "&lt;"); break;
+		case '>': sl_buf_addstr(b, "&gt;"); break;
+		case '"': sl_buf_addstr(b, "&quot;"); break;
+		case '\'': sl_buf_addstr(b, "&#39;"); break;
+		default: sl_buf_add(b, s, 1);
+		}
+	}
+}

@@ -62,4 +62,9 @@ char *sl_escape_text_len(const char *s, size_t len, size_t max, unsigned flags);
 char *sl_defang_text(const char *s);
 char *sl_url_defang(const char *url);
 
+struct sl_buf;
+/* Appends s to b with & < > " ' written as HTML character references: safe
+ * in HTML text and in a quoted attribute value. */
+void sl_html_escape(struct sl_buf *b, const char *s);
+
 #endif

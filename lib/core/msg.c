@@ -39,6 +39,9 @@ struct sl_msg *sl_msg_free(struct sl_msg *m)
 		free(p->declared_type);
 		free(p->filename);
 		free(p->alt_filename);
+		while (p->nnames > 0)
+			free(p->names[--p->nnames]);
+		free(p->names);
 		free(p->charset);
 		free(p->encoding);
 		free(p->detected_type);
@@ -166,6 +169,22 @@ int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_o
 	p->hdr_start = p->body_start = p->body_end = -1;
 	p->depth = parent >= 0 ? m->parts[parent].depth + 1 : 0;
 	return (int)m->nparts++;
+}
+
+void sl_msg_part_add_name(struct sl_msg *m, int i, const char *name)
+{
+	struct sl_part *p = &m->parts[i];
+	size_t k;
+	if (name == NULL || *name == '\0' || p->nnames >= SL_PART_MAX_NAMES)
+		return;
+	if ((p->filename != NULL && strcmp(p->filename, name) == 0) ||
+	    (p->alt_filename != NULL && strcmp(p->alt_filename, name) == 0))
+		return;
+	for (k = 0; k < p->nnames; k++)
+		if (strcmp(p->names[k], name) == 0)
+			return;
+	p->names = sl_xrealloc(p->names, (p->nnames + 1) * sizeof(*p->names));
+	p->names[p->nnames++] = sl_xstrdup(name);
 }
 
 void sl_msg_part_take_data(struct sl_msg *m, int i, unsigned char *data, size_t len)

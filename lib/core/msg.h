@@ -7,7 +7,9 @@
  *
  * Part ids are IMAP-style: "1", "2.1"; a message/rfc822 part N has children
  * N.1, N.2; files found inside a part that are not MIME parts (uuencode
- * blocks, TNEF attachments, archive members) are PARENT/1, PARENT/2...
+ * blocks, TNEF attachments, archive members, the messages of an attached
+ * message or mailbox) are PARENT/1, PARENT/2...; the body parts of such a
+ * message K are PARENT/K.1, PARENT/K.2 (PARENT/K.0 for a multipart body).
  *
  * Stages add findings with sl_msg_add_finding(); they never act. The policy
  * fills in each finding's action and the message's verdict.
@@ -48,6 +50,8 @@ enum sl_part_origin {
 	SL_ORIGIN_ARCHIVE,  /* a file inside a container, as ClamAV unpacked it */
 	SL_ORIGIN_FIELD,    /* a text field or media object of a structured message (WhatsApp):
 			       no bytes in raw; the channel's rewriter edits or replaces it whole */
+	SL_ORIGIN_MAIL,     /* a part of a message or mailbox carried in another part's
+			     * decoded content, parsed by the MIME stage */
 };
 
 struct sl_part {
@@ -58,6 +62,9 @@ struct sl_part {
 	char *declared_type;      /* lower-case "type/subtype" as declared, or NULL */
 	char *filename;           /* UTF-8 file name (RFC 2231/2047 decoded), or NULL */
 	char *alt_filename;       /* Content-Type name when it differs from filename */
+	char **names;             /* other names a reader could show (raw, decoded another
+				   * way, comments kept or dropped), judged like filename */
+	size_t nnames;
 	char *charset;            /* declared charset, or NULL */
 	char *encoding;           /* declared Content-Transfer-Encoding, lower-case, or NULL */
 	int is_attachment;        /* disposition attachment or has a file name */
@@ -198,6 +205,10 @@ const char *sl_url_rule(const struct sl_url *u);
 
 /* Appends a part; the message copies strings. Returns its index. */
 int sl_msg_add_part(struct sl_msg *m, int parent, const char *id, enum sl_part_origin origin);
+/* Adds name to part i's other names unless it is empty or already known
+ * (filename, alt_filename, names); copies it. At most SL_PART_MAX_NAMES. */
+#define SL_PART_MAX_NAMES 16
+void sl_msg_part_add_name(struct sl_msg *m, int i, const char *name);
 /* Gives decoded bytes to part i (takes ownership) and sets its size. */
 void sl_msg_part_take_data(struct sl_msg *m, int i, unsigned char *data, size_t len);
 /* The SHA-256 (hex) of part i's content, computed on first use (most

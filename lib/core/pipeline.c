@@ -3,6 +3,7 @@
 
 #include "pipeline.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,7 +11,10 @@
 #include "av.h"
 #include "docs.h"
 #include "filetype.h"
+#include "linkpage.h"
+#include "metrics.h"
 #include "mime.h"
+#include "notice.h"
 #include "policy.h"
 #include "reputation.h"
 #include "rewrite.h"
@@ -60,8 +64,47 @@ struct sl_engine {
 	void *state[NSTAGES];
 	struct sl_policy *policy;
 	struct sl_urlrewrite *urlrewrite;
+	struct sl_linkpages *linkpages; /* NULL without safelinks.base_url */
+	struct sl_notice_template *placeholder;
 	size_t max_message;
 };
+
+/* What every scan records in the process's registry (metrics.h). */
+static const double scan_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+				      1,     2.5,  5,     10,   30,  60};
+
+static void declare_metrics(void)
+{
+	sl_metrics_declare("sluice_messages_total", SL_METRIC_COUNTER,
+			   "Messages scanned, by channel and verdict (tempfail: the scan could "
+			   "not finish)",
+			   "channel,verdict", NULL, 0);
+	sl_metrics_declare("sluice_findings_total", SL_METRIC_COUNTER,
+			   "Findings, by kind and rule (the policy key that decides their action)",
+			   "kind,rule", NULL, 0);
+	sl_metrics_declare("sluice_scan_seconds", SL_METRIC_HISTOGRAM,
+			   "Time to scan one message (every stage and the policy)", "channel",
+			   scan_buckets, G_N_ELEMENTS(scan_buckets));
+}
+
+static void record(const struct sl_msg *m, int rc, double seconds)
+{
+	const char *ch = m->channel == SL_CHANNEL_WHATSAPP ? "whatsapp" : "email";
+	char labels[96];
+	size_t i;
+
+	snprintf(labels, sizeof(labels), "channel=%s,verdict=%s", ch,
+		 rc == SL_OK ? sl_verdict_name(m->verdict) : "tempfail");
+	sl_metrics_inc("sluice_messages_total", labels, 1);
+	for (i = 0; i < m->nfindings; i++) {
+		char *l = sl_xasprintf("kind=%s,rule=%s", sl_finding_kind_name(m->findings[i].kind),
+				       m->findings[i].rule);
+		sl_metrics_inc("sluice_findings_total", l, 1);
+		free(l);
+	}
+	snprintf(labels, sizeof(labels), "channel=%s", ch);
+	sl_metrics_observe("sluice_scan_seconds", labels, seconds);
+}
 
 int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why)
 {
@@ -69,6 +112,7 @@ int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why)
 	size_t i;
 	e->refs = 1;
 	e->cfg = sl_config_ref(cfg);
+	declare_metrics();
 	e->max_message = (size_t)sl_config_int(cfg, "general.max_message_size");
 	*out = NULL;
 	for (i = 0; i < NSTAGES; i++) {
@@ -80,9 +124,16 @@ int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why)
 	}
 	e->policy = sl_policy_new(cfg, why);
 	e->urlrewrite = sl_urlrewrite_new(cfg, why);
-	if (e->urlrewrite == NULL) {
+	if (e->urlrewrite == NULL || sl_notice_template_load(cfg, &e->placeholder, why) != SL_OK) {
 		sl_engine_unref(e);
 		return SL_ECONFIG;
+	}
+	if (sl_urlrewrite_base(e->urlrewrite) != NULL) {
+		e->linkpages = sl_linkpages_new(cfg, why);
+		if (e->linkpages == NULL) {
+			sl_engine_unref(e);
+			return SL_ECONFIG;
+		}
 	}
 	*out = e;
 	return SL_OK;
@@ -104,6 +155,8 @@ struct sl_engine *sl_engine_unref(struct sl_engine *e)
 			stages[i].destroy(e->state[i]);
 	sl_policy_free(e->policy);
 	sl_urlrewrite_free(e->urlrewrite);
+	sl_linkpages_free(e->linkpages);
+	sl_notice_template_free(e->placeholder);
 	sl_config_unref(e->cfg);
 	free(e);
 	return NULL;
@@ -114,12 +167,27 @@ const struct sl_config *sl_engine_config(const struct sl_engine *e)
 	return e->cfg;
 }
 
+const struct sl_notice_template *sl_engine_placeholder(const struct sl_engine *e)
+{
+	return e->placeholder;
+}
+
 const char *sl_engine_stage_time(const struct sl_engine *e, size_t i, uint64_t *ns)
 {
 	if (i >= NSTAGES)
 		return NULL;
 	*ns = __atomic_load_n(&e->stage_ns[i], __ATOMIC_RELAXED);
 	return stages[i].name;
+}
+
+const struct sl_urlrewrite *sl_engine_urlrewrite(const struct sl_engine *e)
+{
+	return e->urlrewrite;
+}
+
+const struct sl_linkpages *sl_engine_linkpages(const struct sl_engine *e)
+{
+	return e->linkpages;
 }
 
 void *sl_engine_stage(const struct sl_engine *e, const char *name)
@@ -131,7 +199,7 @@ void *sl_engine_stage(const struct sl_engine *e, const char *name)
 	return NULL;
 }
 
-int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
+static int scan(struct sl_engine *e, struct sl_msg *m)
 {
 	size_t i;
 	int rc;
@@ -179,13 +247,26 @@ int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
 	return rc;
 }
 
+/* The stages and the policy; the message's counters recorded (metrics.h). */
+int sl_engine_scan(struct sl_engine *e, struct sl_msg *m)
+{
+	struct timespec t0, t1;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = scan(e, m);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	record(m, rc, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return rc;
+}
+
 int sl_engine_rewrite_email(const struct sl_engine *e, const struct sl_msg *m, unsigned char **out,
 			    size_t *outlen)
 {
 	struct sl_edits edits = { 0 };
 	int rc;
 	sl_engine_link_edits(e, m, &edits);
-	rc = sl_rewrite_email(m, &edits, out, outlen);
+	rc = sl_rewrite_email_with(m, &edits, e->placeholder, out, outlen);
 	sl_edits_clear(&edits);
 	return rc;
 }

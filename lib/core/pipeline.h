@@ -4,7 +4,11 @@
  *
  * The stages are a table (pipeline.c): each has new/run/free and adds
  * findings to the message; none acts. Adding a stage is one row there.
- * sl_engine_scan() runs every stage, then the policy, on one sl_msg.
+ * sl_engine_scan() runs every stage, then the policy, on one sl_msg, and
+ * records it in the process's metrics (metrics.h): sluice_messages_total by
+ * channel and verdict ("tempfail" when the scan could not finish),
+ * sluice_findings_total by kind and rule, sluice_scan_seconds by channel.
+ * The front ends record nothing of that themselves.
  *
  * An engine is reference-counted and immutable: a reload builds a new engine
  * and swaps it in; in-flight messages finish on the old one. A reload that
@@ -25,13 +29,24 @@
 #include "rewrite.h"
 
 struct sl_engine;
+struct sl_urlrewrite;
+struct sl_linkpages;
 
 int sl_engine_new(struct sl_config *cfg, struct sl_engine **out, char **why);
 struct sl_engine *sl_engine_ref(struct sl_engine *e);
 struct sl_engine *sl_engine_unref(struct sl_engine *e);
 const struct sl_config *sl_engine_config(const struct sl_engine *e);
+/* The quarantine placeholder's template (notice.placeholder_template), for
+ * the doors that write a placeholder of their own (notice.h). */
+struct sl_notice_template;
+const struct sl_notice_template *sl_engine_placeholder(const struct sl_engine *e);
 /* The stage state by name ("av", ...), for tools and benchmarks; NULL if absent. */
 void *sl_engine_stage(const struct sl_engine *e, const char *name);
+/* The link rewriter (its safe-link base and key) and the safe-link pages
+ * (linkpage.h; NULL when safelinks.base_url is not set): the redirector
+ * judges clicks with the engine of the moment. */
+const struct sl_urlrewrite *sl_engine_urlrewrite(const struct sl_engine *e);
+const struct sl_linkpages *sl_engine_linkpages(const struct sl_engine *e);
 
 int sl_engine_scan(struct sl_engine *e, struct sl_msg *m);
 /* Name of stage i and the time spent in it so far (all threads); NULL past the last. */

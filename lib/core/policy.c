@@ -14,7 +14,7 @@ static const char *const rules[] = {
 	"embedded_executable", "double_extension", "bidi_filename", "type_mismatch", "heuristic",
 	"structure", "limit", "unexplained_detection", "unexplained_layer", "url_malicious",
 	"url_suspicious", "url_in_attachment", "pdf_launch", "pdf_remote_file", "pdf_javascript",
-	"pdf_embedded_executable", "office_remote_content", "document_unreadable", "media_unscanned", NULL,
+	"office_remote_content", "document_unreadable", "media_unscanned", NULL,
 };
 
 struct sl_policy {

@@ -171,15 +171,63 @@ static int worker_end(struct worker *w, int kill_it)
 	return st;
 }
 
-static void worker_free(gpointer p)
+static void worker_free(struct worker *w)
 {
-	struct worker *w = p;
 	worker_end(w, 0);
 	free(w->name);
 	free(w);
 }
 
-static GPrivate tls_worker = G_PRIVATE_INIT(worker_free);
+/* Idle workers, shared by every thread: a job takes one and gives it back.
+ * Not kept per thread: a thread pool that starts and ends threads as the
+ * load changes (libmilter's) would start a worker (an exec of the whole
+ * program, tens of milliseconds) again and again. At most POOL_IDLE_MAX wait;
+ * more are ended when they come back. */
+#define POOL_IDLE_MAX 16
+
+static GMutex pool_lock;
+static struct worker *pool[POOL_IDLE_MAX];
+static size_t pool_n;
+
+static struct worker *pool_take(const char *name)
+{
+	struct worker *w = NULL, *stale = NULL;
+	size_t i;
+	g_mutex_lock(&pool_lock);
+	for (i = pool_n; i-- > 0;) {
+		if (strcmp(pool[i]->name, name) == 0) {
+			w = pool[i];
+			pool[i] = pool[--pool_n];
+			break;
+		}
+	}
+	if (w == NULL && pool_n == POOL_IDLE_MAX) {
+		stale = pool[0]; /* another job's kind: make room */
+		pool[0] = pool[--pool_n];
+	}
+	g_mutex_unlock(&pool_lock);
+	if (stale != NULL)
+		worker_free(stale);
+	if (w == NULL) {
+		w = sl_xcalloc(1, sizeof(*w));
+		w->fd = -1;
+	}
+	return w;
+}
+
+static void pool_give(struct worker *w)
+{
+	if (w->pid > 0) {
+		g_mutex_lock(&pool_lock);
+		if (pool_n < POOL_IDLE_MAX) {
+			pool[pool_n++] = w;
+			w = NULL;
+		}
+		g_mutex_unlock(&pool_lock);
+	}
+	if (w != NULL)
+		worker_free(w);
+}
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SL_ASAN 1
@@ -280,26 +328,20 @@ static char *describe_end(const char *name, int st)
 	return sl_xasprintf("the %s worker ended (exit status %d)", name, WEXITSTATUS(st));
 }
 
-int sl_sandbox_run(const char *name, const struct sl_sandbox_limits *lim, uint64_t param, const void *in,
-		   size_t n, struct sl_buf *out, int *job_rc, char **why)
+/* One job on worker w (taken from the pool, or fresh); see sl_sandbox_run. */
+static int run_on(struct worker *w, const char *name, const struct sl_sandbox_limits *lim, uint64_t param,
+		  const void *in, size_t n, struct sl_buf *out, int *job_rc, char **why)
 {
-	struct worker *w = g_private_get(&tls_worker);
 	unsigned char hdr[REQ];
 	int64_t deadline = now_ms() + (int64_t)lim->time_ms;
 	uint64_t len, word;
 	int rc;
 
-	*job_rc = 0;
-	if (w == NULL) {
-		w = sl_xcalloc(1, sizeof(*w));
-		w->fd = -1;
-		g_private_set(&tls_worker, w);
-	}
 	if (w->pid > 0) {
 		/* An idle worker never speaks first: anything readable is its end
 		 * (killed while idle), and the job goes to a fresh one. */
 		struct pollfd pf = { w->fd, POLLIN, 0 };
-		if (strcmp(w->name, name) != 0 || poll(&pf, 1, 0) != 0)
+		if (poll(&pf, 1, 0) != 0)
 			worker_end(w, 1);
 	}
 	if (w->pid <= 0 && (rc = worker_start(w, name, why)) != SL_OK)
@@ -348,4 +390,15 @@ int sl_sandbox_run(const char *name, const struct sl_sandbox_limits *lim, uint64
 	if ((word >> 32) & F_EXITING)
 		worker_end(w, 0);
 	return SL_OK;
+}
+
+int sl_sandbox_run(const char *name, const struct sl_sandbox_limits *lim, uint64_t param, const void *in,
+		   size_t n, struct sl_buf *out, int *job_rc, char **why)
+{
+	struct worker *w = pool_take(name);
+	int rc;
+	*job_rc = 0;
+	rc = run_on(w, name, lim, param, in, n, out, job_rc, why);
+	pool_give(w); /* a worker that ended is freed, a live one waits for the next job */
+	return rc;
 }

@@ -10,9 +10,11 @@
  * sanitizers'); a fresh process has none, and the same binary means no
  * helper path to configure and no version skew after an upgrade.
  *
- * Each calling thread keeps one worker (started on first use, reused for
- * every later job, ended when the thread ends or the job goes wrong), so the
- * exec is paid once per thread, not per document.
+ * Idle workers wait in one pool for the whole process (at most 16): a job
+ * takes one of its kind, or starts one, and gives it back after (a worker the
+ * job killed is not given back). So the exec is paid once per job running at
+ * the same time, not per document and not per thread: libmilter's worker
+ * pool ends and starts threads as the load changes.
  *
  * Limits, per job:
  *   memory  the worker lowers its own RLIMIT_DATA to what it uses between
@@ -31,7 +33,7 @@
  * says which, for people.
  *
  * Threads: sl_sandbox_run may be called from any number of threads at once;
- * each uses its own worker.
+ * jobs running at once use different workers.
  */
 #ifndef SL_SANDBOX_H
 #define SL_SANDBOX_H

@@ -1,27 +1,23 @@
-/* provcache - see provcache.h. */
+/*
+ * provcache - see provcache.h.
+ *
+ * Memory: a hash of entries with an LRU queue, under the cache's mutex.
+ * Persistence: a writer (the hook, a queue of copied entries and the thread
+ * that writes them in batches and purges the store); lock order: the cache's
+ * mutex, then the writer's. The writer never takes the cache's mutex.
+ */
 #include <glib.h>
-#include <glib/gstdio.h>
 
 #include "provcache.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "util.h"
 
-#define FILE_MAGIC "sluice-reputation-cache"
-#define FILE_VERSION 1
-#define LINE_MAX_BYTES 16384 /* longer lines are not ours: skipped */
-
 struct entry {
-	char *k;     /* provider '\x1f' scope '\x1f' key: the hash key */
-	size_t plen; /* bytes of provider in k */
+	char *k; /* provider '\x1f' scope '\x1f' key: the hash key */
 	int listed;
 	enum sl_url_rep verdict;
 	char *detail;
@@ -30,17 +26,229 @@ struct entry {
 	GList link; /* position in the LRU queue (head: most recent) */
 };
 
+/* An answer waiting for the store (strings owned). */
+struct pending {
+	struct sl_provcache_entry e;
+};
+
+struct writer {
+	struct sl_provcache_store *store; /* owned */
+	int64_t purge_interval;
+	GMutex lock; /* everything below */
+	GCond cond;
+	GQueue queue;     /* struct pending * */
+	int64_t first_us; /* monotonic time the oldest queued answer came */
+	int busy;         /* a batch is being written */
+	int stop;
+	uint64_t written, unwritten;
+	int64_t last_log;
+	uint64_t unlogged;
+	GThread *thread;
+};
+
 struct sl_provcache {
 	GMutex lock;
 	GHashTable *map; /* k -> struct entry (owned) */
 	GQueue lru;
 	size_t capacity;
-	struct sl_provcache_store *store;
-	uint64_t hits, misses, evictions;
-	/* shared caches (sl_provcache_open) */
-	char *path;
-	int refs;
+	int persist;      /* shared cache: written to the process's hook */
+	struct writer *w; /* NULL: memory only */
+	int own_writer;   /* sl_provcache_new's: freed with the cache */
+	uint64_t hits, misses, evictions, loaded;
+	int refs; /* the shared cache */
 };
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* ---- the writer ---- */
+
+static struct pending *pending_new(const struct sl_provcache_entry *in)
+{
+	struct pending *p = sl_xcalloc(1, sizeof(*p));
+	p->e = *in;
+	p->e.provider = sl_xstrdup(in->provider);
+	p->e.key = sl_xstrdup(in->key);
+	p->e.detail = sl_xstrdup(in->detail != NULL ? in->detail : "");
+	p->e.category = sl_xstrdup(in->category != NULL ? in->category : "");
+	return p;
+}
+
+static void pending_free(struct pending *p)
+{
+	free((char *)p->e.provider);
+	free((char *)p->e.key);
+	free((char *)p->e.detail);
+	free((char *)p->e.category);
+	free(p);
+}
+
+/* Logs a failure of the store at most once per SL_PROVCACHE_LOG_INTERVAL;
+ * the writer's lock is held. */
+static void report_locked(struct writer *w, const char *what, const char *why, uint64_t lost)
+{
+	int64_t now = now_s();
+	w->unlogged += lost;
+	if (now - w->last_log < SL_PROVCACHE_LOG_INTERVAL && w->last_log != 0)
+		return;
+	sl_log(SL_LOG_WARNING,
+	       "reputation cache: %s: %s (%llu answer(s) not kept in the store since the last "
+	       "report; the cache goes on in memory)",
+	       what, why != NULL ? why : "failed", (unsigned long long)w->unlogged);
+	w->last_log = now;
+	w->unlogged = 0;
+}
+
+static gpointer writer_main(gpointer arg)
+{
+	struct writer *w = arg;
+	/* the first purge follows the first batch written: a process whose cache
+	 * never answers anything (no service configured) never writes */
+	int64_t next_purge = -1;
+
+	g_mutex_lock(&w->lock);
+	for (;;) {
+		int64_t now = now_s();
+		if (w->purge_interval > 0 && next_purge >= 0 && now >= next_purge &&
+		    w->store->purge != NULL) {
+			size_t removed = 0;
+			char *why = NULL;
+			int rc;
+			next_purge = now + w->purge_interval;
+			g_mutex_unlock(&w->lock);
+			rc = w->store->purge(w->store->ctx, now, &removed, &why);
+			g_mutex_lock(&w->lock);
+			if (rc != SL_OK)
+				report_locked(w, "removing expired answers", why, 0);
+			else if (removed > 0)
+				sl_log(SL_LOG_INFO,
+				       "reputation cache: %zu expired answer(s) removed from the "
+				       "store",
+				       removed);
+			free(why);
+			continue;
+		}
+		if (w->queue.length > 0 && w->queue.length < SL_PROVCACHE_BATCH && !w->stop &&
+		    g_get_monotonic_time() < w->first_us + SL_PROVCACHE_LINGER_MS * 1000) {
+			/* a message's answers come together: one commit for them */
+			g_cond_wait_until(&w->cond, &w->lock,
+					  w->first_us + SL_PROVCACHE_LINGER_MS * 1000);
+			continue;
+		}
+		if (w->queue.length == 0) {
+			if (w->stop)
+				break;
+			if (w->purge_interval > 0 && next_purge >= 0)
+				g_cond_wait_until(&w->cond, &w->lock,
+						  g_get_monotonic_time() +
+						      (next_purge - now) * G_USEC_PER_SEC);
+			else
+				g_cond_wait(&w->cond, &w->lock);
+			continue;
+		}
+		{
+			size_t n = MIN(w->queue.length, (size_t)SL_PROVCACHE_BATCH);
+			struct pending **batch = sl_xcalloc(n, sizeof(*batch));
+			const struct sl_provcache_entry **ev = sl_xcalloc(n, sizeof(*ev));
+			char *why = NULL;
+			int rc;
+			for (size_t i = 0; i < n; i++) {
+				batch[i] = g_queue_pop_head(&w->queue);
+				ev[i] = &batch[i]->e;
+			}
+			w->busy = 1;
+			g_mutex_unlock(&w->lock);
+			rc = w->store->put(w->store->ctx, ev, n, &why);
+			g_mutex_lock(&w->lock);
+			w->busy = 0;
+			if (next_purge < 0)
+				next_purge = 0;
+			if (rc == SL_OK) {
+				w->written += n;
+			} else {
+				w->unwritten += n;
+				report_locked(w, "writing to the store", why, n);
+			}
+			free(why);
+			for (size_t i = 0; i < n; i++)
+				pending_free(batch[i]);
+			free(batch);
+			free(ev);
+			if (w->queue.length > 0)
+				w->first_us = g_get_monotonic_time();
+			g_cond_broadcast(&w->cond); /* flush() waits for this */
+		}
+	}
+	g_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static struct writer *writer_new(struct sl_provcache_store *store, int64_t purge_interval)
+{
+	struct writer *w = sl_xcalloc(1, sizeof(*w));
+	w->store = store;
+	w->purge_interval = purge_interval;
+	g_mutex_init(&w->lock);
+	g_cond_init(&w->cond);
+	g_queue_init(&w->queue);
+	return w;
+}
+
+static void writer_start(struct writer *w)
+{
+	w->thread = g_thread_new("provcache", writer_main, w);
+}
+
+static void writer_enqueue(struct writer *w, const struct sl_provcache_entry *e)
+{
+	g_mutex_lock(&w->lock);
+	if (w->queue.length >= SL_PROVCACHE_QUEUE_MAX) {
+		w->unwritten++;
+		report_locked(w, "too many answers waiting for the store",
+			      "the store is slow or down", 1);
+	} else {
+		if (w->queue.length == 0)
+			w->first_us = g_get_monotonic_time();
+		g_queue_push_tail(&w->queue, pending_new(e));
+		if (w->queue.length == 1 || w->queue.length >= SL_PROVCACHE_BATCH)
+			g_cond_broadcast(&w->cond);
+	}
+	g_mutex_unlock(&w->lock);
+}
+
+static void writer_flush(struct writer *w)
+{
+	g_mutex_lock(&w->lock);
+	while (w->thread != NULL && (w->queue.length > 0 || w->busy))
+		g_cond_wait(&w->cond, &w->lock);
+	g_mutex_unlock(&w->lock);
+}
+
+/* Writes what is queued, stops the thread, frees the hook. */
+static void writer_free(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->thread != NULL) {
+		g_mutex_lock(&w->lock);
+		w->stop = 1;
+		g_cond_broadcast(&w->cond);
+		g_mutex_unlock(&w->lock);
+		g_thread_join(w->thread);
+	}
+	while (w->queue.length > 0)
+		pending_free(g_queue_pop_head(&w->queue));
+	if (w->store->free != NULL)
+		w->store->free(w->store->ctx);
+	free(w->store);
+	g_mutex_clear(&w->lock);
+	g_cond_clear(&w->cond);
+	free(w);
+}
+
+/* ---- memory ---- */
 
 static void entry_free(gpointer p)
 {
@@ -63,59 +271,86 @@ static void remove_entry(struct sl_provcache *c, struct entry *e)
 	g_hash_table_remove(c->map, e->k);
 }
 
-static void put_locked(struct sl_provcache *c, const struct sl_provcache_entry *in, int64_t now)
+static void evict_locked(struct sl_provcache *c)
 {
-	struct entry *e;
+	while (c->lru.length > c->capacity) {
+		remove_entry(c, c->lru.tail->data);
+		c->evictions++;
+	}
+}
+
+/* Keeps in; 1 when kept. The lock is held. */
+static int put_locked(struct sl_provcache *c, const struct sl_provcache_entry *in, int64_t now)
+{
+	struct entry *e, *old;
 
 	if (c->capacity == 0 || in->expires <= now)
-		return;
+		return 0;
 	e = sl_xcalloc(1, sizeof(*e));
 	e->k = make_key(in->provider, in->scope, in->key);
-	e->plen = strlen(in->provider);
 	e->listed = in->listed != 0;
 	e->verdict = in->listed ? in->verdict : SL_REP_UNKNOWN;
 	e->detail = sl_xstrdup(in->listed && in->detail != NULL ? in->detail : "");
 	e->category = sl_xstrdup(in->listed && in->category != NULL ? in->category : "");
 	e->expires = in->expires;
 	e->link.data = e;
-	{
-		struct entry *old = g_hash_table_lookup(c->map, e->k);
-		if (old != NULL)
-			remove_entry(c, old);
-	}
+	old = g_hash_table_lookup(c->map, e->k);
+	if (old != NULL)
+		remove_entry(c, old);
 	g_hash_table_insert(c->map, e->k, e);
 	g_queue_push_head_link(&c->lru, &e->link);
-	while (c->lru.length > c->capacity) {
-		struct entry *last = c->lru.tail->data;
-		remove_entry(c, last);
-		c->evictions++;
-	}
+	evict_locked(c);
+	return 1;
 }
 
 static void load_add(void *arg, const struct sl_provcache_entry *e)
 {
 	struct sl_provcache *c = arg;
-	put_locked(c, e, (int64_t)time(NULL));
+	g_mutex_lock(&c->lock);
+	if (put_locked(c, e, now_s()))
+		c->loaded++;
+	g_mutex_unlock(&c->lock);
 }
 
-struct sl_provcache *sl_provcache_new(size_t capacity, struct sl_provcache_store *store)
+/* Reads w's live entries into c. */
+static void load_from(struct sl_provcache *c, struct writer *w)
+{
+	char *why = NULL;
+	size_t max;
+
+	g_mutex_lock(&c->lock);
+	max = c->capacity;
+	g_mutex_unlock(&c->lock);
+	if (max == 0)
+		return;
+	if (w->store->load(w->store->ctx, now_s(), max, load_add, c, &why) != SL_OK)
+		sl_log(SL_LOG_WARNING,
+		       "reputation cache: loading from the store: %s (starting empty)",
+		       why ? why : "failed");
+	free(why);
+}
+
+static struct sl_provcache *cache_new(size_t capacity)
 {
 	struct sl_provcache *c = sl_xcalloc(1, sizeof(*c));
-	char *why = NULL;
-
 	g_mutex_init(&c->lock);
 	c->map = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, entry_free);
 	g_queue_init(&c->lru);
 	c->capacity = capacity;
-	c->store = store;
-	if (store != NULL && capacity > 0) {
-		g_mutex_lock(&c->lock);
-		if (store->load(store->ctx, load_add, c, &why) != SL_OK) {
-			sl_log(SL_LOG_WARNING, "reputation cache: %s (starting empty)",
-			       why ? why : "load failed");
-			free(why);
-		}
-		g_mutex_unlock(&c->lock);
+	return c;
+}
+
+struct sl_provcache *sl_provcache_new(size_t capacity, struct sl_provcache_store *store,
+				      int64_t purge_interval)
+{
+	struct sl_provcache *c = cache_new(capacity);
+
+	if (store != NULL) {
+		c->w = writer_new(store, purge_interval);
+		c->own_writer = 1;
+		c->persist = 1;
+		load_from(c, c->w);
+		writer_start(c->w);
 	}
 	return c;
 }
@@ -124,13 +359,10 @@ struct sl_provcache *sl_provcache_free(struct sl_provcache *c)
 {
 	if (c == NULL)
 		return NULL;
-	sl_provcache_save(c);
-	if (c->store != NULL && c->store->free != NULL)
-		c->store->free(c->store->ctx);
-	free(c->store);
+	if (c->own_writer)
+		writer_free(c->w);
 	g_hash_table_destroy(c->map);
 	g_mutex_clear(&c->lock);
-	free(c->path);
 	free(c);
 	return NULL;
 }
@@ -169,95 +401,82 @@ int sl_provcache_get(struct sl_provcache *c, const char *provider, char scope, c
 void sl_provcache_put(struct sl_provcache *c, const struct sl_provcache_entry *e, int64_t now)
 {
 	g_mutex_lock(&c->lock);
-	put_locked(c, e, now);
+	if (put_locked(c, e, now) && c->w != NULL)
+		writer_enqueue(c->w, e);
 	g_mutex_unlock(&c->lock);
 }
 
-int sl_provcache_save(struct sl_provcache *c)
+void sl_provcache_flush(struct sl_provcache *c)
 {
-	const struct sl_provcache_entry **v = NULL;
-	struct sl_provcache_entry *ev = NULL;
-	char **provs = NULL;
-	int64_t now = (int64_t)time(NULL);
-	size_t n = 0;
-	char *why = NULL;
-	int rc = SL_OK;
-
-	if (c->store == NULL || c->capacity == 0)
-		return SL_OK;
+	struct writer *w;
 	g_mutex_lock(&c->lock);
-	ev = sl_xcalloc(c->lru.length + 1, sizeof(*ev));
-	v = sl_xcalloc(c->lru.length + 1, sizeof(*v));
-	provs = sl_xcalloc(c->lru.length + 1, sizeof(*provs));
-	/* oldest first, so that a load in file order keeps the recency order */
-	for (GList *l = c->lru.tail; l != NULL; l = l->prev) {
-		struct entry *e = l->data;
-		if (e->expires <= now)
-			continue;
-		provs[n] = sl_xstrndup(e->k, e->plen);
-		ev[n].provider = provs[n];
-		ev[n].scope = e->k[e->plen + 1];
-		ev[n].key = e->k + e->plen + 3;
-		ev[n].listed = e->listed;
-		ev[n].verdict = e->verdict;
-		ev[n].detail = e->detail;
-		ev[n].category = e->category;
-		ev[n].expires = e->expires;
-		v[n] = &ev[n];
-		n++;
-	}
-	rc = c->store->save(c->store->ctx, v, n, &why);
+	w = c->w;
 	g_mutex_unlock(&c->lock);
-	if (rc != SL_OK) {
-		sl_log(SL_LOG_WARNING, "reputation cache: %s", why ? why : "save failed");
-		free(why);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(provs[i]);
-	free(provs);
-	free(v);
-	free(ev);
-	return rc;
+	/* a shared writer outlives this call: sl_provcache_persist() frees it
+	 * only after flushing it itself */
+	if (w != NULL)
+		writer_flush(w);
 }
 
 void sl_provcache_stats(struct sl_provcache *c, struct sl_provcache_stats *out)
 {
+	memset(out, 0, sizeof(*out));
 	g_mutex_lock(&c->lock);
 	out->entries = c->lru.length;
 	out->capacity = c->capacity;
 	out->hits = c->hits;
 	out->misses = c->misses;
 	out->evictions = c->evictions;
+	out->loaded = c->loaded;
+	if (c->w != NULL) {
+		g_mutex_lock(&c->w->lock);
+		out->written = c->w->written;
+		out->unwritten = c->w->unwritten;
+		g_mutex_unlock(&c->w->lock);
+		out->persisted = 1;
+	}
 	g_mutex_unlock(&c->lock);
 }
 
-/* ---- shared caches ---- */
+/* ---- the process's shared cache and hook ---- */
 
 static GMutex registry_lock;
-static GHashTable *registry; /* path ("" for memory only) -> struct sl_provcache */
+static struct sl_provcache *shared;
+static struct writer *hook;
 
-struct sl_provcache *sl_provcache_open(const char *path, size_t capacity)
+/* Connects the shared cache to the hook as its persist flag says, loading
+ * when it gets connected; the registry lock is held. */
+static void connect_shared(void)
 {
-	const char *name = path != NULL ? path : "";
+	struct writer *want;
+	int fresh;
+
+	g_mutex_lock(&shared->lock);
+	want = shared->persist ? hook : NULL;
+	fresh = want != NULL && shared->w != want;
+	shared->w = want;
+	g_mutex_unlock(&shared->lock);
+	if (fresh)
+		load_from(shared, want);
+}
+
+struct sl_provcache *sl_provcache_open(size_t capacity, int persist)
+{
 	struct sl_provcache *c;
 
 	g_mutex_lock(&registry_lock);
-	if (registry == NULL)
-		registry = g_hash_table_new(g_str_hash, g_str_equal);
-	c = g_hash_table_lookup(registry, name);
-	if (c != NULL) {
-		c->refs++;
-		g_mutex_lock(&c->lock);
-		c->capacity = capacity;
-		while (c->lru.length > c->capacity)
-			remove_entry(c, c->lru.tail->data);
-		g_mutex_unlock(&c->lock);
-	} else {
-		c = sl_provcache_new(capacity, path != NULL ? sl_provcache_file_store(path) : NULL);
-		c->path = sl_xstrdup(name);
-		c->refs = 1;
-		g_hash_table_insert(registry, c->path, c);
+	if (shared == NULL) {
+		shared = cache_new(capacity);
+		shared->refs = 0;
 	}
+	c = shared;
+	c->refs++;
+	g_mutex_lock(&c->lock);
+	c->capacity = capacity;
+	evict_locked(c);
+	c->persist = persist != 0;
+	g_mutex_unlock(&c->lock);
+	connect_shared();
 	g_mutex_unlock(&registry_lock);
 	return c;
 }
@@ -270,208 +489,25 @@ struct sl_provcache *sl_provcache_close(struct sl_provcache *c)
 		return NULL;
 	g_mutex_lock(&registry_lock);
 	last = --c->refs == 0;
-	if (last)
-		g_hash_table_remove(registry, c->path);
+	if (last && shared == c)
+		shared = NULL;
 	g_mutex_unlock(&registry_lock);
 	if (last)
-		sl_provcache_free(c);
+		sl_provcache_free(c); /* the hook stays: it is the process's */
 	return NULL;
 }
 
-/* ---- the file store ---- */
-
-struct file_store {
-	char *path;
-};
-
-static int parse_verdict(const char *s, enum sl_url_rep *out)
+void sl_provcache_persist(struct sl_provcache_store *store, int64_t purge_interval)
 {
-	if (strcmp(s, "malicious") == 0)
-		*out = SL_REP_MALICIOUS;
-	else if (strcmp(s, "suspicious") == 0)
-		*out = SL_REP_SUSPICIOUS;
-	else
-		return -1;
-	return 0;
-}
+	struct writer *old;
 
-/* One line: {"p":..,"s":"u"|"h","k":..,"l":0|1,"v":..,"d":..,"c":..,"e":unix}. */
-static int parse_line(const char *line, size_t len,
-		      void (*add)(void *, const struct sl_provcache_entry *), void *arg)
-{
-	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-	const char *p, *s, *k, *v = "", *d = "", *cat = "";
-	json_int_t l, e;
-	struct sl_provcache_entry en = {0};
-	int rc = -1;
-
-	if (o == NULL)
-		return -1;
-	if (json_unpack(o, "{s:s, s:s, s:s, s:I, s:I, s?:s, s?:s, s?:s}", "p", &p, "s", &s, "k", &k,
-			"l", &l, "e", &e, "v", &v, "d", &d, "c", &cat) != 0)
-		goto out;
-	if ((strcmp(s, "u") != 0 && strcmp(s, "h") != 0) || *p == '\0' || *k == '\0')
-		goto out;
-	en.provider = p;
-	en.scope = s[0];
-	en.key = k;
-	en.listed = l != 0;
-	en.expires = (int64_t)e;
-	if (en.listed && parse_verdict(v, &en.verdict) != 0)
-		goto out;
-	en.detail = d;
-	en.category = cat;
-	add(arg, &en);
-	rc = 0;
-out:
-	json_decref(o);
-	return rc;
-}
-
-static int file_load(void *ctx, void (*add)(void *, const struct sl_provcache_entry *), void *arg,
-		     char **why)
-{
-	struct file_store *fs = ctx;
-	FILE *f = fopen(fs->path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned lineno = 0, bad = 0;
-	int rc = SL_OK;
-
-	if (f == NULL) {
-		if (errno == ENOENT)
-			return SL_OK; /* nothing saved yet */
-		*why = sl_xasprintf("%s: %s", fs->path, strerror(errno));
-		return SL_EIO;
-	}
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		if (n > LINE_MAX_BYTES) {
-			bad++;
-			continue;
-		}
-		if (lineno == 1) {
-			json_t *h = json_loadb(line, (size_t)n, 0, NULL);
-			json_int_t ver = 0;
-			int ok = h != NULL && json_unpack(h, "{s:I}", FILE_MAGIC, &ver) == 0 &&
-				 ver == FILE_VERSION;
-			json_decref(h);
-			if (!ok) {
-				*why =
-				    sl_xasprintf("%s: not a sluice reputation cache (version %d)",
-						 fs->path, FILE_VERSION);
-				rc = SL_EPARSE;
-				break;
-			}
-			continue;
-		}
-		if (parse_line(line, (size_t)n, add, arg) != 0)
-			bad++;
-	}
-	if (rc == SL_OK && bad > 0)
-		sl_log(SL_LOG_WARNING, "reputation cache: %s: %u unreadable lines skipped",
-		       fs->path, bad);
-	free(line);
-	fclose(f);
-	return rc;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int file_save(void *ctx, const struct sl_provcache_entry *const *e, size_t n, char **why)
-{
-	struct file_store *fs = ctx;
-	char *dir = g_path_get_dirname(fs->path);
-	char *tmp = sl_xasprintf("%s.XXXXXX", fs->path);
-	struct sl_buf b;
-	int fd = -1, dfd = -1, rc = SL_EIO;
-
-	sl_buf_init(&b, 0);
-	if (g_mkdir_with_parents(dir, 0750) != 0) {
-		*why = sl_xasprintf("%s: %s", dir, strerror(errno));
-		goto out;
-	}
-	fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		*why = sl_xasprintf("%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	sl_buf_printf(&b, "{\"%s\": %d}\n", FILE_MAGIC, FILE_VERSION);
-	for (size_t i = 0; i < n; i++) {
-		json_t *o =
-		    json_pack("{s:s, s:s%, s:s, s:i, s:s, s:s, s:s, s:I}", "p", e[i]->provider, "s",
-			      &e[i]->scope, (size_t)1, "k", e[i]->key, "l", e[i]->listed ? 1 : 0,
-			      "v", e[i]->listed ? sl_url_rep_name(e[i]->verdict) : "", "d",
-			      e[i]->detail ? e[i]->detail : "", "c",
-			      e[i]->category ? e[i]->category : "", "e", (json_int_t)e[i]->expires);
-		char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-		if (s != NULL) {
-			sl_buf_addstr(&b, s);
-			sl_buf_add(&b, "\n", 1);
-		}
-		free(s);
-		json_decref(o);
-	}
-	if (write_all(fd, b.data, b.len) != 0 || fsync(fd) != 0) {
-		*why = sl_xasprintf("%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		*why = sl_xasprintf("%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, fs->path) != 0) {
-		*why = sl_xasprintf("%s: %s", fs->path, strerror(errno));
-		goto out;
-	}
-	/* the rename itself must reach the disk too */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		(void)fsync(dfd);
-	rc = SL_OK;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	if (rc != SL_OK)
-		(void)g_unlink(tmp);
-	sl_buf_free(&b);
-	free(tmp);
-	g_free(dir);
-	return rc;
-}
-
-static void file_free(void *ctx)
-{
-	struct file_store *fs = ctx;
-	free(fs->path);
-	free(fs);
-}
-
-struct sl_provcache_store *sl_provcache_file_store(const char *path)
-{
-	struct sl_provcache_store *s = sl_xcalloc(1, sizeof(*s));
-	struct file_store *fs = sl_xcalloc(1, sizeof(*fs));
-	fs->path = sl_xstrdup(path);
-	s->ctx = fs;
-	s->load = file_load;
-	s->save = file_save;
-	s->free = file_free;
-	return s;
+	g_mutex_lock(&registry_lock);
+	old = hook;
+	hook = store != NULL ? writer_new(store, purge_interval) : NULL;
+	if (shared != NULL)
+		connect_shared(); /* loads before the writer starts: one at a time at start */
+	if (hook != NULL)
+		writer_start(hook);
+	g_mutex_unlock(&registry_lock);
+	writer_free(old); /* nobody queues to it any more: written, then freed */
 }

@@ -10,22 +10,38 @@
  * `capacity` entries (reputation.cache_entries); past that the least
  * recently used goes. Capacity 0 keeps nothing.
  *
- * Persistence goes through a hook (struct sl_provcache_store: load every
- * entry at open, replace them all at save) so that the store can take it
- * over. The one implemented here is a file, one JSON object a line, written
- * atomically (temporary file, fsync, rename, fsync of the folder), mode 0600:
- * it holds URLs customers were sent. Expired entries are dropped at load and
- * at save; unreadable lines are skipped.
+ * Persistence goes through a hook, struct sl_provcache_store: load the live
+ * entries, upsert a batch, delete the expired ones. libsluice does not know
+ * who implements it: the front end that has a store connects one
+ * (repcache.h: the quarantine store's reputation_cache table, SQLite or
+ * PostgreSQL). With no hook the cache is memory only (`sluicectl scan
+ * --no-store`, tests, benchmarks): a dry run writes nothing.
+ * Entries are loaded when the hook is connected (or the cache opened with
+ * one), the longest-lived first, at most capacity of them. New answers are
+ * queued and written by a thread of the hook's own, in batches, as they
+ * arrive (the first of a batch waits at most SL_PROVCACHE_LINGER_MS for the
+ * rest, so that a message's answers cost one commit): a look-up never waits
+ * for the database, and a database that is
+ * slow or down costs the cache its persistence, never a message its budget.
+ * The queue holds at most SL_PROVCACHE_QUEUE_MAX entries (more are dropped
+ * and counted); a failed write is logged at most once per
+ * SL_PROVCACHE_LOG_INTERVAL seconds. The same thread deletes expired
+ * entries from the store after its first write and every purge interval
+ * (a process that never writes, such as a scan with no service
+ * configured, never touches the store). Disconnecting
+ * (or freeing) writes what is queued first.
  *
- * Sharing: sl_provcache_open() returns the one cache of a path (reference
- * counted), so that an engine reload keeps its cache warm without reading
- * the file again; the last sl_provcache_close() saves and frees it.
+ * Sharing: sl_provcache_open() returns the one cache of the process
+ * (reference counted), so that an engine reload keeps its cache warm; the
+ * last sl_provcache_close() frees it. sl_provcache_persist() connects the
+ * process's hook: to the shared cache when it is open, and to the one that
+ * opens later.
  *
- * Threads: every call takes the cache's mutex; sl_provcache_save() holds it
- * while it writes (call it off the message path).
+ * Threads: every call may come from any thread; the cache's mutex guards
+ * the memory, the hook's thread does the writing.
  *
- * Errors: load and save problems are logged (warning) and never stop the
- * cache: it works in memory only.
+ * Errors: load, write and purge problems are logged (warning) and never stop
+ * the cache: it works in memory only.
  */
 #ifndef SL_PROVCACHE_H
 #define SL_PROVCACHE_H
@@ -50,27 +66,47 @@ struct sl_provcache_entry {
 	int64_t expires;      /* unix seconds */
 };
 
-/* The persistence hook. load calls add for every stored entry; save replaces
- * what is stored by e[0..n). Both return 0 or SL_E* with *why (caller frees). */
+#define SL_PROVCACHE_QUEUE_MAX 10000
+#define SL_PROVCACHE_BATCH 500
+#define SL_PROVCACHE_LINGER_MS 200
+#define SL_PROVCACHE_LOG_INTERVAL 300
+
+/* The persistence hook. Every function returns 0 or SL_E* with *why (caller
+ * frees). load may run on one thread while put or purge run on the hook's
+ * writer thread: the implementation must allow that (the store does). */
 struct sl_provcache_store {
 	void *ctx;
-	int (*load)(void *ctx, void (*add)(void *arg, const struct sl_provcache_entry *e),
-		    void *arg, char **why);
-	int (*save)(void *ctx, const struct sl_provcache_entry *const *e, size_t n, char **why);
+	/* Calls add for the entries that live at now, longest-lived first, at
+	 * most max of them. */
+	int (*load)(void *ctx, int64_t now, size_t max,
+		    void (*add)(void *arg, const struct sl_provcache_entry *e), void *arg,
+		    char **why);
+	/* Adds or replaces e[0..n), all or none. */
+	int (*put)(void *ctx, const struct sl_provcache_entry *const *e, size_t n, char **why);
+	/* Deletes the entries expired at now; *removed gets how many. */
+	int (*purge)(void *ctx, int64_t now, size_t *removed, char **why);
 	void (*free)(void *ctx);
 };
 
-/* A cache with its own store (taken; NULL: memory only); loads it now. */
-struct sl_provcache *sl_provcache_new(size_t capacity, struct sl_provcache_store *store);
-struct sl_provcache *sl_provcache_free(struct sl_provcache *c); /* saves first; returns NULL */
+/* A cache of its own with store (taken; NULL: memory only), loaded now;
+ * expired entries are purged from store every purge_interval seconds. */
+struct sl_provcache *sl_provcache_new(size_t capacity, struct sl_provcache_store *store,
+				      int64_t purge_interval);
+struct sl_provcache *sl_provcache_free(struct sl_provcache *c); /* writes first; returns NULL */
 
-/* The shared cache persisted in file path (NULL: memory only, shared too);
- * capacity replaces the running one's. Pair with sl_provcache_close(). */
-struct sl_provcache *sl_provcache_open(const char *path, size_t capacity);
+/* The process's shared cache; capacity replaces the running one's; persist 0
+ * keeps it out of the hook (reputation.cache_persist = false). Pair with
+ * sl_provcache_close(). */
+struct sl_provcache *sl_provcache_open(size_t capacity, int persist);
 struct sl_provcache *sl_provcache_close(struct sl_provcache *c); /* returns NULL */
 
-/* The file store (the hook's implementation until the store takes over). */
-struct sl_provcache_store *sl_provcache_file_store(const char *path);
+/* Connects the process's hook (taken; NULL disconnects): the shared cache
+ * loads from it now or when it opens, and writes to it from then on. The
+ * hook it replaces gets what is queued, then is freed. */
+void sl_provcache_persist(struct sl_provcache_store *store, int64_t purge_interval);
+
+/* Waits until every answer queued so far is written (or failed). */
+void sl_provcache_flush(struct sl_provcache *c);
 
 /* 1 and *out filled (strings copied: caller frees detail and category) when
  * an entry lives at now; 0 on a miss. */
@@ -83,15 +119,16 @@ struct sl_provcache_hit {
 };
 int sl_provcache_get(struct sl_provcache *c, const char *provider, char scope, const char *key,
 		     int64_t now, struct sl_provcache_hit *out);
-/* Adds or replaces e (copied); ignored when e->expires <= now. */
+/* Adds or replaces e (copied) and queues it for the store; ignored when
+ * e->expires <= now. */
 void sl_provcache_put(struct sl_provcache *c, const struct sl_provcache_entry *e, int64_t now);
-
-/* Writes the live entries through the store now. */
-int sl_provcache_save(struct sl_provcache *c);
 
 struct sl_provcache_stats {
 	size_t entries, capacity;
 	uint64_t hits, misses, evictions;
+	/* the store: entries loaded, written, not written (errors, a full queue) */
+	uint64_t loaded, written, unwritten;
+	int persisted; /* a hook is connected */
 };
 void sl_provcache_stats(struct sl_provcache *c, struct sl_provcache_stats *out);
 

@@ -31,8 +31,6 @@
 #include "urlnorm.h"
 #include "util.h"
 
-#define CACHE_FILE "reputation-cache.jsonl"
-
 const double sl_prov_latency_bounds[SL_PROV_LATENCY_BUCKETS] = {
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, G_MAXDOUBLE,
 };
@@ -62,7 +60,7 @@ struct sl_providers {
 	struct sl_config *cfg;
 	GPtrArray *inst; /* struct instance * */
 	struct sl_provcache *cache;
-	char *cache_path; /* NULL: memory only */
+	int cache_persist; /* reputation.cache_persist: through the process's hook */
 	size_t cache_entries;
 	GMutex pool_lock;
 	GPtrArray *pool; /* idle struct sl_prov_loop * */
@@ -217,9 +215,7 @@ int sl_providers_empty(const struct sl_config *cfg, struct sl_providers **out, c
 	p->backoff = sl_config_int(cfg, "reputation.backoff");
 	p->log_interval = sl_config_int(cfg, "reputation.error_log_interval");
 	p->cache_entries = (size_t)sl_config_int(cfg, "reputation.cache_entries");
-	if (sl_config_bool(cfg, "reputation.cache_persist"))
-		p->cache_path =
-		    g_build_filename(sl_config_str(cfg, "general.data_dir"), CACHE_FILE, NULL);
+	p->cache_persist = sl_config_bool(cfg, "reputation.cache_persist");
 	*out = p;
 	return SL_OK;
 }
@@ -236,7 +232,7 @@ void sl_providers_add(struct sl_providers *p, const char *name, const struct sl_
 	/* The cache opens with the first provider: a set that asks no one never
 	 * touches the saved answers. */
 	if (p->cache == NULL)
-		p->cache = sl_provcache_open(p->cache_path, p->cache_entries);
+		p->cache = sl_provcache_open(p->cache_entries, p->cache_persist);
 }
 
 int sl_providers_new(const struct sl_config *cfg, struct sl_providers **out, char **why)
@@ -280,7 +276,6 @@ struct sl_providers *sl_providers_free(struct sl_providers *p)
 	g_ptr_array_free(p->pool, TRUE);
 	g_mutex_clear(&p->pool_lock);
 	sl_provcache_close(p->cache);
-	g_free(p->cache_path);
 	free(p->dns_servers);
 	sl_config_unref(p->cfg);
 	free(p);

@@ -695,6 +695,41 @@ static void report(struct sl_msg *m, const struct sl_url *u, GHashTable *seen)
 	free(shown);
 }
 
+/* What the live providers are asked about one undecided URL: the URL (or
+ * the URL a handler opens) with its other reading's host; for a link that
+ * does not parse, the host its text names. */
+static void live_add(const struct sl_reputation *r, struct sl_prov_batch *b, size_t i, const struct sl_url *u)
+{
+	struct sl_url_norm n, t;
+
+	if (u->reputation == SL_REP_MALICIOUS || u->reputation == SL_REP_CLEAN)
+		return;
+	if (u->normalized == NULL) {
+		char *hosts[LENIENT_MAX];
+		size_t k = sl_url_lenient_hosts(u->url, strlen(u->url), hosts, LENIENT_MAX);
+		if (k > 0) {
+			char *url = sl_xasprintf("http://%s/", hosts[0]);
+			sl_prov_batch_add(b, i, url, NULL);
+			free(url);
+		}
+		for (size_t j = 0; j < k; j++)
+			free(hosts[j]);
+		return;
+	}
+	if (sl_url_normalize(u->url, strlen(u->url), r->max_url_length, &n, NULL) != SL_OK) {
+		sl_prov_batch_add(b, i, u->normalized, NULL);
+		return;
+	}
+	if (n.target != NULL &&
+	    sl_url_normalize(n.target, strlen(n.target), r->max_url_length, &t, NULL) == SL_OK) {
+		sl_prov_batch_add(b, i, t.url, t.nalt > 0 ? t.alt_host[0] : NULL);
+		sl_url_norm_clear(&t);
+	} else {
+		sl_prov_batch_add(b, i, n.url, n.nalt > 0 ? n.alt_host[0] : NULL);
+	}
+	sl_url_norm_clear(&n);
+}
+
 /* The live providers (provider.h) for every URL the lists did not decide:
  * one batch for the message, within reputation.time_budget_ms. */
 static void judge_live(struct sl_reputation *r, struct sl_msg *m)
@@ -704,12 +739,8 @@ static void judge_live(struct sl_reputation *r, struct sl_msg *m)
 	if (r->providers == NULL)
 		return;
 	b = sl_prov_batch_new();
-	for (size_t i = 0; i < m->nurls; i++) {
-		const struct sl_url *u = &m->urls[i];
-		if (u->normalized != NULL && u->reputation != SL_REP_MALICIOUS &&
-		    u->reputation != SL_REP_CLEAN)
-			sl_prov_batch_add(b, i, u->normalized, NULL);
-	}
+	for (size_t i = 0; i < m->nurls; i++)
+		live_add(r, b, i, &m->urls[i]);
 	sl_providers_lookup(r->providers, b, m->id);
 	for (size_t k = 0; k < sl_prov_batch_nhits(b); k++) {
 		const struct sl_prov_hit *h = sl_prov_batch_hit(b, k);
@@ -729,6 +760,21 @@ int sl_reputation_run(struct sl_reputation *r, struct sl_msg *m)
 		report(m, &m->urls[i], seen);
 	g_hash_table_destroy(seen);
 	return SL_OK;
+}
+
+int sl_reputation_judge_url(struct sl_reputation *r, const char *url, const char *id,
+			    enum sl_url_rep *rep, char **source, char **reason)
+{
+	struct sl_msg *m = sl_msg_new(SL_CHANNEL_EMAIL, id != NULL ? id : "click", NULL, 0);
+	int p = sl_msg_add_part(m, -1, "1", SL_ORIGIN_MIME);
+	int u = sl_msg_add_url(m, p, url, 0, strlen(url), SL_URLCTX_HREF, NULL);
+	int rc = sl_reputation_run(r, m);
+
+	*rep = m->urls[u].reputation;
+	*source = m->urls[u].source != NULL ? sl_xstrdup(m->urls[u].source) : NULL;
+	*reason = m->urls[u].reason != NULL ? sl_xstrdup(m->urls[u].reason) : NULL;
+	sl_msg_free(m);
+	return rc;
 }
 
 struct sl_providers *sl_reputation_providers(const struct sl_reputation *r)

@@ -61,6 +61,14 @@ struct sl_providers;
 struct sl_reputation *sl_reputation_new(const struct sl_config *cfg, char **why);
 int sl_reputation_run(struct sl_reputation *r, struct sl_msg *m);
 struct sl_reputation *sl_reputation_free(struct sl_reputation *r); /* returns NULL */
+/* One link judged alone, as a click on it is (safe links, at click time):
+ * the same lists, heuristics, cache and live providers as the links of a
+ * message, the link taken as the href of one (a link that does not parse is
+ * judged as the stage judges it). *rep gets the verdict; *source and
+ * *reason (caller frees) the list, heuristic or provider that decided and
+ * why, NULL when clean or unknown without one. id names the click in logs. */
+int sl_reputation_judge_url(struct sl_reputation *r, const char *url, const char *id,
+			    enum sl_url_rep *rep, char **source, char **reason);
 /* The live providers (provider.h), for /metrics and /healthz; NULL when none. */
 struct sl_providers *sl_reputation_providers(const struct sl_reputation *r);
 

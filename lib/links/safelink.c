@@ -307,3 +307,91 @@ out:
 	free(got);
 	return rc;
 }
+
+/* ---- form tokens ---- */
+
+#define FORM_DOMAIN "sluice-continue"
+
+/* A link token's characters only, and not longer than one can be. */
+static int token_ok(const char *t)
+{
+	size_t n = strnlen(t, SL_SAFELINK_MAX_TOKEN + 1);
+	if (n == 0 || n > SL_SAFELINK_MAX_TOKEN)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (sl_b64_value((unsigned char)t[i], 1) < 0 && t[i] != '.')
+			return 0;
+	return 1;
+}
+
+static void form_mac(const unsigned char *key, size_t keylen, const char *token,
+		     const unsigned char when[8], unsigned char out[SL_SAFELINK_MAC_LEN])
+{
+	size_t dl = sizeof(FORM_DOMAIN), tl = strlen(token);
+	unsigned char *msg = sl_xmalloc(dl + 8 + tl);
+
+	memcpy(msg, FORM_DOMAIN, dl); /* with its NUL */
+	memcpy(msg + dl, when, 8);
+	memcpy(msg + dl + 8, token, tl);
+	mac16(key, keylen, msg, dl + 8 + tl, out);
+	free(msg);
+}
+
+int sl_safelink_form_token(const unsigned char *key, size_t keylen, const char *token,
+			   int64_t expires, char **out)
+{
+	unsigned char when[8], mac[SL_SAFELINK_MAC_LEN];
+	char *a, *b;
+
+	*out = NULL;
+	if (key == NULL || keylen < SL_SAFELINK_MIN_KEY || token == NULL || !token_ok(token))
+		return SL_EINVAL;
+	for (int i = 0; i < 8; i++)
+		when[i] = (unsigned char)((uint64_t)expires >> (56 - 8 * i));
+	form_mac(key, keylen, token, when, mac);
+	a = b64url_encode(when, sizeof(when));
+	b = b64url_encode(mac, sizeof(mac));
+	*out = sl_xasprintf("%s.%s", a, b);
+	free(a);
+	free(b);
+	return SL_OK;
+}
+
+int sl_safelink_form_verify(const unsigned char *key, size_t keylen, const char *token,
+			    const char *form, int64_t now)
+{
+	unsigned char want[SL_SAFELINK_MAC_LEN];
+	unsigned char *when = NULL, *got = NULL;
+	size_t wl = 0, gl = 0;
+	const char *dot;
+	uint64_t t = 0;
+	int rc = SL_EINVAL;
+
+	if (key == NULL || keylen < SL_SAFELINK_MIN_KEY || token == NULL || form == NULL ||
+	    !token_ok(token) || strlen(form) > 64)
+		return SL_EINVAL;
+	dot = strchr(form, '.');
+	if (dot == NULL || b64url_decode(form, (size_t)(dot - form), &when, &wl) != SL_OK ||
+	    b64url_decode(dot + 1, strlen(dot + 1), &got, &gl) != SL_OK || wl != 8 ||
+	    gl != SL_SAFELINK_MAC_LEN)
+		goto out;
+	form_mac(key, keylen, token, when, want);
+	if (!equal_ct(want, got, SL_SAFELINK_MAC_LEN))
+		goto out;
+	for (int i = 0; i < 8; i++)
+		t = t << 8 | when[i];
+	if ((int64_t)t > now)
+		rc = SL_OK;
+out:
+	free(when);
+	free(got);
+	return rc;
+}
+
+void sl_safelink_id(const char *token, char out[17])
+{
+	char hex[65];
+	sl_sha256_hex(token, strlen(token), hex);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
+}

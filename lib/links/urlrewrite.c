@@ -58,20 +58,6 @@ struct sl_urlrewrite *sl_urlrewrite_free(struct sl_urlrewrite *ur)
 	return NULL;
 }
 
-static void html_escape(struct sl_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': sl_buf_addstr(b, "&amp;"); break;
-		case '<': sl_buf_addstr(b, "&lt;"); break;
-		case '>': sl_buf_addstr(b, "&gt;"); break;
-		case '"': sl_buf_addstr(b, "&quot;"); break;
-		case '\'': sl_buf_addstr(b, "&#39;"); break;
-		default: sl_buf_add(b, s, 1);
-		}
-	}
-}
-
 /* The action of the first finding of each (part, rule): "PART RULE" -> action + 1. */
 static GHashTable *actions_of(const struct sl_msg *m)
 {
@@ -110,7 +96,7 @@ static void add_title(struct sl_buf *b, const char *what, const char *why, const
 {
 	char *t = sl_xasprintf("%s by sluice: %s (%s)", what, why, target);
 	sl_buf_addstr(b, " title=\"");
-	html_escape(b, t);
+	sl_html_escape(b, t);
 	sl_buf_addstr(b, "\"");
 	free(t);
 }
@@ -144,7 +130,7 @@ static char *replacement(const struct sl_urlrewrite *ur, const struct sl_url *u,
 	case SL_URLCTX_FORM:
 		sl_buf_addstr(&b, "\"");
 		if (wrapped != NULL)
-			html_escape(&b, wrapped);
+			sl_html_escape(&b, wrapped);
 		else
 			sl_buf_addstr(&b, "#");
 		sl_buf_addstr(&b, "\"");
@@ -293,4 +279,15 @@ int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, 
 		free(g_array_index(v, struct repl, i).text);
 	g_array_free(v, TRUE);
 	return SL_OK;
+}
+
+const char *sl_urlrewrite_base(const struct sl_urlrewrite *ur)
+{
+	return ur->base;
+}
+
+const unsigned char *sl_urlrewrite_key(const struct sl_urlrewrite *ur, size_t *len)
+{
+	*len = ur->keylen;
+	return ur->key;
 }

@@ -39,5 +39,10 @@ struct sl_urlrewrite *sl_urlrewrite_free(struct sl_urlrewrite *ur);
 /* Adds the edits for every bad link of m to out. */
 int sl_urlrewrite_edits(const struct sl_urlrewrite *ur, const struct sl_msg *m, struct sl_edits *out);
 
+/* The safe-link base URL and key (borrowed), NULL when links are defanged
+ * instead of wrapped: the redirector checks its tokens with them. */
+const char *sl_urlrewrite_base(const struct sl_urlrewrite *ur);
+const unsigned char *sl_urlrewrite_key(const struct sl_urlrewrite *ur, size_t *len);
+
 
 #endif

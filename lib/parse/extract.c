@@ -172,18 +172,22 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* "begin[-base64] <octal mode> <name>": the kind, and the name (may be empty). */
+/*
+ * "begin[-base64] <octal mode> <name>": the kind, and the name (may be empty).
+ * Read as the most permissive decoders read it: "begin" in any case, then
+ * blanks (tabs too) before the mode, whose digits need not be octal.
+ */
 static enum uu_kind parse_begin(const char *s, size_t n, const char **name, size_t *namelen)
 {
 	enum uu_kind kind;
 	size_t i, digits = 0;
 
-	if (n < 7 || s[0] != 'b')
+	if (n < 7 || (s[0] != 'b' && s[0] != 'B'))
 		return UU_NONE;
-	if (n >= 14 && memcmp(s, "begin-base64 ", 13) == 0) {
+	if (n >= 14 && g_ascii_strncasecmp(s, "begin-base64", 12) == 0 && is_blank(s[12])) {
 		kind = UU_BASE64;
 		i = 13;
-	} else if (memcmp(s, "begin ", 6) == 0) {
+	} else if (g_ascii_strncasecmp(s, "begin", 5) == 0 && is_blank(s[5])) {
 		kind = UU_CLASSIC;
 		i = 6;
 	} else {
@@ -191,7 +195,7 @@ static enum uu_kind parse_begin(const char *s, size_t n, const char **name, size
 	}
 	while (i < n && is_blank(s[i]))
 		i++;
-	while (i < n && s[i] >= '0' && s[i] <= '7') {
+	while (i < n && g_ascii_isdigit(s[i])) { /* octal, but readers take any digits */
 		i++;
 		digits++;
 	}
@@ -204,12 +208,26 @@ static enum uu_kind parse_begin(const char *s, size_t n, const char **name, size
 	return kind;
 }
 
+int sl_uu_maybe(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	while (p != NULL && end - p >= 6) {
+		if ((p[0] == 'b' || p[0] == 'B') && g_ascii_strncasecmp(p, "begin", 5) == 0 &&
+		    (is_blank(p[5]) || p[5] == '-'))
+			return 1;
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
 /* s[0..n) is `word` followed only by blanks. */
 static int is_word_line(const char *s, size_t n, const char *word)
 {
 	size_t w = strlen(word), i;
 
-	if (n < w || memcmp(s, word, w) != 0)
+	if (n < w || g_ascii_strncasecmp(s, word, w) != 0)
 		return 0;
 	for (i = w; i < n; i++)
 		if (!is_blank(s[i]))
@@ -217,18 +235,24 @@ static int is_word_line(const char *s, size_t n, const char *word)
 	return 1;
 }
 
-enum { LINE_BAD = -1, LINE_TERM = 0, LINE_DATA = 1 };
+/* LINE_DIRTY: decoded, but with characters outside the alphabet: counted as
+ * a bad line for the end of the block. */
+enum { LINE_BAD = -1, LINE_TERM = 0, LINE_DATA = 1, LINE_DIRTY = 2 };
 
 /*
  * One classic line: the first character gives the byte count, each 4
  * characters give 3 bytes. Characters missing at the end (stripped trailing
  * spaces) count as zero bits; characters past the count are ignored.
+ * Characters outside the alphabet are decoded as their low 6 bits, as ripmime
+ * and Python's uu fallback do: a line with one stray byte must not be
+ * dropped and shift the rest of the file (LINE_DIRTY).
  */
 static int uu_line(struct found *f, struct fbuf *b, const char *line, size_t n, int *rc)
 {
 	const unsigned char *s = (const unsigned char *)line;
 	unsigned char out[64], c[4];
 	size_t want, need, i, k, o = 0;
+	int dirty = 0;
 
 	if (n == 0)
 		return LINE_TERM; /* a " " line whose space was stripped */
@@ -242,7 +266,7 @@ static int uu_line(struct found *f, struct fbuf *b, const char *line, size_t n, 
 	need = (want + 2) / 3 * 4;
 	for (i = 1; i <= need && i < n; i++)
 		if (s[i] < 0x20 || s[i] > 0x60)
-			return LINE_BAD;
+			dirty = 1;
 	for (i = 1; o < want; i += 4) {
 		for (k = 0; k < 4; k++)
 			c[k] = i + k < n ? (unsigned char)((s[i + k] - 0x20) & 63) : 0;
@@ -253,7 +277,7 @@ static int uu_line(struct found *f, struct fbuf *b, const char *line, size_t n, 
 			out[o++] = (unsigned char)(c[2] << 6 | c[3]);
 	}
 	*rc = fbuf_add(f, b, out, want);
-	return LINE_DATA;
+	return dirty ? LINE_DIRTY : LINE_DATA;
 }
 
 struct b64 {
@@ -318,7 +342,7 @@ static int uu_block(struct found *f, const char *t, size_t len, const struct lin
 	size_t off = hl->next, end = hl->next, bad = 0;
 	const char *s, *nm;
 	size_t nml;
-	int good = 0, closed = 0, r, rc = SL_OK;
+	int good = 0, closed = 0, emitted = 0, r, rc = SL_OK;
 
 	while (off < len) {
 		next_line(t, len, off, &l);
@@ -357,7 +381,10 @@ static int uu_block(struct found *f, const char *t, size_t len, const struct lin
 			}
 			r = LINE_BAD; /* a blank line before any data */
 		}
-		if (r == LINE_BAD) {
+		if (r == LINE_BAD || r == LINE_DIRTY) {
+			/* The block's range (cut out by the rewriter) ends at its last
+			 * clean line: without the "begin" line, nothing reads the rest. */
+			emitted |= r == LINE_DIRTY;
 			if (++bad >= UU_MAX_BAD_LINES)
 				break;
 			continue;
@@ -366,7 +393,7 @@ static int uu_block(struct found *f, const char *t, size_t len, const struct lin
 		good = 1;
 		end = l.next;
 	}
-	*valid = good || closed;
+	*valid = good || closed || emitted;
 	if (!*valid) {
 		*resume = hl->next;
 		goto out;

@@ -37,9 +37,15 @@ struct sl_extract_list {
 	size_t n;
 };
 
-/* Finds "begin NNN name" ... "end" blocks in text[0..len). */
+/* Finds "begin NNN name" ... "end" blocks in text[0..len). "begin" and "end"
+ * are matched in any case and may be followed by tabs, as permissive
+ * decoders (ripmime) read them. */
 int sl_uu_extract(const char *text, size_t len, size_t max_files, size_t max_bytes,
 		  struct sl_extract_list *out, char **why);
+
+/* 1 when some line of text[0..len) starts with "begin" (any case) and a
+ * blank or "-": a quick test before sl_uu_extract. */
+int sl_uu_maybe(const char *text, size_t len);
 
 /* Parses a TNEF stream (signature 0x223E9F78) and returns its attachments. */
 int sl_tnef_extract(const unsigned char *p, size_t len, size_t max_files, size_t max_bytes,

@@ -116,6 +116,22 @@ struct sl_av *sl_av_new(const struct sl_config *cfg, char **why)
 	cl_engine_set_num(av->engine, CL_ENGINE_MAX_FILES, sl_config_int(cfg, "clamav.max_files"));
 	cl_engine_set_num(av->engine, CL_ENGINE_MAX_SCANTIME, sl_config_int(cfg, "clamav.max_scantime"));
 	cl_engine_set_num(av->engine, CL_ENGINE_DISABLE_CACHE, 1);
+	{
+		/* Where libclamav writes what it takes apart (each MIME part, each
+		 * member): a tmpfs makes its many short-lived files cheap. */
+		const char *tmp = sl_config_str(cfg, "clamav.tmp_dir");
+		struct stat st;
+		if (*tmp != '\0') {
+			if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				*why = sl_xasprintf("clamav.tmp_dir: %s is not a directory", tmp);
+				goto fail;
+			}
+			if (cl_engine_set_str(av->engine, CL_ENGINE_TMPDIR, tmp) != CL_SUCCESS) {
+				*why = sl_xasprintf("clamav.tmp_dir: libclamav refused %s", tmp);
+				goto fail;
+			}
+		}
+	}
 
 	for (i = 0; dirs != NULL && dirs[i] != NULL; i++) {
 		struct stat st;

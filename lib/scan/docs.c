@@ -244,7 +244,7 @@ static void read_pdf(struct sl_docs *d, const struct sl_part *p, struct sl_doc_r
 static int known_rule(const char *rule)
 {
 	static const char *const rules[] = { "pdf_launch", "pdf_remote_file", "pdf_javascript",
-		"pdf_embedded_executable", "office_remote_content", "office_macro", "document_unreadable",
+		"embedded_executable", "office_remote_content", "office_macro", "document_unreadable",
 		"encrypted_archive", NULL };
 	for (size_t i = 0; rules[i] != NULL; i++)
 		if (strcmp(rule, rules[i]) == 0)

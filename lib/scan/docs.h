@@ -26,9 +26,10 @@
  *                              document, page and annotation triggers, field
  *                              format/calculate, document-level scripts), unless
  *                              it only prints or calls Acrobat's AF* formatters
- *     pdf_embedded_executable  an embedded file that is a program, script,
+ *     embedded_executable      a PDF embedded file that is a program, script,
  *                              shortcut, installer, disk image or OneNote file
- *                              (by content and name)
+ *                              (by content and name): the rule the av stage
+ *                              uses for programs ClamAV finds inside documents
  *     office_remote_content    an OOXML relationship other than a hyperlink
  *                              (attachedTemplate, oleObject, frame,
  *                              subDocument, ...) or an ODF link other than an

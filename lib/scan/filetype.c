@@ -239,15 +239,38 @@ static int starts_ci(const unsigned char *p, size_t n, const char *s)
 	return n - i >= len && g_ascii_strncasecmp((const char *)p + i, s, len) == 0;
 }
 
+/* s (lower case) anywhere in the first 64 KiB of p, ASCII case-insensitive.
+ * The first byte is compared before the rest: a call per position made this
+ * a few per cent of a milter's CPU on ordinary mail. */
 static int contains_ci(const unsigned char *p, size_t n, const char *s)
 {
 	size_t len = strlen(s), i;
+	unsigned char c0 = (unsigned char)s[0];
 	if (n < len)
 		return 0;
 	for (i = 0; i + len <= n && i < 65536; i++)
-		if (g_ascii_strncasecmp((const char *)p + i, s, len) == 0)
+		if ((p[i] | 0x20) == c0 && g_ascii_strncasecmp((const char *)p + i, s, len) == 0)
 			return 1;
 	return 0;
+}
+
+/* Text that uses what scripts run by Windows use to act on the machine:
+ * Windows Script Host objects (JScript, VBScript), PowerShell's download and
+ * run idioms. Read in one lower-cased copy of at most n bytes. */
+static int runs_scripts(const unsigned char *p, size_t n)
+{
+	static const char *const cues[] = { "wscript.shell", "activexobject(", "wscript.createobject",
+		"scripting.filesystemobject", "shell.application", "invoke-expression",
+		"downloadstring(", "-encodedcommand", NULL };
+	char *low;
+	int hit = 0;
+	if (n < 12)
+		return 0;
+	low = g_ascii_strdown((const char *)p, (gssize)n);
+	for (size_t i = 0; cues[i] != NULL && !hit; i++)
+		hit = strstr(low, cues[i]) != NULL;
+	g_free(low);
+	return hit;
 }
 
 /* Magic numbers of compressed streams and archives, at offset 0 unless said. */
@@ -282,6 +305,23 @@ static int is_compressed(const unsigned char *p, size_t n)
 
 static const unsigned char onenote_guid[16] = { 0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d,
 						0xae, 0xb1, 0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3 };
+
+/* The category an extension gives a file of text (scripts and the like are
+ * text to libmagic), or NULL. */
+static const char *category_by_ext(const char *ext)
+{
+	if (in_list(ext, script_exts))
+		return "script";
+	if (in_list(ext, shortcut_exts))
+		return "shortcut";
+	if (in_list(ext, image_exts))
+		return "disk_image";
+	if (strcmp(ext, "one") == 0 || strcmp(ext, "onepkg") == 0)
+		return "onenote";
+	if (in_list(ext, installer_exts))
+		return "installer";
+	return NULL;
+}
 
 const char *sl_filetype_category(const char *mime, const char *desc, const unsigned char *p,
 				 size_t n, size_t full_size, const char *filename)
@@ -323,16 +363,9 @@ const char *sl_filetype_category(const char *mime, const char *desc, const unsig
 		return "script";
 	/* Then names: scripts are text to libmagic. */
 	if (ext[0]) {
-		if (in_list(ext, script_exts))
-			return "script";
-		if (in_list(ext, shortcut_exts))
-			return "shortcut";
-		if (in_list(ext, image_exts))
-			return "disk_image";
-		if (strcmp(ext, "one") == 0 || strcmp(ext, "onepkg") == 0)
-			return "onenote";
-		if (in_list(ext, installer_exts))
-			return "installer";
+		const char *by_name = category_by_ext(ext);
+		if (by_name != NULL)
+			return by_name;
 		if (in_list(ext, compressed_exts))
 			return "archive";
 	}
@@ -443,6 +476,8 @@ static int has_bidi(const char *s)
 	return 0;
 }
 
+static const char *what_is(const char *cat);
+
 static int is_dangerous_ext(const char *ext)
 {
 	return in_list(ext, exe_exts) || in_list(ext, script_exts) || in_list(ext, shortcut_exts) ||
@@ -450,10 +485,30 @@ static int is_dangerous_ext(const char *ext)
 	       in_list(ext, html_exts);
 }
 
+/*
+ * What a name says a file is when it is opened, whatever its content: the
+ * policy rule for its extension, or NULL. ".bin" is left out: it runs
+ * nothing on a double click, and Outlook names every unnamed attachment
+ * ATT00001.bin.
+ */
+static const char *rule_by_name(const char *ext)
+{
+	const char *cat = category_by_ext(ext);
+	if (cat != NULL)
+		return cat;
+	if (in_list(ext, exe_exts) && strcmp(ext, "bin") != 0)
+		return "executable";
+	if (in_list(ext, html_exts))
+		return "html_attachment";
+	return NULL;
+}
+
+/* One name a reader could show for part i: direction tricks, a dangerous
+ * extension (judged whatever the content looks like) and double extensions. */
 static void check_name(struct sl_msg *m, int i, const char *name)
 {
 	char ext[32], inner[32];
-	const char *dot;
+	const char *dot, *rule;
 	char *stem;
 
 	if (name == NULL || *name == '\0')
@@ -465,6 +520,12 @@ static void check_name(struct sl_msg *m, int i, const char *name)
 	ext_of(name, ext, sizeof(ext));
 	if (!ext[0] || !is_dangerous_ext(ext))
 		return;
+	rule = rule_by_name(ext);
+	if (rule != NULL && !sl_msg_has_finding(m, SL_FIND_FILETYPE, rule, i) &&
+	    !sl_msg_has_finding(m, SL_FIND_FILENAME, rule, i))
+		sl_msg_add_finding(m, SL_FIND_FILENAME, rule, i,
+				   "file name '%s' ends in .%s: opened, it is %s whatever its content", name, ext,
+				   strcmp(rule, "html_attachment") == 0 ? "a web page" : what_is(rule));
 	{
 		size_t len = strlen(name);
 		while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '.'))
@@ -614,6 +675,10 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 		/* The text people read is not an attachment, whatever libmagic says of it. */
 		if (cat != NULL && strcmp(cat, "html") == 0 && p->is_body_text)
 			cat = NULL;
+		/* A text file that drives Windows Script Host or PowerShell is a
+		 * script whatever name we read for it: a reader may show another. */
+		if (cat == NULL && p->is_text && !p->is_body_text && runs_scripts(p->data, n))
+			cat = "script";
 		p->category = cat;
 		if (cat == NULL)
 			goto names;
@@ -656,6 +721,11 @@ names:
 		check_name(m, (int)i, p->filename);
 		if (p->alt_filename != NULL)
 			check_name(m, (int)i, p->alt_filename);
+		{
+			size_t j;
+			for (j = 0; j < p->nnames; j++)
+				check_name(m, (int)i, p->names[j]);
+		}
 		check_mismatch(m, (int)i);
 		/* The description is for people (notices, details): only where something was found. */
 		if (m->nfindings > before)

@@ -338,7 +338,7 @@ static void embedded(struct walk *w, qpdf_oh fs)
 			cat = dangerous(sl_filetype_category(NULL, NULL, buf, n, n, name));
 			if (cat != NULL) {
 				char *q = sl_doc_quote(name != NULL ? name : "(no name)");
-				sl_doc_report_add(w->r, "pdf_embedded_executable",
+				sl_doc_report_add(w->r, "embedded_executable",
 						  "PDF with an embedded file %s (%zu bytes) that is %s", q, n, cat);
 				free(q);
 			}

@@ -112,9 +112,29 @@ static int run_tx(struct sl_store *st, void *conn, const char *lock_sql,
 	return rc;
 }
 
+/* Closes every idle connection: when one broke, the others were opened to
+ * the same server and are most likely broken too (a restart, a failover). */
+static void drop_idle(struct sl_store *st)
+{
+	void **v;
+	size_t n;
+	g_mutex_lock(&st->lock);
+	n = st->nidle;
+	v = sl_xcalloc(n + 1, sizeof(void *));
+	memcpy(v, st->idle, n * sizeof(void *));
+	st->nidle = 0;
+	st->open -= n;
+	g_cond_broadcast(&st->idle_cond);
+	g_mutex_unlock(&st->lock);
+	for (size_t i = 0; i < n; i++)
+		st->drv->disconnect(v[i]);
+	free(v);
+}
+
 /* Runs fn on a pooled connection; once more on a fresh one when the first
- * broke (the server went away). Busy and disk errors are not retried: they
- * have already waited, or will not go away. */
+ * broke (the server went away): the idle ones go then too, or the retry
+ * would take one of them. Busy and disk errors are not retried: they have
+ * already waited, or will not go away. */
 static int with_conn(struct sl_store *st, int (*fn)(struct sl_store *, void *, void *, char **), void *ctx,
 		     char **why)
 {
@@ -132,6 +152,7 @@ static int with_conn(struct sl_store *st, int (*fn)(struct sl_store *, void *, v
 		release(st, conn);
 		if (rc == SL_OK || !broken)
 			break;
+		drop_idle(st);
 	}
 	return rc;
 }

@@ -196,6 +196,17 @@ int sl_store_keep_tx(struct sl_store_tx *tx, const struct sl_config *cfg, struct
 		     const struct sl_envelope *env, const unsigned char *rewritten, size_t rlen, const char *actor,
 		     char **why);
 
+/* A released message came back through a milter with a valid release
+ * header (release.h: reference ref, released by `by` at `at`): records that
+ * it passed, once per release header across every gateway on this store
+ * (table release_passes, migration 0002), with an audit row "release-pass"
+ * by actor. SL_OK: let it pass. SL_ECONFLICT (*why for the log): this header
+ * already passed (a replay), or the item was deleted or expired; the refusal
+ * is audited too. SL_ENOTFOUND: no such item. Other codes: the store failed
+ * (nothing recorded: a temporary failure). */
+int sl_store_release_pass(struct sl_store *st, const char *ref, int64_t at, const char *by, const char *msg_id,
+			  const char *actor, char **why);
+
 /* ---- the names of things ------------------------------------------------ */
 
 const char *sl_item_status_name(enum sl_item_status s);
@@ -217,6 +228,8 @@ int sl_store_tx(struct sl_store *st, int (*fn)(struct sl_store_tx *tx, void *ctx
  * such as the webhook's commits, while background writers queue behind. */
 int sl_store_tx_urgent(struct sl_store *st, int (*fn)(struct sl_store_tx *tx, void *ctx, char **why), void *ctx,
 		       char **why);
+/* Appends an audit row inside fn's transaction (kept or undone with it). */
+int sl_store_tx_audit(struct sl_store_tx *tx, struct sl_store *st, const struct sl_audit *a, char **why);
 /* One statement inside fn ("$1", "$2" parameters); see store_driver.h. */
 int sl_store_exec(struct sl_store_tx *tx, const char *sql, const struct sl_sqlval *params, size_t nparams,
 		  sl_sql_row_fn row, void *rowctx, int64_t *changes, char **why);

@@ -271,6 +271,11 @@ static int tx_audit(struct sl_store_tx *tx, const struct sl_audit *a, const char
 	return rc;
 }
 
+int sl_store_tx_audit(struct sl_store_tx *tx, struct sl_store *st, const struct sl_audit *a, char **why)
+{
+	return tx_audit(tx, a, sl_store_node(st), why);
+}
+
 struct audit_ctx {
 	struct sl_store *st;
 	const struct sl_audit *a;

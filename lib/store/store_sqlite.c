@@ -86,7 +86,7 @@ static int sq_connect(const struct sl_store_params *p, void **conn, char **why)
 {
 	sqlite3 *db = NULL;
 	char *err = NULL;
-	int rc;
+	int rc, waited;
 
 	*conn = NULL;
 	rc = precreate(p->sqlite_path, why);
@@ -100,9 +100,19 @@ static int sq_connect(const struct sl_store_params *p, void **conn, char **why)
 	}
 	sqlite3_busy_timeout(db, p->timeout_ms);
 	sqlite3_extended_result_codes(db, 1);
-	rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-			  NULL, NULL, &err);
-	sqlite3_free(err);
+	/* Switching a new file to WAL takes an exclusive lock for which SQLite
+	 * does not call the busy handler: two processes opening a fresh store
+	 * at once (sluiced and a sluicectl scan, two scans) wait here in turn
+	 * for up to the busy timeout instead of failing. */
+	for (waited = 0;; waited += 10) {
+		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+				  NULL, NULL, &err);
+		sqlite3_free(err);
+		err = NULL;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= p->timeout_ms)
+			break;
+		g_usleep(10000);
+	}
 	if (rc != SQLITE_OK) {
 		rc = map_error(db, rc, p->sqlite_path, why);
 		sqlite3_close(db);

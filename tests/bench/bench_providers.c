@@ -1,7 +1,7 @@
 /*
  * bench_providers - what live reputation look-ups cost a message.
  *
- *   bench_providers [--config FILE] [-n LINKS] [-r ROUNDS] [--budget MS]
+ *   bench_providers [--config FILE] [-n LINKS] [-r ROUNDS] [--budget MS] [--stored N]
  *
  * Starts two servers on loopback inside the process: one that accepts
  * connections and never answers, and one that answers every Web Risk
@@ -14,6 +14,14 @@
  *            at once over the reused connections;
  *   warm     the same message again and again: every answer from the cache;
  *   local    the same message with no provider configured: the floor.
+ * Then the same with the cache in the store (SQLite in a temporary
+ * data_dir, repcache.h), as sluiced runs it:
+ *   cold+store   new links every message, the answers written by the
+ *                cache's writer thread (the message does not wait for it);
+ *   load         a restart: STORED answers (default 10 000, --stored) read
+ *                back when the store is connected;
+ *   restart      the first message after the restart, every answer from
+ *                what was loaded, and then the warm steady state.
  * It prints milliseconds per message and microseconds per link, and
  * asserts nothing (not a test: CTest label bench).
  */
@@ -28,11 +36,16 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "msg.h"
+#include "provcache.h"
+#include "provider.h"
+#include "repcache.h"
 #include "reputation.h"
+#include "store.h"
 #include "util.h"
 
 static int listen_loopback(int *port)
@@ -141,10 +154,94 @@ static double run(struct sl_reputation *r, int links, int rounds, int fresh, int
 	return (double)total / rounds / 1000.0;
 }
 
+static double since_ms(int64_t t0)
+{
+	return (double)(g_get_monotonic_time() - t0) / 1000.0;
+}
+
+/* Fills the store with n answers of a provider nobody asks (the size of a
+ * busy gateway's cache), through the hook, in batches. */
+static void fill_store(struct sl_store *st, int n)
+{
+	struct sl_provcache_store *h = sl_repcache_store(st);
+	int64_t expires = (int64_t)time(NULL) + 3600;
+	char *why = NULL;
+
+	for (int i = 0; i < n; i += SL_PROVCACHE_BATCH) {
+		struct sl_provcache_entry e[SL_PROVCACHE_BATCH];
+		const struct sl_provcache_entry *v[SL_PROVCACHE_BATCH];
+		char *keys[SL_PROVCACHE_BATCH];
+		int k = MIN(SL_PROVCACHE_BATCH, n - i);
+		for (int j = 0; j < k; j++) {
+			keys[j] = g_strdup_printf("https://stored%d.example.org/page", i + j);
+			e[j] = (struct sl_provcache_entry){
+			    "filler",         'u',       keys[j],   (i + j) % 7 == 0,
+			    SL_REP_MALICIOUS, "MALWARE", "malware", expires};
+			v[j] = &e[j];
+		}
+		if (h->put(h->ctx, v, (size_t)k, &why) != SL_OK) {
+			fprintf(stderr, "bench_providers: filling the store: %s\n", why);
+			exit(2);
+		}
+		for (int j = 0; j < k; j++)
+			g_free(keys[j]);
+	}
+	free(h);
+}
+
+/* The cache in the store (SQLite in data_dir), as sluiced runs it. */
+static void store_cases(const char *conf, const char *const *ov, size_t n, int links, int rounds,
+			int stored, int *gen)
+{
+	struct sl_config *cfg = NULL;
+	struct sl_store *st = NULL;
+	struct sl_reputation *r;
+	struct sl_provcache_stats cs;
+	char *why = NULL;
+	double ms;
+	int64_t t0;
+
+	if (sl_config_load(conf, ov, n, &cfg, &why) != SL_OK ||
+	    sl_store_open(cfg, NULL, &st, &why) != SL_OK) {
+		fprintf(stderr, "bench_providers: %s\n", why);
+		exit(2);
+	}
+	printf("  with the cache in the store (SQLite):\n");
+	sl_repcache_connect(st, cfg);
+	r = stage(conf, ov, n);
+	run(r, links, 1, 1, gen); /* connections opened */
+	ms = run(r, links, rounds, 1, gen);
+	printf(
+	    "  cold+store       %8.2f ms a message, %7.1f us a link (answers written meanwhile)\n",
+	    ms, ms * 1000 / links);
+	run(r, links, 1, 0, gen); /* message 0's answers, to be found after the restart */
+	sl_reputation_free(r);
+	sl_repcache_disconnect(); /* what is queued is written: "sluiced stops" */
+	fill_store(st, stored);
+
+	r = stage(conf, ov, n); /* "sluiced starts again" */
+	t0 = g_get_monotonic_time();
+	sl_repcache_connect(st, cfg);
+	ms = since_ms(t0);
+	sl_providers_cache_stats(sl_reputation_providers(r), &cs);
+	printf("  load             %8.1f ms for %llu answers (%.2f us each)\n", ms,
+	       (unsigned long long)cs.loaded, cs.loaded ? ms * 1000 / (double)cs.loaded : 0);
+	ms = run(r, links, 1, 0, gen);
+	printf("  restart, first   %8.3f ms a message, %7.1f us a link (all from the store's "
+	       "answers)\n",
+	       ms, ms * 1000 / links);
+	ms = run(r, links, rounds, 0, gen);
+	printf("  restart, warm    %8.3f ms a message, %7.1f us a link\n", ms, ms * 1000 / links);
+	sl_reputation_free(r);
+	sl_repcache_disconnect();
+	sl_store_close(st);
+	sl_config_unref(cfg);
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf = SLUICE_SOURCE_DIR "/conf/sluice.conf";
-	int links = 50, rounds = 20, budget = 500, gen = 1, hport, aport;
+	int links = 50, rounds = 20, budget = 500, gen = 1, hport, aport, stored = 10000;
 	char *dir = g_dir_make_tmp("bench_providers_XXXXXX", NULL);
 	char *key = g_build_filename(dir, "key", NULL);
 	pthread_t t;
@@ -158,10 +255,12 @@ int main(int argc, char **argv)
 			rounds = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--budget") == 0 && i + 1 < argc)
 			budget = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--stored") == 0 && i + 1 < argc)
+			stored = atoi(argv[++i]);
 		else {
 			fprintf(stderr,
 				"usage: bench_providers [--config FILE] [-n LINKS] [-r ROUNDS] "
-				"[--budget MS]\n");
+				"[--budget MS] [--stored N]\n");
 			return 2;
 		}
 	}
@@ -187,7 +286,7 @@ int main(int argc, char **argv)
 					"reputation.failures_before_backoff=1000",
 					"reputation.max_lookups=100000",
 					NULL};
-		const char *ov[10];
+		const char *ov[12];
 		size_t n = 0;
 		struct sl_reputation *r;
 		double ms;
@@ -220,6 +319,10 @@ int main(int argc, char **argv)
 		printf("  local lists only %8.3f ms a message, %7.1f us a link\n", ms,
 		       ms * 1000 / links);
 		sl_reputation_free(r);
+
+		ov[n] = fast;
+		ov[n + 1] = "reputation.cache_persist=true";
+		store_cases(conf, ov, n + 2, links, rounds, stored, &gen);
 		g_free(dd);
 		g_free(kf);
 		g_free(bu);
@@ -227,7 +330,17 @@ int main(int argc, char **argv)
 		g_free(fast);
 	}
 	close(hang);
-	g_unlink(key);
+	{
+		GDir *dd = g_dir_open(dir, 0, NULL); /* the key and the store's files */
+		const char *name;
+		while (dd != NULL && (name = g_dir_read_name(dd)) != NULL) {
+			char *p = g_build_filename(dir, name, NULL);
+			g_unlink(p);
+			g_free(p);
+		}
+		if (dd != NULL)
+			g_dir_close(dd);
+	}
 	g_rmdir(dir);
 	g_free(key);
 	g_free(dir);

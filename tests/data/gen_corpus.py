@@ -1235,6 +1235,110 @@ def build_cases():
     build_layer_cases()
     build_link_place_cases()
     build_written_cases()
+    build_reader_cases()
+
+
+def build_reader_cases():
+    """What other mail readers see where GMime is strict (issue 12), and sloppy
+    but harmless mail that must stay clean (issue 10, section 2)."""
+    def raw_mixed(name, lang, subject, bnd, parts, crlf, expect, extra=b""):
+        i = nxt()
+        raw = hdr_block(name, i, lang, subject, extra +
+                        ('Content-Type: multipart/mixed; boundary="%s"\n\n' % bnd).encode())
+        raw += ("--%s\nContent-Type: text/plain; charset=utf-8\n\n" % bnd).encode() + T["en_invoice"].encode()
+        for p in parts:
+            raw += ("--%s\n" % bnd).encode() + p
+        raw += ("--%s--\n" % bnd).encode()
+        case(name, crlf, raw, expect)
+
+    elf = make_elf()
+    # neomutt decodes "base64;" (any value starting with base64), GMime does not
+    raw_mixed("exe_cte_near_token", "en", "Report", "=_near_cte_0001", [
+        b'Content-Type: application/octet-stream; name="report.dat"\n'
+        b"Content-Transfer-Encoding: base64;\n\n" + b64(elf)], True, """
+        # the permissive reading of the transfer encoding: an ELF program
+        verdict: rewrite
+        finding: filetype 2
+        removed: 2
+        kept: 1""")
+    # RFC 2231 with a single quote: GMime's name is empty, readers show invoice.js
+    raw_mixed("script_name_rfc2231_broken", "de", "Rechnung", "=_2231_0002", [
+        b"Content-Type: application/octet-stream\n"
+        b"Content-Disposition: attachment; filename*=UTF-8'rechnung.js\n"
+        b"Content-Transfer-Encoding: base64\n\n" + b64(b"var s = new ActiveXObject('WScript.Shell');\n")],
+        False, """
+        verdict: rewrite
+        finding: filetype|filename 2
+        removed: 2
+        kept: 1""")
+    # a program by its name, whatever its content
+    raw_mixed("exe_by_name_text_content", "fr", "Document", "=_byname_0003", [
+        b'Content-Type: application/octet-stream; name="lisezmoi.exe"\n'
+        b"Content-Transfer-Encoding: 7bit\n\nCeci est du texte.\n"], True, """
+        verdict: rewrite
+        finding: filename 2
+        removed: 2
+        kept: 1""")
+    # an attached message (.eml sent as a file) carrying a program
+    inner = (b"From: x@customer.example\nSubject: scan\nMIME-Version: 1.0\n"
+             b'Content-Type: multipart/mixed; boundary="in"\n\n--in\nContent-Type: text/plain\n\nsee\n'
+             b'--in\nContent-Type: application/octet-stream; name="scan.exe"\n'
+             b"Content-Transfer-Encoding: base64\n\n" + b64(PE) + b"--in--\n")
+    raw_mixed("exe_in_attached_eml", "es", "Reenvío", "=_eml_0004", [
+        b'Content-Type: application/octet-stream; name="reenvio.eml"\n'
+        b'Content-Disposition: attachment; filename="reenvio.eml"\n'
+        b"Content-Transfer-Encoding: base64\n\n" + b64(inner)], False, """
+        # parsed as mail: the program is 2/1.2, the attachment that holds it goes
+        verdict: rewrite
+        finding: filetype 2/1.2
+        removed: 2
+        kept: 1""")
+    # message/partial (total=1) holding a whole message: Python parses it
+    raw_mixed("exe_in_message_partial", "pl", "Dokumenty", "=_partial_0005", [
+        b'Content-Type: message/partial; id="p1@customer.example"; number=1; total=1\n\n' + inner],
+        True, """
+        verdict: rewrite
+        finding: filetype 2/1.2
+        removed: 2
+        kept: 1""")
+    # a delimiter followed by a form feed: a delimiter to neomutt, ripmime and munpack
+    i = nxt()
+    raw = hdr_block("struct_delimiter_formfeed", i, "en", "Report",
+                    b'Content-Type: multipart/mixed; boundary="=_ff_0006"\n\n')
+    raw += (b"--=_ff_0006\nContent-Type: text/plain; charset=utf-8\n\n" + T["en_complaint"].encode() +
+            b"--=_ff_0006\f\nContent-Type: application/octet-stream; name=\"report.dat\"\n"
+            b"Content-Transfer-Encoding: base64\n\n" + b64(elf) + b"--=_ff_0006--\n")
+    case("struct_delimiter_formfeed", False, raw, """
+        verdict: quarantine
+        finding: structure""")
+    # a lone CR hides a header from GMime; Python and ripmime read it
+    raw_mixed("struct_lone_cr_header", "cs", "Faktura", "=_cr_0007", [
+        b'Content-Type: application/octet-stream; name="faktura.dat"\n'
+        b"X-Note: x\rContent-Transfer-Encoding: base64\n\n" + b64(elf)], False, """
+        verdict: quarantine
+        finding: structure""")
+    # real mail: two Cc headers, and a delivery report with the bounced
+    # message's MIME headers in text/rfc822-headers
+    i = nxt()
+    raw = hdr_block("clean_duplicate_cc", i, "en", "Order 2024-118",
+                    b"Cc: accounts@customer.example\nCc: mark.ellison@customer.example\n"
+                    b"Content-Type: text/plain; charset=utf-8\n\n") + T["en_invoice"].encode()
+    case("clean_duplicate_cc", True, raw, """
+        verdict: clean
+        identical: yes""")
+    i = nxt()
+    raw = hdr_block("clean_delivery_report", i, "en", "Undelivered Mail Returned to Sender",
+                    b'Content-Type: multipart/report; report-type=delivery-status; boundary="=_dsn_0009"\n\n')
+    raw += (b"--=_dsn_0009\nContent-Type: text/plain; charset=us-ascii\n\nThis is the mail system.\n"
+            b"--=_dsn_0009\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\n"
+            b"Final-Recipient: rfc822; nobody@customer.example\nAction: failed\nStatus: 5.1.1\n"
+            b"--=_dsn_0009\nContent-Type: text/rfc822-headers\n\nFrom: support@contact-center.example\n"
+            b"To: nobody@customer.example\nSubject: Your order\nMIME-Version: 1.0\n"
+            b'Content-Type: multipart/alternative; boundary="orig_0001"\n'
+            b"--=_dsn_0009--\n")
+    case("clean_delivery_report", False, raw, """
+        verdict: clean
+        identical: yes""")
 
 
 def hdr_block(name, idx, lang, subject, extra):
@@ -2370,7 +2474,7 @@ def build_docs_cases():
     mixed("docs_pdf_embedded_pe", "cs", "Faktura č. 2024/118", [text(T["cs_invoice"]),
           pdf("embedded_pe.pdf", "Faktura.pdf")], False, removed + """
         # an embedded file named readme.txt that is a PE program (typed by content)
-        rule: pdf_embedded_executable 2""")
+        rule: embedded_executable 2""")
     mixed("docs_docx_hyperlink_blocklisted", "en", "Account details", [text(T["en_complaint"]),
           docx("hyperlink_blocklisted.docx", "Account_details.docx")], True, removed + """
         # an external hyperlink relationship to a blocklisted host

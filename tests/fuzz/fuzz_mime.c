@@ -120,8 +120,9 @@ static int own_fields_ok(const unsigned char *out, size_t n)
 		if (own_line(out + i, j - i)) {
 			if (j - i >= 17 && memcmp(out + i, "X-Sluice-Verdict:", 17) == 0)
 				verdicts++;
-			else if (j - i >= 21 && memcmp(out + i, "X-Sluice-Removed: SL-", 21) == 0)
-				others++;
+			else if ((j - i >= 21 && memcmp(out + i, "X-Sluice-Removed: SL-", 21) == 0) ||
+				 (j - i >= 27 && memcmp(out + i, "X-Sluice-Removed: " SL_REWRITE_NOT_KEPT "/", 27) == 0))
+				others++; /* the reference, or "not-kept" in a dry run (no reference here) */
 			else
 				return 0;
 		}

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # run_fuzzer.sh BINARY NAME SECONDS: runs one libFuzzer harness for a bounded
 # time on a scratch corpus seeded from tests/data (and tests/fuzz/seeds/NAME
-# when present). Fails if the fuzzer reports a crash, leak or timeout. The
-# corpus it ends with is kept in corpus/NAME beside the binary.
+# when present; fuzz_mime also from the differential test's generated
+# ambiguous messages). Fails if the fuzzer reports a crash, leak or timeout.
+# The corpus it ends with is kept in corpus/NAME beside the binary (the URL
+# oracle replays fuzz_urlnorm's); fuzz_mime also keeps the inputs it found in
+# ${SLUICE_FUZZ_KEEP:-BUILD/fuzz-kept}/NAME for the parser differential test
+# (tests/integration/differential.py).
 set -euo pipefail
 bin=$1; name=$2; secs=$3
 src=${SLUICE_SOURCE_DIR:?}
@@ -19,6 +23,10 @@ esac
 for d in "${seeds[@]}"; do
   find "$d" -type f -size -128k ! -name '*.expect' -exec cp -t "$work/corpus" {} + 2>/dev/null || true
 done
+case "$name" in
+  fuzz_mime*) python3 "$src/tests/integration/gen_ambiguous.py" "$work/corpus" >/dev/null || true ;;
+esac
+ls "$work/corpus" >"$work/seeded"
 "$bin" -max_total_time="$secs" -max_len=131072 -timeout=20 -rss_limit_mb=2048 \
   -artifact_prefix="$work/" -print_final_stats=1 "$work/corpus" 2>"$work/log" || {
   tail -60 "$work/log"
@@ -38,3 +46,12 @@ grep -E 'stat::number_of_executed_units|Done' "$work/log" | tail -2
 keep_corpus="$(dirname "$bin")/corpus/$name"
 rm -rf "$keep_corpus"; mkdir -p "$keep_corpus"
 find "$work/corpus" -type f -exec cp -t "$keep_corpus" {} + 2>/dev/null || true
+case "$name" in
+  fuzz_mime*)
+    if [ -n "${SLUICE_FUZZ_KEEP:-${SLUICE_BUILD_DIR:-}}" ]; then
+      keep=${SLUICE_FUZZ_KEEP:-$SLUICE_BUILD_DIR/fuzz-kept}/$name
+      rm -rf "$keep"; mkdir -p "$keep"
+      ls "$work/corpus" | grep -vxF -f "$work/seeded" | while read -r f; do cp "$work/corpus/$f" "$keep/"; done
+      echo "kept $(ls "$keep" | wc -l) new inputs in $keep"
+    fi ;;
+esac

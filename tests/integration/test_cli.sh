@@ -79,4 +79,42 @@ set -e
 check "a broken store file: exit 2" test "$rc" = 2
 check "a broken store file: says so" grep -q "cannot open the quarantine" "$TMP/err"
 check "a broken store file: nothing written for the agent" test ! -e "$TMP/bad.eml"
+
+# --output-dir: what the agent receives, for every input, by file name.
+mkdir "$TMP/outdir"
+"$SLUICECTL" scan --config "$CONF" -o general.data_dir="$TMP" --output-dir "$TMP/outdir" \
+  "$SRC/tests/data/email/clean_plain_text.eml" "$SRC/tests/data/email/exe_elf.eml" >/dev/null || true
+check "--output-dir: clean input written unchanged" \
+  cmp -s "$TMP/outdir/clean_plain_text.eml" "$SRC/tests/data/email/clean_plain_text.eml"
+check "--output-dir: rewritten input written" grep -q "X-Sluice-Verdict: rewrite" "$TMP/outdir/exe_elf.eml"
+set +e
+"$SLUICECTL" scan --config "$CONF" --output "$TMP/x" --output-dir "$TMP/outdir" \
+  "$SRC/tests/data/email/clean_plain_text.eml" 2>"$TMP/err" >/dev/null; rc=$?
+set -e
+check "--output with --output-dir is exit 2" test "$rc" = 2
+
+# A limit that stops looking inside a part leaves the message incomplete:
+# quarantined even with policy.limit=none (nothing delivered unscanned).
+python3 - "$TMP" <<'PY'
+import base64, binascii, os, sys
+sys.path.insert(0, os.path.join(os.environ["SLUICE_SOURCE_DIR"], "tests", "data"))
+import gen_corpus
+def uu(name, data):
+    return ("begin 644 %s\n" % name).encode() + binascii.b2a_uu(data) + b"`\nend\n"
+head = b"From: a@example.com\nTo: b@example.com\nSubject: files\nMIME-Version: 1.0\n"
+open(sys.argv[1] + "/two_uu.eml", "wb").write(
+    head + b"Content-Type: text/plain\n\nhi\n" + uu("a.txt", b"one\n") + uu("run.bat", b"echo x\n"))
+t = gen_corpus.tnef([("a.txt", b"one\n"), ("run.bat", b"echo x\n")])
+open(sys.argv[1] + "/two_tnef.eml", "wb").write(
+    head + b"Content-Type: application/ms-tnef; name=winmail.dat\nContent-Transfer-Encoding: base64\n\n"
+    + base64.encodebytes(t))
+PY
+for f in two_uu two_tnef; do
+  "$SLUICECTL" scan --config "$CONF" -o general.data_dir="$TMP" -o limits.max_extracted_files=1 \
+    -o policy.limit=none --json "$TMP/$f.eml" >"$TMP/$f.json" || true
+  check "$f: past limits.max_extracted_files is quarantine with policy.limit=none" \
+    grep -q '"verdict":"quarantine"' "$TMP/$f.json"
+  "$SLUICECTL" scan --config "$CONF" -o general.data_dir="$TMP" --json "$TMP/$f.eml" >"$TMP/$f.2.json" || true
+  check "$f: within the limit the second file is judged" grep -q 'run.bat' "$TMP/$f.2.json"
+done
 finish

@@ -26,8 +26,9 @@ make_group "$grp"
 make_user "$sup" "$grp"
 make_user "$usr"
 
+pub_setup
 cp "$CONF" "$TMP/sluice.conf"
-sed -i "s|^base_dir = ..|base_dir = $SRC|" "$TMP/sluice.conf"
+sed -i "s|^base_dir = ..|base_dir = $PUB|" "$TMP/sluice.conf"
 cat >>"$TMP/sluice.conf" <<EOF
 
 [store]
@@ -242,7 +243,8 @@ check "the daemon reloaded" wait_for "$TMP/log2" "reloaded" 10
 mkdir -p "$TMP/ro"
 chmod 555 "$TMP/ro"
 set +e
-runuser -u nobody -- "$SLUICECTL" scan "${C[@]}" -o general.data_dir="$TMP/ro/data" --output "$TMP/ro-out.eml" "$held" >/dev/null 2>"$TMP/err"; rc=$?
+cp "$held" "$TMP/held.eml" && chmod 644 "$TMP/held.eml"
+runuser -u nobody -- "$SLUICECTL" scan "${C[@]}" -o general.data_dir="$TMP/ro/data" --output "$TMP/ro-out.eml" "$TMP/held.eml" >/dev/null 2>"$TMP/err"; rc=$?
 set -e
 check "unwritable store: exit 2" test "$rc" = 2
 check "unwritable store: says so" grep -q "cannot open the quarantine" "$TMP/err"

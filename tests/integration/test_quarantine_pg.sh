@@ -27,8 +27,9 @@ chmod 600 "$TMP/release.key"
 userargs=()
 [ "$(id -u)" = 0 ] && userargs=(-o general.user=nobody)
 
+pub_setup
 cp "$CONF" "$TMP/sluice.conf"
-sed -i "s|^base_dir = ..|base_dir = $SRC|" "$TMP/sluice.conf"
+sed -i "s|^base_dir = ..|base_dir = $PUB|" "$TMP/sluice.conf"
 chmod 644 "$TMP/sluice.conf"
 common=(--config "$TMP/sluice.conf" -o store.backend=postgresql -o "store.dsn=$dsn"
         -o release.relay="smtp://127.0.0.1:$port" -o release.timeout=10 -o release.key_file="$TMP/release.key")

@@ -9,8 +9,9 @@ wait_for() { # FILE PATTERN SECONDS
   return 1
 }
 
+pub_setup
 cp "$CONF" "$TMP/sluice.conf"
-sed -i "s|^base_dir = ..|base_dir = $SRC|" "$TMP/sluice.conf"
+sed -i "s|^base_dir = ..|base_dir = $PUB|" "$TMP/sluice.conf"
 # As root it must give up root: run it as "nobody" here.
 userargs=()
 if [ "$(id -u)" = 0 ]; then userargs=(-o general.user=nobody); chmod 755 "$TMP"; fi

@@ -627,7 +627,7 @@ static void test_dump(void **state)
 		"policy.unexplained_layer",
 		"policy.url_malicious", "policy.url_suspicious", "policy.url_in_attachment",
 		"policy.pdf_launch", "policy.pdf_remote_file", "policy.pdf_javascript",
-		"policy.pdf_embedded_executable", "policy.office_remote_content",
+		"policy.office_remote_content",
 		"policy.document_unreadable", "docs.max_parse_time", "docs.max_parse_memory",
 		"docs.max_pdf_objects", "docs.max_zip_members", "docs.max_xml_size", "docs.max_zip_ratio",
 		"urls.blocklist_files", "urls.allowlist_files", "urls.shortener_files",

@@ -156,7 +156,7 @@ static void test_by_content(void **state)
 	assert_int_equal(sl_docs_run(d, m), SL_OK);
 	assert_non_null(finding(m, "pdf_remote_file", a));
 	assert_non_null(finding(m, "office_remote_content", b));
-	assert_non_null(finding(m, "pdf_embedded_executable", c));
+	assert_non_null(finding(m, "embedded_executable", c));
 	sl_msg_free(m);
 	sl_docs_free(d);
 }
@@ -272,7 +272,7 @@ static void test_clamav_testfiles(void **state)
 		assert_int_equal(sl_filetype_run(ft, m), SL_OK);
 		assert_int_equal(sl_docs_run(d, m), SL_OK);
 		if (strcmp(name, "clam.pdf") == 0)
-			pdf_flagged = finding(m, "pdf_embedded_executable", i) != NULL;
+			pdf_flagged = finding(m, "embedded_executable", i) != NULL;
 		sl_msg_free(m);
 		g_free(path);
 		files++;

@@ -392,10 +392,13 @@ static void test_uu_tolerance(void **state)
 	free(why);
 	why = NULL;
 
-	/* bad headers are ignored */
-	t = "begin 648 x\n#0V%T\nbeginx 644 y\nbegin 1234567 z\n";
+	/* bad headers are ignored; a mode that is not octal is not bad: ripmime
+	 * decodes "begin 648" (the differential test's fuzzer found it) */
+	t = "begin 648 x\n#0V%T\nbeginx 644 y\nbegin 1234567 z\nbegin 6a4 w\n";
 	assert_int_equal(sl_uu_extract(t, strlen(t), 10, BIG, &l, &why), SL_OK);
-	assert_int_equal(l.n, 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].name, "x");
+	sl_extract_list_clear(&l);
 }
 
 static void test_uu_base64(void **state)
@@ -529,6 +532,39 @@ static void test_uu_prefixes(void **state)
 		sl_extract_list_clear(&l);
 	}
 	sl_buf_free(&b);
+}
+
+/* "begin" in any case and with tabs, "END": read as ripmime reads them
+ * (issue 12, section 4). */
+static void test_uu_permissive_begin(void **state)
+{
+	static const char *const begins[] = { "BEGIN 644 a.exe", "begin\t644 a.exe", "Begin \t 0644 a.exe",
+					      "begin 288 a.exe", "begin-BASE64\t644 a.exe" };
+	size_t i;
+	for (i = 0; i < 5; i++) {
+		struct sl_buf b;
+		struct sl_extract_list l = { 0 };
+		char *why = NULL;
+		sl_buf_init(&b, 0);
+		sl_buf_printf(&b, "Hello\n%s\n", begins[i]);
+		if (i == 4)
+			sl_buf_addstr(&b, "SGVsbG8s\n====\n");
+		else
+			sl_buf_addstr(&b, "&2&5L;&\\L\n`\nEND\n"); /* "Hello," */
+		assert_true(sl_uu_maybe(b.data, b.len));
+		assert_int_equal(sl_uu_extract(b.data, b.len, 10, BIG, &l, &why), SL_OK);
+		assert_int_equal(l.n, 1);
+		assert_string_equal(l.v[0].name, "a.exe");
+		assert_int_equal(l.v[0].len, 6);
+		assert_memory_equal(l.v[0].data, "Hello,", 6);
+		assert_int_equal(l.v[0].end, b.len); /* up to and with END */
+		sl_extract_list_clear(&l);
+		sl_buf_free(&b);
+	}
+	/* Not a begin line: no mode, or "begin" inside a word. */
+	assert_false(sl_uu_maybe("beginning 644 x\n", 16));
+	assert_false(sl_uu_maybe("we begin 644 x\n", 15));
+	assert_true(sl_uu_maybe("x\r\nbegin 644 x\r\n", 18));
 }
 
 /* ---- TNEF -------------------------------------------------------------- */
@@ -830,6 +866,7 @@ int main(void)
 		cmocka_unit_test(test_uu_limits),
 		cmocka_unit_test(test_uu_huge_line),
 		cmocka_unit_test(test_uu_prefixes),
+		cmocka_unit_test(test_uu_permissive_begin),
 		cmocka_unit_test(test_tnef_basic),
 		cmocka_unit_test(test_tnef_long_name),
 		cmocka_unit_test(test_tnef_embedded_object),

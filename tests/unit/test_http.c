@@ -83,12 +83,12 @@ static void h_slow(void *ctx, struct sl_http_request *rq, struct sl_http_respons
 }
 
 static const struct sl_http_route routes[] = {
-	{ "GET", "/exact", h_exact, NULL },
-	{ "GET", "/items/", h_prefix, NULL },
-	{ "POST", "/echo", h_echo, NULL },
-	{ "POST", "/json", h_json, NULL },
-	{ NULL, "/peer", h_peer, NULL },
-	{ "GET", "/slow", h_slow, NULL },
+	{ "GET", "/exact", h_exact, NULL, 0 },
+	{ "GET", "/items/", h_prefix, NULL, 0 },
+	{ "POST", "/echo", h_echo, NULL, 0 },
+	{ "POST", "/json", h_json, NULL, 0 },
+	{ NULL, "/peer", h_peer, NULL, 0 },
+	{ "GET", "/slow", h_slow, NULL, 0 },
 };
 
 /* ---- a client -------------------------------------------------------------- */

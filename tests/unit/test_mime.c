@@ -4,6 +4,8 @@
  * the byte ranges the rewriter splices by, uuencoded blocks as parts of
  * their own, and every ambiguity or limit as a finding.
  */
+#include <glib.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -768,6 +770,345 @@ static void test_header_size(void **state)
 	sl_buf_free(&b);
 }
 
+
+/* ---- readings other readers take (issue 12) ------------------------------ */
+
+static int has_structure(const struct sl_msg *m)
+{
+	return sl_msg_has_finding(m, SL_FIND_STRUCTURE, "structure", -2);
+}
+
+static int has_name(const struct sl_part *p, const char *name)
+{
+	size_t i;
+	if ((p->filename && strcmp(p->filename, name) == 0) ||
+	    (p->alt_filename && strcmp(p->alt_filename, name) == 0))
+		return 1;
+	for (i = 0; i < p->nnames; i++)
+		if (strcmp(p->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A message whose part 2 has these headers and this body. */
+static struct sl_msg *with_part(const char *headers, const char *body, int crlf)
+{
+	char *t = sl_xasprintf("From: a@example.com\n"
+			       "Content-Type: multipart/mixed; boundary=\"X\"\n"
+			       "\n"
+			       "--X\n"
+			       "Content-Type: text/plain\n"
+			       "\n"
+			       "hi\n"
+			       "--X\n"
+			       "%s\n"
+			       "\n"
+			       "%s\n"
+			       "--X--\n",
+			       headers, body);
+	struct sl_msg *m = parse(t, crlf);
+	free(t);
+	return m;
+}
+
+/* Only headers that change how the message is read are ambiguity when
+ * repeated (issue 10, section 2). */
+static void test_duplicate_headers(void **state)
+{
+	struct sl_msg *m = parse("From: a@example.com\nTo: b@example.com\nTo: c@example.com\n"
+				 "Cc: d@example.com\nCc: e@example.com\nSubject: one\nSubject: two\n"
+				 "Content-Type: text/plain\nContent-Type: text/plain\n\nhi\n",
+				 1);
+	no_findings(m);
+	sl_msg_free(m);
+	m = with_part("Content-Type: application/octet-stream\n"
+		      "Content-Disposition: attachment; filename=a.txt\n"
+		      "Content-Disposition: attachment; filename=a.js",
+		      "x", 0);
+	assert_true(sl_msg_has_finding(m, SL_FIND_STRUCTURE, "structure", idx(m, "2")));
+	sl_msg_free(m);
+	m = parse("From: a\nMIME-Version: 1.0\nMIME-Version: 2.0\nContent-Type: text/plain\n\nhi\n", 0);
+	assert_true(has_structure(m));
+	sl_msg_free(m);
+}
+
+static void test_names_every_reading(void **state)
+{
+	struct sl_msg *m;
+	int crlf;
+	for (crlf = 0; crlf < 2; crlf++) {
+		/* GMime drops the parameters of a type it cannot read; readers show the name. */
+		m = with_part("Content-Type: application; name=\"invoice.js\"", "x", crlf);
+		assert_true(has_name(part(m, "2"), "invoice.js"));
+		assert_string_equal(part(m, "2")->filename, "invoice.js");
+		assert_true(part(m, "2")->is_attachment);
+		no_findings(m);
+		sl_msg_free(m);
+		/* A missing semicolon. */
+		m = with_part("Content-Type: application/octet-stream\n"
+			      "Content-Disposition: attachment filename=\"x.js\"",
+			      "x", crlf);
+		assert_true(has_name(part(m, "2"), "x.js"));
+		sl_msg_free(m);
+		/* RFC 2231 with a single quote: GMime's name is empty. */
+		m = with_part("Content-Type: application/octet-stream\n"
+			      "Content-Disposition: attachment; filename*=UTF-8'invoice.js",
+			      "x", crlf);
+		assert_true(has_name(part(m, "2"), "invoice.js"));
+		sl_msg_free(m);
+		/* A comment in the name. */
+		m = with_part("Content-Type: application/octet-stream\n"
+			      "Content-Disposition: attachment; filename=\"invoice.js (.txt)\"",
+			      "x", crlf);
+		assert_true(has_name(part(m, "2"), "invoice.js (.txt)"));
+		assert_true(has_name(part(m, "2"), "invoice.js"));
+		sl_msg_free(m);
+	}
+}
+
+static void test_invalid_types(void **state)
+{
+	/* A multipart GMime cannot read: readers split it. */
+	struct sl_msg *m = parse("From: a\nContent-Type: multipart; boundary=X\n\n--X\n\nhi\n--X--\n", 0);
+	assert_true(has_structure(m));
+	sl_msg_free(m);
+	/* A leaf stays a leaf, and keeps its charset for the text stages. */
+	m = parse("From: a\nContent-Type: text; charset=iso-8859-1\n\ncaf\xe9\n", 0);
+	no_findings(m);
+	assert_string_equal(part(m, "1")->charset, "iso-8859-1");
+	sl_msg_free(m);
+	/* A leaf with a boundary and delimiter lines: ripmime splits it. */
+	m = parse("From: a\nContent-Type: text/html; boundary=\"Y\"\n\n<p>\n--Y\nContent-Type: text/html\n\nx\n"
+		  "--Y--\n",
+		  0);
+	assert_true(sl_msg_has_finding(m, SL_FIND_STRUCTURE, "structure", idx(m, "1")));
+	sl_msg_free(m);
+}
+
+static void test_permissive_encodings(void **state)
+{
+	int crlf;
+	for (crlf = 0; crlf < 2; crlf++) {
+		struct sl_msg *m = with_part("Content-Type: application/octet-stream\n"
+					     "Content-Transfer-Encoding: base64;",
+					     "SGVsbG8s", crlf);
+		data_is(part(m, "2"), "Hello,", 6);
+		assert_string_equal(part(m, "2")->encoding, "base64");
+		no_findings(m);
+		sl_msg_free(m);
+		m = with_part("Content-Type: application/octet-stream\nContent-Transfer-Encoding: uue",
+			      "begin 644 r.exe\n&2&5L;&\\L\n`\nend", crlf);
+		data_is(part(m, "2"), "Hello,", 6);
+		assert_true(has_name(part(m, "2"), "r.exe"));
+		sl_msg_free(m);
+		m = with_part("Content-Type: application/octet-stream\n"
+			      "Content-Transfer-Encoding: quoted-printable",
+			      "= \n=7FELF", crlf);
+		data_is(part(m, "2"), "\x7f" "ELF", 4);
+		sl_msg_free(m);
+		/* base64; on a message part: GMime parses the base64 text as headers. */
+		m = with_part("Content-Type: message/rfc822\nContent-Transfer-Encoding: quoted-printable;",
+			      "From: x\n\nhi", crlf);
+		assert_true(has_structure(m));
+		sl_msg_free(m);
+	}
+}
+
+static void test_near_delimiters(void **state)
+{
+	static const char *const variants[] = {
+		"--X\f\n", "--X\v\n", "--Xfoo\n", "--x\n",
+	};
+	size_t i;
+	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		char *t = sl_xasprintf("From: a\nContent-Type: multipart/mixed; boundary=\"X\"\n\n--X\n"
+				       "Content-Type: text/plain\n\nhi\n%sContent-Type: text/plain\n\nx\n--X--\n",
+				       variants[i]);
+		struct sl_msg *m = parse(t, 0);
+		if (!sl_msg_has_finding(m, SL_FIND_STRUCTURE, "structure", idx(m, "0")))
+			fail_msg("no finding for delimiter variant %zu", i);
+		sl_msg_free(m);
+		free(t);
+	}
+	{
+		/* Parts after the closing delimiter. */
+		struct sl_msg *m = parse("From: a\nContent-Type: multipart/mixed; boundary=\"X\"\n\n--X\n\nhi\n"
+					 "--X--\n--X\nContent-Type: text/plain\n\nhidden\n--X--\n",
+					 1);
+		assert_true(has_structure(m));
+		sl_msg_free(m);
+		/* The boundary read another way: unquoted blank. */
+		m = parse("From: a\nContent-Type: multipart/mixed; boundary=a b\n\n--a\n\nhi\n--a--\n", 0);
+		assert_true(has_structure(m));
+		sl_msg_free(m);
+		/* Blanks after a delimiter are allowed: no finding. */
+		m = parse("From: a\nContent-Type: multipart/mixed; boundary=\"X\"\n\n--X \t\n\nhi\n--X--  \n", 1);
+		no_findings(m);
+		sl_msg_free(m);
+	}
+}
+
+static void test_lone_cr(void **state)
+{
+	struct sl_msg *m = with_part("Content-Type: application/octet-stream\r"
+				     "Content-Transfer-Encoding: base64",
+				     "TVo=", 0);
+	assert_true(has_structure(m));
+	sl_msg_free(m);
+	m = with_part("Content-Type: text/plain", "hello\r--X\rContent-Type: text/plain\r\rhidden", 0);
+	assert_true(has_structure(m));
+	sl_msg_free(m);
+	/* CR LF everywhere: nothing. */
+	m = with_part("Content-Type: text/plain", "hello", 1);
+	no_findings(m);
+	sl_msg_free(m);
+}
+
+static const char inner_msg[] = "From: x@example.com\n"
+				"MIME-Version: 1.0\n"
+				"Content-Type: multipart/mixed; boundary=\"I\"\n"
+				"\n"
+				"--I\n"
+				"Content-Type: text/plain\n"
+				"\n"
+				"inner\n"
+				"--I\n"
+				"Content-Type: application/octet-stream; name=\"r.exe\"\n"
+				"Content-Transfer-Encoding: base64\n"
+				"\n"
+				"TVqQAAMAAAAEAAAA\n"
+				"--I--";
+
+static void check_inner(const struct sl_msg *m, const char *host)
+{
+	char *id = sl_xasprintf("%s/1.2", host);
+	const struct sl_part *p = part(m, id);
+	assert_int_equal(p->origin, SL_ORIGIN_MAIL);
+	assert_string_equal(p->filename, "r.exe");
+	data_is(p, "MZ\x90\0\x03\0\0\0\x04\0\0\0", 12);
+	assert_int_equal(p->hdr_start, -1); /* not bytes of the raw message */
+	assert_int_equal(p->body_start, -1);
+	assert_int_equal(sl_msg_mime_ancestor(m, idx(m, id)), idx(m, host));
+	free(id);
+}
+
+static void test_mail_in_parts(void **state)
+{
+	static const char *const types[] = {
+		"message/partial; id=\"a\"; number=1; total=1", "message/x-rfc822", "message/delivery-status",
+		"message/foo", "text/rfc822-headers",
+	};
+	size_t i;
+	struct sl_msg *m;
+	char *t;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		t = sl_xasprintf("Content-Type: %s", types[i]);
+		m = with_part(t, inner_msg, (int)(i & 1));
+		check_inner(m, "2");
+		assert_true(part(m, "2/1")->is_container);
+		no_findings(m);
+		sl_msg_free(m);
+		free(t);
+	}
+	/* base64 message/rfc822: GMime leaves it whole; decoded and parsed. */
+	{
+		gchar *b = g_base64_encode((const guchar *)inner_msg, strlen(inner_msg));
+		m = with_part("Content-Type: message/rfc822\nContent-Transfer-Encoding: base64", b, 0);
+		check_inner(m, "2");
+		sl_msg_free(m);
+		g_free(b);
+	}
+	/* An attached mailbox: every message. */
+	t = sl_xasprintf("From a@b Mon Mar  4 09:00:00 2024\n%s\nFrom c@d Mon Mar  4 09:00:00 2024\n"
+			 "From: c@d\nSubject: two\n\nsecond\n",
+			 inner_msg);
+	m = with_part("Content-Type: application/octet-stream; name=\"box.mbox\"", t, 1);
+	check_inner(m, "2");
+	assert_true(part(m, "2/2")->is_container);
+	sl_msg_free(m);
+	free(t);
+	/* A MIME message pasted into the text is parsed (ripmime does); a pasted
+	 * forward is only text. */
+	m = with_part("Content-Type: text/plain", inner_msg, 0);
+	check_inner(m, "2");
+	sl_msg_free(m);
+	m = with_part("Content-Type: text/plain", "From: a@b\nSubject: fwd\nTo: c@d\n\nold text", 0);
+	assert_int_equal(sl_msg_find_part(m, "2/1"), -1);
+	no_findings(m);
+	sl_msg_free(m);
+	/* ripmime's reading of text whose first lines hold part headers. */
+	m = with_part("Content-Type: text/plain",
+		      "Hello\nContent-Disposition: attachment; filename=a.js\n"
+		      "Content-Transfer-Encoding: base64\n\nYWJj",
+		      1);
+	assert_string_equal(part(m, "2/1.1")->filename, "a.js");
+	data_is(part(m, "2/1.1"), "abc", 3);
+	sl_msg_free(m);
+	/* MIME parts in text with no multipart around them: split at the
+	 * boundary ripmime guesses; a quoted message cut short is no finding. */
+	m = with_part("Content-Type: text/plain",
+		      "see below\n\n--Q\nContent-Type: application/octet-stream; name=\"r.exe\"\n"
+		      "Content-Transfer-Encoding: base64\n\nTVqQ\n--Q\nContent-Type: text/plain\n\ncut",
+		      0);
+	assert_string_equal(part(m, "2/1.1")->filename, "r.exe");
+	no_findings(m);
+	sl_msg_free(m);
+	/* A file that starts "Key: value" is no message. */
+	m = with_part("Content-Type: application/octet-stream; name=\"a.cfg\"", "Key: value\nOther: x\n\nz", 0);
+	assert_int_equal(sl_msg_find_part(m, "2/1"), -1);
+	sl_msg_free(m);
+	/* The headers of a bounced MIME message: no content, no closing delimiter needed. */
+	m = with_part("Content-Type: text/rfc822-headers",
+		      "From: a@b\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"o\"", 1);
+	no_findings(m);
+	sl_msg_free(m);
+}
+
+static void test_mail_in_parts_depth(void **state)
+{
+	struct sl_buf b;
+	struct sl_msg *m;
+	int i;
+	sl_buf_init(&b, 0);
+	sl_buf_addstr(&b, "From: a\nSubject: x\n\nthe end\n");
+	for (i = 0; i < 6; i++) {
+		gchar *enc = g_base64_encode((const guchar *)b.data, b.len);
+		char *t = sl_xasprintf("From: a\nSubject: x\nContent-Type: message/rfc822\n"
+				       "Content-Transfer-Encoding: base64\n\n%s\n",
+				       enc);
+		sl_buf_free(&b);
+		sl_buf_init(&b, 0);
+		sl_buf_addstr(&b, t);
+		free(t);
+		g_free(enc);
+	}
+	m = parse_ov(b.data, "limits.mime_depth=4");
+	assert_true(sl_msg_has_finding(m, SL_FIND_LIMIT, "limit", -2));
+	assert_true(m->incomplete);
+	sl_msg_free(m);
+	m = parse_ov(b.data, "limits.mime_depth=20");
+	assert_false(m->incomplete);
+	no_findings(m);
+	sl_msg_free(m);
+	sl_buf_free(&b);
+}
+
+/* A limit that stops uuencode extraction leaves the message incomplete,
+ * whatever policy.limit says (issue 10, section 0). */
+static void test_extract_limit_incomplete(void **state)
+{
+	const char *t = "From: a\nContent-Type: text/plain\n\nbegin 644 a.txt\n&2&5L;&\\L\n`\nend\n"
+			"begin 644 b.bat\n&2&5L;&\\L\n`\nend\n";
+	struct sl_msg *m = parse_ov(t, "limits.max_extracted_files=1");
+	assert_true(sl_msg_has_finding(m, SL_FIND_LIMIT, "limit", -2));
+	assert_true(m->incomplete);
+	sl_msg_free(m);
+	m = parse_ov(t, "limits.max_extracted_files=2");
+	assert_false(m->incomplete);
+	assert_string_equal(part(m, "1/2")->filename, "b.bat");
+	sl_msg_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +1132,15 @@ int main(void)
 		cmocka_unit_test(test_depth_limit_rfc822),
 		cmocka_unit_test(test_max_parts),
 		cmocka_unit_test(test_header_size),
+		cmocka_unit_test(test_duplicate_headers),
+		cmocka_unit_test(test_names_every_reading),
+		cmocka_unit_test(test_invalid_types),
+		cmocka_unit_test(test_permissive_encodings),
+		cmocka_unit_test(test_near_delimiters),
+		cmocka_unit_test(test_lone_cr),
+		cmocka_unit_test(test_mail_in_parts),
+		cmocka_unit_test(test_mail_in_parts_depth),
+		cmocka_unit_test(test_extract_limit_incomplete),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,6 +133,28 @@ static void test_mime_ancestor(void **state)
 	sl_msg_free(m);
 }
 
+/* Other names a reader could show: kept once, never the filename again, capped. */
+static void test_part_names(void **state)
+{
+	struct sl_msg *m = sl_msg_new(SL_CHANNEL_EMAIL, "t", (const unsigned char *)"x", 1);
+	int p = sl_msg_add_part(m, -1, "1", SL_ORIGIN_MIME), i;
+	char n[16];
+	m->parts[p].filename = sl_xstrdup("a.txt");
+	sl_msg_part_add_name(m, p, "a.txt");
+	sl_msg_part_add_name(m, p, "");
+	sl_msg_part_add_name(m, p, NULL);
+	sl_msg_part_add_name(m, p, "a.js");
+	sl_msg_part_add_name(m, p, "a.js");
+	assert_int_equal(m->parts[p].nnames, 1);
+	assert_string_equal(m->parts[p].names[0], "a.js");
+	for (i = 0; i < 40; i++) {
+		snprintf(n, sizeof(n), "n%d", i);
+		sl_msg_part_add_name(m, p, n);
+	}
+	assert_int_equal(m->parts[p].nnames, SL_PART_MAX_NAMES);
+	sl_msg_free(m);
+}
+
 static void test_take_data_sha256(void **state)
 {
 	struct sl_msg *m = new_msg();
@@ -304,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_new_take_owns_raw),
 		cmocka_unit_test(test_parts_ids_parents_depth),
 		cmocka_unit_test(test_mime_ancestor),
+		cmocka_unit_test(test_part_names),
 		cmocka_unit_test(test_take_data_sha256),
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_findings),

@@ -5,7 +5,11 @@
  * descriptions and details escaped and defanged; reasons capped; the
  * uuencode note in ASCII; the placeholder with and without the fields a
  * message should have, its "Why:" lines capped, and Message-ID kept only when
- * it is one valid msg-id (a table of valid and invalid ones).
+ * it is one valid msg-id (a table of valid and invalid ones); the
+ * placeholder template (notice.placeholder_template): the built-in text is
+ * conf/placeholder.txt, every value put in is escaped and defanged, a
+ * template with an unknown placeholder or without {reference} is refused
+ * with the file and the line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +23,7 @@
 
 #include <glib.h>
 
+#include "config.h"
 #include "hdrblock.h"
 #include "msg.h"
 #include "notice.h"
@@ -67,6 +72,7 @@ static void test_part_ascii(void **state)
 	add_finding(m, i, SL_ACT_NONE, "not a reason: no action");
 	s = sl_notice_part(m, i, "SL-0123456789abcdef", 1);
 	no_bare_lf(s);
+	printf("%s\n", s);
 	assert_non_null(strstr(s, "Content-Type: text/plain; charset=us-ascii\r\n"));
 	assert_non_null(strstr(s, "Content-Transfer-Encoding: 7bit\r\n"));
 	assert_non_null(strstr(s, "Content-Disposition: inline\r\n"));
@@ -257,6 +263,154 @@ static void test_msg_ids(void **state)
 	g_free(xs);
 }
 
+static struct sl_notice_template *template_of(const char *text, const char *contact)
+{
+	struct sl_notice_template *t = NULL;
+	char *why = NULL;
+	if (sl_notice_template_parse(text, strlen(text), "t.txt", contact, &t, &why) != SL_OK)
+		fail_msg("template refused: %s", why);
+	return t;
+}
+
+static char *template_error(const char *text, size_t len)
+{
+	struct sl_notice_template *t = NULL;
+	char *why = NULL;
+	assert_int_equal(sl_notice_template_parse(text, len, "t.txt", "", &t, &why), SL_ECONFIG);
+	assert_null(t);
+	assert_non_null(why);
+	return why;
+}
+
+/* The text a template gives for m (the placeholder's body before its
+ * transfer encoding). */
+static char *render(const struct sl_notice_template *t, const struct sl_msg *m, const char *ref)
+{
+	struct sl_notice_fields f = { "Anna Nowak <anna@example.net>", "Faktura 7/2024", "Tue, 02 Jan 2024", ref };
+	return sl_notice_render(t, m, &f);
+}
+
+/* The built-in template is conf/placeholder.txt, as loaded through the config. */
+static void test_template_builtin_is_the_file(void **state)
+{
+	static const char raw[] = "From: Anna Nowak <anna@example.net>\nSubject: Faktura 7/2024\n"
+				  "Date: Tue, 02 Jan 2024 10:00:00 +0100\nMessage-ID: <a@example.net>\n\nbody\n";
+	struct sl_msg *m = hand(raw, 0);
+	struct sl_config *cfg = NULL;
+	struct sl_notice_template *t = NULL;
+	char *ov = g_strdup_printf("notice.placeholder_template=%s/conf/placeholder.txt", SLUICE_SOURCE_DIR);
+	const char *ovs[] = { ov, "notice.contact=" };
+	char *why = NULL, *a, *b;
+	size_t la, lb;
+	(void)state;
+
+	if (sl_config_load(NULL, ovs, 2, &cfg, &why) != SL_OK)
+		fail_msg("%s", why);
+	if (sl_notice_template_load(cfg, &t, &why) != SL_OK)
+		fail_msg("%s", why);
+	sl_msg_add_finding(m, SL_FIND_STRUCTURE, "structure", -1, "two Content-Type fields");
+	m->findings[0].action = SL_ACT_QUARANTINE;
+	m->verdict = SL_VERDICT_QUARANTINE;
+	a = sl_notice_placeholder_with(m, t, "SL-3", &la);
+	b = sl_notice_placeholder(m, "SL-3", &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	/* The original's Date, in the header and in the text. */
+	assert_non_null(strstr(a, "\nDate: Tue, 02 Jan 2024 10:00:00 +0100\n\nWhy:\n- two Content-Type fields\n\n"
+				  "Reference: SL-3\n"));
+	free(a);
+	free(b);
+	a = render(t, m, "SL-3");
+	assert_string_equal(a, "sluice held this message for review: it is in the quarantine, unchanged.\n"
+			       "A supervisor can release it after checking it.\n\n"
+			       "From: Anna Nowak \xe2\x80\xb9"
+			       "anna@example[.]net\xe2\x80\xba\n"
+			       "Subject: Faktura 7/2024\nDate: Tue, 02 Jan 2024\n\n"
+			       "Why:\n- two Content-Type fields\n\nReference: SL-3\n\n");
+	free(a);
+	sl_notice_template_free(t);
+	sl_config_unref(cfg);
+	g_free(ov);
+	sl_msg_free(m);
+}
+
+/* Every value is escaped and defanged: links, controls, markup; the contact too. */
+static void test_template_values(void **state)
+{
+	static const char raw[] = "From: \"Support http://evil.example/login\" <x@evil.example>\n"
+				  "Subject: =?utf-8?q?pay_now_at_www.evil.example=0D=0A--b=0D=0AX:_y?=\n\nbody\n";
+	struct sl_msg *m = hand(raw, 1);
+	struct sl_notice_template *t =
+		template_of("{{literal}} {sender}|{subject}\r\n{reasons}\nRef {reference}. {contact}",
+			    "call https://helpdesk.example/ticket");
+	struct sl_notice_fields f = { 0 };
+	char *s;
+	size_t len;
+	(void)state;
+
+	sl_msg_add_finding(m, SL_FIND_URL, "url_malicious", -1, "http://evil.example/x is on the blocklist");
+	m->findings[0].action = SL_ACT_QUARANTINE;
+	sl_msg_add_finding(m, SL_FIND_URL, "url_malicious", -1, "not acted on");
+	m->verdict = SL_VERDICT_QUARANTINE;
+	/* The placeholder message fills the values in from the parsed header. */
+	s = sl_notice_placeholder_with(m, t, "SL-9", &len);
+	no_bare_lf(s);
+	assert_null(strstr(s, "http://"));
+	assert_null(strstr(s, "evil.example/"));
+	assert_non_null(strstr(s, "\r\n\r\n{literal} Support hxxp[:]//evil[.]example/login =E2=80=B9x@evil[.]example="));
+	free(s);
+	/* What a door's fields become. */
+	f.sender = "Support http://evil.example/login <x@evil.example>";
+	f.subject = "pay now at www.evil.example\r\n--b\r\nX: y";
+	f.reference = "SL-9";
+	s = sl_notice_render(t, m, &f);
+	assert_string_equal(s, "{literal} Support hxxp[:]//evil[.]example/login \xe2\x80\xb9x@evil[.]example\xe2\x80\xba|"
+			       "pay now at www[.]evil[.]example[U+000D][U+000A]-\xe2\x80\x90" "b[U+000D][U+000A]X: y\n"
+			       "- hxxp[:]//evil[.]example/x is on the blocklist\n"
+			       "Ref SL-9. call hxxps[:]//helpdesk[.]example/ticket");
+	free(s);
+	/* What a door does not have is "(none)". */
+	memset(&f, 0, sizeof(f));
+	f.reference = "SL-10";
+	s = sl_notice_render(t, m, &f);
+	assert_non_null(strstr(s, "{literal} (none)|(none)\n- "));
+	free(s);
+	sl_notice_template_free(t);
+	sl_msg_free(m);
+}
+
+static void test_template_errors(void **state)
+{
+	char *why;
+	(void)state;
+	why = template_error("Hello\nthere {sendr}\n{reference}", 28);
+	assert_non_null(strstr(why, "t.txt:2: unknown placeholder {sendr}"));
+	free(why);
+	why = template_error("Why: {reasons}", 14);
+	assert_non_null(strstr(why, "t.txt: the placeholder template must name {reference}"));
+	free(why);
+	why = template_error("{reference} {unterminated", 25);
+	assert_non_null(strstr(why, "unknown placeholder {"));
+	free(why);
+	why = template_error("\xff{reference}", 12);
+	assert_non_null(strstr(why, "not UTF-8 text"));
+	free(why);
+	why = template_error("{reference}\0x", 13);
+	assert_non_null(strstr(why, "not UTF-8 text"));
+	free(why);
+	{
+		struct sl_config *cfg = NULL;
+		struct sl_notice_template *t = NULL;
+		const char *ovs[] = { "notice.placeholder_template=/nonexistent/placeholder.txt" };
+		assert_int_equal(sl_config_load(NULL, ovs, 1, &cfg, &why), SL_OK);
+		assert_int_equal(sl_notice_template_load(cfg, &t, &why), SL_ECONFIG);
+		assert_non_null(strstr(why, "notice.placeholder_template: "));
+		assert_non_null(strstr(why, "/nonexistent/placeholder.txt"));
+		free(why);
+		sl_config_unref(cfg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +420,9 @@ int main(void)
 		cmocka_unit_test(test_uuencode_note),
 		cmocka_unit_test(test_placeholder_minimal),
 		cmocka_unit_test(test_msg_ids),
+		cmocka_unit_test(test_template_builtin_is_the_file),
+		cmocka_unit_test(test_template_values),
+		cmocka_unit_test(test_template_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -179,7 +179,7 @@ static void test_embedded_files(void **state)
 
 	/* By content: a PE that calls itself readme.txt. */
 	read_pdf("embedded_pe.pdf", 1000, &r);
-	t = only(&r, "pdf_embedded_executable");
+	t = only(&r, "embedded_executable");
 	assert_non_null(t);
 	assert_non_null(strstr(t, "readme.txt"));
 	assert_non_null(strstr(t, "a program"));
@@ -188,13 +188,13 @@ static void test_embedded_files(void **state)
 	/* Behind an image filter qpdf does not decode (nor would a reader): the
 	 * bytes as they are, still a PE; not "unreadable". */
 	read_pdf("embedded_dct.pdf", 1000, &r);
-	assert_non_null(only(&r, "pdf_embedded_executable"));
+	assert_non_null(only(&r, "embedded_executable"));
 	assert_int_equal(r.n, 1);
 	sl_doc_report_clear(&r);
 
 	/* By name: a VBScript is text to any content test. */
 	read_pdf("embedded_vbs.pdf", 1000, &r);
-	t = only(&r, "pdf_embedded_executable");
+	t = only(&r, "embedded_executable");
 	assert_non_null(t);
 	assert_non_null(strstr(t, "a script"));
 	sl_doc_report_clear(&r);
@@ -263,7 +263,7 @@ static void test_clamav_testfile(void **state)
 	if (!g_file_test("/usr/share/clamav-testfiles/clam.pdf", G_FILE_TEST_EXISTS))
 		fail_msg("clamav-testfiles is not installed (scripts/deps.sh test)");
 	read_pdf("/usr/share/clamav-testfiles/clam.pdf", 1000, &r);
-	t = only(&r, "pdf_embedded_executable");
+	t = only(&r, "embedded_executable");
 	assert_non_null(t);
 	assert_non_null(strstr(t, "clam.exe"));
 	sl_doc_report_clear(&r);

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "msg.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "rewrite.h"
 #include "util.h"
@@ -550,6 +551,36 @@ static void test_ref_unref(void **state)
 	assert_null(sl_engine_unref(NULL));
 }
 
+/* Every scan is counted by the engine itself: messages by channel and
+ * verdict, findings by kind and rule, the scan time; the counts outlive the
+ * engine (a reload). */
+static void test_metrics(void **state)
+{
+	struct sl_engine *e = *state;
+	struct sl_msg *m;
+	double clean = sl_metrics_value("sluice_messages_total", "channel=email,verdict=clean");
+	double rw = sl_metrics_value("sluice_messages_total", "channel=email,verdict=rewrite");
+	double virus = sl_metrics_value("sluice_findings_total", "kind=virus,rule=virus");
+	struct sl_buf b;
+
+	m = load_eml("clean_pdf_invoice.eml");
+	assert_int_equal(sl_engine_scan(e, m), SL_OK);
+	sl_msg_free(m);
+	m = load_eml("virus_eicar_base64.eml");
+	assert_int_equal(sl_engine_scan(e, m), SL_OK);
+	sl_msg_free(m);
+	sl_engine_unref(e);
+	*state = NULL;
+	assert_true(sl_metrics_value("sluice_messages_total", "channel=email,verdict=clean") == clean + 1);
+	assert_true(sl_metrics_value("sluice_messages_total", "channel=email,verdict=rewrite") == rw + 1);
+	assert_true(sl_metrics_value("sluice_findings_total", "kind=virus,rule=virus") >= virus + 1);
+	sl_buf_init(&b, 0);
+	sl_metrics_write(&b);
+	assert_non_null(strstr(b.data, "# TYPE sluice_scan_seconds histogram\n"));
+	assert_non_null(strstr(b.data, "sluice_scan_seconds_bucket{channel=\"email\",le=\"+Inf\"}"));
+	sl_buf_free(&b);
+}
+
 static void test_new_refuses_bad_config(void **state)
 {
 	char *dir = g_dir_make_tmp("sluice-test-pipeline-XXXXXX", NULL);
@@ -589,6 +620,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stage_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_share_one_engine, setup, teardown),
 		cmocka_unit_test(test_ref_unref),
+		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
 		cmocka_unit_test(test_new_refuses_bad_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /*
  * test_provcache - unit tests for lib/links/provcache.c: lifetimes, the size
- * bound (least recently used out), the file store (atomic, 0600, expired
- * entries dropped, bad lines skipped) and the shared caches of a path.
+ * bound (least recently used out), persistence through a hook (loaded at
+ * start, answers written by the writer thread in batches, expired ones
+ * neither loaded nor written, a failing store leaves the cache working) and
+ * the process's shared cache with the hook connected later.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,7 +51,7 @@ static int has(struct sl_provcache *c, const char *prov, char scope, const char 
 
 static void test_lifetimes(void **state)
 {
-	struct sl_provcache *c = sl_provcache_new(10, NULL);
+	struct sl_provcache *c = sl_provcache_new(10, NULL, 0);
 	struct sl_provcache_entry e = entry("webrisk", 'u', "https://a.test/", 1, 1100);
 	struct sl_provcache_hit h;
 	int listed = -1;
@@ -88,7 +90,7 @@ static void test_lifetimes(void **state)
 
 static void test_bound(void **state)
 {
-	struct sl_provcache *c = sl_provcache_new(3, NULL);
+	struct sl_provcache *c = sl_provcache_new(3, NULL, 0);
 	struct sl_provcache_stats st;
 	const char *keys[] = {"k1", "k2", "k3", "k4"};
 
@@ -115,7 +117,7 @@ static void test_bound(void **state)
 	sl_provcache_free(c);
 
 	/* capacity 0 keeps nothing */
-	c = sl_provcache_new(0, NULL);
+	c = sl_provcache_new(0, NULL, 0);
 	{
 		struct sl_provcache_entry e = entry("p", 'h', "k1", 0, 5000);
 		sl_provcache_put(c, &e, 1000);
@@ -124,52 +126,175 @@ static void test_bound(void **state)
 	sl_provcache_free(c);
 }
 
-static char *tmpdir(void)
+/* ---- a persistence hook in memory, counting its calls ---- */
+
+struct fake {
+	GHashTable *rows; /* "provider|scope|key" -> struct row */
+	int loads, puts, purges;
+	size_t last_max;
+	int fail; /* put and purge fail */
+	GMutex lock;
+};
+
+struct row {
+	char *prov, *key, *detail, *cat;
+	char scope;
+	int listed;
+	enum sl_url_rep verdict;
+	int64_t expires;
+};
+
+static void row_free(gpointer p)
 {
-	char *d = g_dir_make_tmp("test_provcache_XXXXXX", NULL);
-	assert_non_null(d);
-	return d;
+	struct row *r = p;
+	free(r->prov);
+	free(r->key);
+	free(r->detail);
+	free(r->cat);
+	free(r);
 }
 
-static void rmdir_all(char *dir)
+static int fake_load(void *ctx, int64_t now, size_t max,
+		     void (*add)(void *, const struct sl_provcache_entry *), void *arg, char **why)
 {
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *n;
-	while (d != NULL && (n = g_dir_read_name(d)) != NULL) {
-		char *p = g_build_filename(dir, n, NULL);
-		g_unlink(p);
-		g_free(p);
+	struct fake *f = ctx;
+	GHashTableIter it;
+	gpointer v;
+	g_mutex_lock(&f->lock);
+	f->loads++;
+	f->last_max = max;
+	g_hash_table_iter_init(&it, f->rows);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct row *r = v;
+		struct sl_provcache_entry e = {r->prov,    r->scope,  r->key, r->listed,
+					       r->verdict, r->detail, r->cat, r->expires};
+		if (r->expires > now)
+			add(arg, &e);
 	}
-	if (d != NULL)
-		g_dir_close(d);
-	g_rmdir(dir);
-	g_free(dir);
+	g_mutex_unlock(&f->lock);
+	return SL_OK;
 }
 
-static void test_file_store(void **state)
+static int fake_put(void *ctx, const struct sl_provcache_entry *const *e, size_t n, char **why)
 {
-	char *dir = tmpdir();
-	char *path = g_build_filename(dir, "sub", "cache.jsonl", NULL);
+	struct fake *f = ctx;
+	g_mutex_lock(&f->lock);
+	f->puts++;
+	if (f->fail) {
+		g_mutex_unlock(&f->lock);
+		*why = sl_xstrdup("the disk is full");
+		return SL_EIO;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = sl_xcalloc(1, sizeof(*r));
+		r->prov = sl_xstrdup(e[i]->provider);
+		r->key = sl_xstrdup(e[i]->key);
+		r->detail = sl_xstrdup(e[i]->detail);
+		r->cat = sl_xstrdup(e[i]->category);
+		r->scope = e[i]->scope;
+		r->listed = e[i]->listed;
+		r->verdict = e[i]->verdict;
+		r->expires = e[i]->expires;
+		g_hash_table_replace(f->rows,
+				     g_strdup_printf("%s|%c|%s", r->prov, r->scope, r->key), r);
+	}
+	g_mutex_unlock(&f->lock);
+	return SL_OK;
+}
+
+static gboolean expired(gpointer k, gpointer v, gpointer now)
+{
+	return ((struct row *)v)->expires <= *(int64_t *)now;
+}
+
+static int fake_purge(void *ctx, int64_t now, size_t *removed, char **why)
+{
+	struct fake *f = ctx;
+	g_mutex_lock(&f->lock);
+	f->purges++;
+	*removed = f->fail ? 0 : g_hash_table_foreach_remove(f->rows, expired, &now);
+	g_mutex_unlock(&f->lock);
+	if (f->fail)
+		*why = sl_xstrdup("the disk is full");
+	return f->fail ? SL_EIO : SL_OK;
+}
+
+static struct fake *fake_new(void)
+{
+	struct fake *f = sl_xcalloc(1, sizeof(*f));
+	f->rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, row_free);
+	g_mutex_init(&f->lock);
+	return f;
+}
+
+static void fake_free(struct fake *f)
+{
+	g_hash_table_destroy(f->rows);
+	g_mutex_clear(&f->lock);
+	free(f);
+}
+
+static int fake_count(struct fake *f)
+{
+	int n;
+	g_mutex_lock(&f->lock);
+	n = (int)g_hash_table_size(f->rows);
+	g_mutex_unlock(&f->lock);
+	return n;
+}
+
+/* A hook over f (f stays the test's: free does nothing). */
+static struct sl_provcache_store *hook(struct fake *f)
+{
+	struct sl_provcache_store *s = sl_xcalloc(1, sizeof(*s));
+	s->ctx = f;
+	s->load = fake_load;
+	s->put = fake_put;
+	s->purge = fake_purge;
+	return s;
+}
+
+static void test_persisted(void **state)
+{
+	struct fake *f = fake_new();
 	int64_t now = (int64_t)time(NULL);
-	struct sl_provcache *c = sl_provcache_new(100, sl_provcache_file_store(path));
+	struct sl_provcache *c = sl_provcache_new(100, hook(f), 3600);
 	struct sl_provcache_entry e;
 	struct sl_provcache_hit h;
-	struct stat st;
+	struct sl_provcache_stats st;
 	int listed = -1;
 
-	/* keys with what a line format could trip on */
+	assert_int_equal(f->loads, 1);
+	assert_int_equal(f->last_max, 100);
+	/* written as they come, by the writer */
 	e = entry("webrisk", 'u', "https://a.test/p?q=\"x\"\t\n\\ü", 1, now + 600);
 	sl_provcache_put(c, &e, now);
 	e = entry("dbl:dbl.example.test", 'h', "evil.test", 0, now + 600);
 	sl_provcache_put(c, &e, now);
-	/* stored while alive, expired by the time of the save: not written */
+	/* dead on arrival: neither kept nor written */
 	e = entry("webrisk", 'u', "https://old.test/", 1, now - 5);
-	sl_provcache_put(c, &e, now - 10);
-	sl_provcache_free(c); /* saves; the folder is made */
+	sl_provcache_put(c, &e, now);
+	sl_provcache_flush(c);
+	assert_int_equal(fake_count(f), 2);
+	sl_provcache_stats(c, &st);
+	assert_int_equal(st.written, 2);
+	assert_int_equal(st.unwritten, 0);
+	assert_true(st.persisted);
+	sl_provcache_free(c);
 
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0600);
-	c = sl_provcache_new(100, sl_provcache_file_store(path));
+	/* "a restart": read back; an expired row in the store is not loaded */
+	{
+		struct row *r = sl_xcalloc(1, sizeof(*r));
+		r->prov = sl_xstrdup("webrisk");
+		r->key = sl_xstrdup("https://gone.test/");
+		r->detail = sl_xstrdup("");
+		r->cat = sl_xstrdup("");
+		r->scope = 'u';
+		r->expires = now - 1;
+		g_hash_table_replace(f->rows, g_strdup("gone"), r);
+	}
+	f->purges = 0;
+	c = sl_provcache_new(100, hook(f), 3600);
 	assert_true(
 	    sl_provcache_get(c, "webrisk", 'u', "https://a.test/p?q=\"x\"\t\n\\ü", now, &h));
 	assert_int_equal(h.listed, 1);
@@ -180,89 +305,120 @@ static void test_file_store(void **state)
 	free(h.category);
 	assert_true(has(c, "dbl:dbl.example.test", 'h', "evil.test", now, &listed));
 	assert_int_equal(listed, 0);
-	assert_false(has(c, "webrisk", 'u', "https://old.test/", now - 10, NULL));
-	sl_provcache_free(c);
-
-	/* bad lines are skipped, good ones kept */
-	{
-		char *text = g_strdup_printf(
-		    "{\"sluice-reputation-cache\": 1}\n"
-		    "not json\n"
-		    "{\"p\":\"x\",\"s\":\"q\",\"k\":\"k\",\"l\":0,\"e\":%lld}\n"
-		    "{\"p\":\"x\",\"s\":\"h\",\"k\":\"bad-verdict\",\"l\":1,\"v\":\"meh\",\"e\":%"
-		    "lld}\n"
-		    "{\"p\":\"x\",\"s\":\"h\",\"k\":\"good\",\"l\":1,\"v\":\"suspicious\",\"d\":"
-		    "\"d\",\"c\":\"c\",\"e\":%lld}\n",
-		    (long long)now + 100, (long long)now + 100, (long long)now + 100);
-		assert_true(g_file_set_contents(path, text, -1, NULL));
-		g_free(text);
-	}
-	c = sl_provcache_new(100, sl_provcache_file_store(path));
-	assert_true(sl_provcache_get(c, "x", 'h', "good", now, &h));
-	assert_int_equal(h.verdict, SL_REP_SUSPICIOUS);
-	free(h.detail);
-	free(h.category);
-	assert_false(has(c, "x", 'h', "bad-verdict", now, NULL));
-	{
-		struct sl_provcache_stats s;
-		sl_provcache_stats(c, &s);
-		assert_int_equal(s.entries, 1);
-	}
-	sl_provcache_free(c);
-
-	/* another file: refused, the cache starts empty and still works */
-	assert_true(g_file_set_contents(path, "{\"something\": 2}\n{\"p\":\"x\"}\n", -1, NULL));
-	c = sl_provcache_new(100, sl_provcache_file_store(path));
-	assert_false(has(c, "x", 'h', "good", now, NULL));
-	e = entry("x", 'h', "new", 0, now + 100);
+	assert_false(has(c, "webrisk", 'u', "https://gone.test/", now, NULL));
+	sl_provcache_stats(c, &st);
+	assert_int_equal(st.loaded, 2);
+	/* nothing written yet: the store was not purged */
+	sl_provcache_flush(c);
+	assert_int_equal(f->purges, 0);
+	/* after the first write it is */
+	e = entry("x", 'h', "one.test", 0, now + 100);
 	sl_provcache_put(c, &e, now);
-	assert_true(has(c, "x", 'h', "new", now, NULL));
+	sl_provcache_flush(c);
 	sl_provcache_free(c);
+	assert_true(f->purges >= 1);
+	assert_int_equal(fake_count(f), 3); /* gone purged, one.test added */
 
-	g_free(path);
-	path = g_build_filename(dir, "sub", NULL);
-	rmdir_all(path);
-	path = NULL;
-	rmdir_all(dir);
+	/* a failing store: the cache goes on in memory, the failures are counted */
+	f->fail = 1;
+	c = sl_provcache_new(100, hook(f), 3600);
+	e = entry("x", 'h', "new.test", 0, now + 100);
+	sl_provcache_put(c, &e, now);
+	sl_provcache_flush(c);
+	assert_true(has(c, "x", 'h', "new.test", now, NULL));
+	sl_provcache_stats(c, &st);
+	assert_int_equal(st.written, 0);
+	assert_int_equal(st.unwritten, 1);
+	sl_provcache_free(c);
+	assert_int_equal(fake_count(f), 3);
+
+	/* capacity 0 keeps nothing, loads nothing, writes nothing */
+	f->fail = 0;
+	f->loads = f->puts = 0;
+	c = sl_provcache_new(0, hook(f), 3600);
+	sl_provcache_put(c, &e, now);
+	sl_provcache_flush(c);
+	sl_provcache_free(c);
+	assert_int_equal(f->loads, 0);
+	assert_int_equal(f->puts, 0);
+	fake_free(f);
+}
+
+/* Many answers at once: written in batches, every one of them. */
+static void test_batches(void **state)
+{
+	struct fake *f = fake_new();
+	int64_t now = (int64_t)time(NULL);
+	struct sl_provcache *c = sl_provcache_new(5000, hook(f), 3600);
+
+	for (int i = 0; i < 3 * SL_PROVCACHE_BATCH; i++) {
+		char *k = g_strdup_printf("h%d.test", i);
+		struct sl_provcache_entry e = entry("p", 'h', k, i & 1, now + 100);
+		sl_provcache_put(c, &e, now);
+		g_free(k);
+	}
+	sl_provcache_free(c); /* what is queued is written first */
+	assert_int_equal(fake_count(f), 3 * SL_PROVCACHE_BATCH);
+	assert_true(f->puts >= 3);
+	fake_free(f);
 }
 
 static void test_shared(void **state)
 {
-	char *dir = tmpdir();
-	char *path = g_build_filename(dir, "cache.jsonl", NULL);
+	struct fake *f = fake_new();
 	int64_t now = (int64_t)time(NULL);
-	struct sl_provcache *a = sl_provcache_open(path, 100), *b, *m1, *m2;
+	struct sl_provcache *a = sl_provcache_open(100, 1), *b;
 	struct sl_provcache_entry e = entry("p", 'h', "shared.test", 1, now + 100);
+	struct sl_provcache_stats st;
 
-	b = sl_provcache_open(path, 50);
+	b = sl_provcache_open(50, 1);
 	assert_ptr_equal(a, b);
+	sl_provcache_stats(a, &st);
+	assert_int_equal(st.capacity, 50); /* the latest open's */
+	assert_false(st.persisted);        /* no hook yet: memory only */
+	sl_provcache_put(a, &e, now);
+	/* the front end connects its store: what is there is loaded, what comes written */
+	{
+		struct row *r = sl_xcalloc(1, sizeof(*r));
+		r->prov = sl_xstrdup("p");
+		r->key = sl_xstrdup("earlier.test");
+		r->detail = sl_xstrdup("");
+		r->cat = sl_xstrdup("");
+		r->scope = 'h';
+		r->expires = now + 100;
+		g_hash_table_replace(f->rows, g_strdup("earlier"), r);
+	}
+	sl_provcache_persist(hook(f), 3600);
+	assert_int_equal(f->loads, 1);
+	assert_true(has(b, "p", 'h', "earlier.test", now, NULL));
+	e = entry("p", 'h', "later.test", 0, now + 100);
+	sl_provcache_put(b, &e, now);
+	sl_provcache_flush(b);
+	assert_int_equal(fake_count(f), 2); /* earlier + later; shared.test came before */
+	sl_provcache_close(a);
+	sl_provcache_close(b);
+	/* "a reload to a config that asks no one, then one that does": a new
+	 * shared cache, loaded from the connected hook */
+	a = sl_provcache_open(100, 1);
+	assert_int_equal(f->loads, 2);
+	assert_true(has(a, "p", 'h', "later.test", now, NULL));
+	sl_provcache_close(a);
+	/* reputation.cache_persist = false: not loaded, not written */
+	a = sl_provcache_open(100, 0);
+	assert_int_equal(f->loads, 2);
+	e = entry("p", 'h', "private.test", 0, now + 100);
 	sl_provcache_put(a, &e, now);
 	sl_provcache_close(a);
-	/* still open through b: not saved yet, still answering */
-	assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
-	assert_true(has(b, "p", 'h', "shared.test", now, NULL));
-	sl_provcache_close(b);
-	assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
-	/* opened again: loaded from the file */
-	a = sl_provcache_open(path, 100);
-	assert_true(has(a, "p", 'h', "shared.test", now, NULL));
-	sl_provcache_close(a);
-	/* memory-only caches are shared too */
-	m1 = sl_provcache_open(NULL, 10);
-	m2 = sl_provcache_open(NULL, 10);
-	assert_ptr_equal(m1, m2);
-	sl_provcache_close(m1);
-	sl_provcache_close(m2);
-	g_free(path);
-	rmdir_all(dir);
+	sl_provcache_persist(NULL, 0); /* disconnected: flushed and freed */
+	assert_int_equal(fake_count(f), 2);
+	fake_free(f);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lifetimes),
-	    cmocka_unit_test(test_bound),
-	    cmocka_unit_test(test_file_store),
+	    cmocka_unit_test(test_lifetimes), cmocka_unit_test(test_bound),
+	    cmocka_unit_test(test_persisted), cmocka_unit_test(test_batches),
 	    cmocka_unit_test(test_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -651,6 +651,41 @@ static void test_threads(void **state)
 		assert_int_equal(GPOINTER_TO_INT(g_thread_join(t[i])), 0);
 }
 
+/* A link judged alone, as at click time: the same verdicts as in a message. */
+static void test_judge_url(void **state)
+{
+	struct fixture *f = *state;
+	enum sl_url_rep rep;
+	char *src = NULL, *why = NULL;
+
+	assert_int_equal(sl_reputation_judge_url(f->rep, "https://www.phishing.test/login", "c1", &rep,
+						 &src, &why),
+			 SL_OK);
+	assert_int_equal(rep, SL_REP_MALICIOUS);
+	assert_string_equal(src, "blocklist.txt:phishing.test");
+	assert_non_null(strstr(why, "on the blocklist"));
+	free(src);
+	free(why);
+	assert_int_equal(sl_reputation_judge_url(f->rep, "https://bit.ly/x", "c2", &rep, &src, &why),
+			 SL_OK);
+	assert_int_equal(rep, SL_REP_SUSPICIOUS);
+	assert_string_equal(src, "heuristic:shortener");
+	free(src);
+	free(why);
+	assert_int_equal(sl_reputation_judge_url(f->rep, "https://example-contact-center.test/a",
+						 "c3", &rep, &src, &why),
+			 SL_OK);
+	assert_int_equal(rep, SL_REP_CLEAN);
+	free(src);
+	free(why);
+	assert_int_equal(sl_reputation_judge_url(f->rep, "https://shop.example.org/", "c4", &rep,
+						 &src, &why),
+			 SL_OK);
+	assert_int_equal(rep, SL_REP_UNKNOWN);
+	assert_null(src);
+	assert_null(why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_several_files),
 		cmocka_unit_test(test_shipped_lists),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test_setup_teardown(test_judge_url, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1272,6 +1272,43 @@ static void test_forged_headers_removed_crlf(void **state)
 	check_forged(1);
 }
 
+/* A message saved from an mbox starts with a "From " separator line. Our
+ * verdict field goes under it: on top of it, the line would be a broken
+ * header field in our own output (found by the parser differential on a
+ * fuzzer's input). */
+static void check_mbox_line(const char *text, const char *part, int crlf)
+{
+	char *src = sl_xasprintf("From customer@example.com Fri Mar  1 09:15:00 2024\n%s", text);
+	struct sl_msg *m = parse(src, crlf), *r;
+	struct out o;
+	const char *eol = crlf ? "\r\n" : "\n";
+	char *want;
+
+	no_structure_findings(m);
+	remove_part(m, part, "a program");
+	o = rewrite(m, NULL);
+	eols_are(&o, crlf);
+	want = sl_xasprintf("From customer@example.com Fri Mar  1 09:15:00 2024%sX-Sluice-Verdict: rewrite (", eol);
+	starts_with(&o, want);
+	free(want);
+	assert_int_equal(lines_starting(&o, "From "), 1);
+	r = parse_bytes(o.p, o.n);
+	no_structure_findings(r);
+	sl_msg_free(r);
+	free(o.p);
+	sl_msg_free(m);
+	free(src);
+}
+
+static void test_mbox_line_stays_first(void **state)
+{
+	int crlf;
+	for (crlf = 0; crlf <= 1; crlf++) {
+		check_mbox_line(mixed, "2", crlf);      /* parts spliced */
+		check_mbox_line(single_exe, "1", crlf); /* headers copied, notice */
+	}
+}
+
 static void test_own_header_names(void **state)
 {
 	assert_true(sl_is_own_header("X-Sluice-Verdict"));
@@ -1405,6 +1442,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_identical),
+		cmocka_unit_test(test_mbox_line_stays_first),
 		cmocka_unit_test(test_impossible_rewrite_refused),
 		cmocka_unit_test(test_clean_identical_crlf),
 		cmocka_unit_test(test_reference),

@@ -481,6 +481,55 @@ static void test_key_sizes(void **state)
 	free(why);
 }
 
+/* Form tokens: bound to their link token and key, valid until their expiry,
+ * one spelling, never usable as a link token (nor the other way round). */
+static void test_form_tokens(void **state)
+{
+	char *t1 = NULL, *t2 = NULL, *f = NULL, *g = NULL, *url = NULL;
+	char id[17], id2[17];
+
+	assert_int_equal(sl_safelink_token(K1, "https://one.example/", &t1), SL_OK);
+	assert_int_equal(sl_safelink_token(K1, "https://two.example/", &t2), SL_OK);
+	assert_int_equal(sl_safelink_form_token(K1, t1, 1000, &f), SL_OK);
+	assert_int_equal(sl_safelink_form_verify(K1, t1, f, 999), SL_OK);
+	/* expired at its second, and after */
+	assert_int_equal(sl_safelink_form_verify(K1, t1, f, 1000), SL_EINVAL);
+	assert_int_equal(sl_safelink_form_verify(K1, t1, f, 5000), SL_EINVAL);
+	/* another link, another key */
+	assert_int_equal(sl_safelink_form_verify(K1, t2, f, 999), SL_EINVAL);
+	assert_int_equal(sl_safelink_form_verify(K2, t1, f, 999), SL_EINVAL);
+	/* a later expiry written into it: the MAC no longer holds */
+	assert_int_equal(sl_safelink_form_token(K1, t1, 900000, &g), SL_OK);
+	{
+		char *forged = sl_xasprintf("%.*s%s", (int)(strchr(g, '.') - g), g, strchr(f, '.'));
+		assert_int_equal(sl_safelink_form_verify(K1, t1, forged, 999), SL_EINVAL);
+		free(forged);
+		free(g);
+	}
+	/* the link token is no form token and the form token no link token */
+	assert_int_equal(sl_safelink_form_verify(K1, t1, t1, 999), SL_EINVAL);
+	assert_int_equal(sl_safelink_verify(K1, f, &url), SL_EINVAL);
+	assert_null(url);
+	/* garbage */
+	assert_int_equal(sl_safelink_form_verify(K1, t1, "", 999), SL_EINVAL);
+	assert_int_equal(sl_safelink_form_verify(K1, t1, ".", 999), SL_EINVAL);
+	assert_int_equal(sl_safelink_form_verify(K1, t1, "AAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA", 999),
+			 SL_EINVAL);
+	assert_int_equal(sl_safelink_form_token(K1, "not a token", 1000, &g), SL_EINVAL);
+	assert_int_equal(sl_safelink_form_verify(K1, "x/y", f, 999), SL_EINVAL);
+	assert_int_equal(sl_safelink_form_token(key1, 8, t1, 1000, &g), SL_EINVAL); /* short key */
+	assert_null(g);
+	/* ids: 16 hex digits, the same for the same token, not the token */
+	sl_safelink_id(t1, id);
+	sl_safelink_id(t2, id2);
+	assert_int_equal(strlen(id), 16);
+	assert_string_not_equal(id, id2);
+	assert_null(strstr(t1, id));
+	free(t1);
+	free(t2);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -495,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_key_modes),
 		cmocka_unit_test(test_key_sizes),
+		cmocka_unit_test(test_form_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,10 @@
 /*
  * test_sandbox - worker processes bounded in time and memory: this test
  * program is its own worker (a constructor below serves the jobs when started
- * as "--sluice-worker NAME"). A worker answers and is reused by the same
- * thread, replaced when it was killed while idle; another thread gets its own; a job past the time limit is killed
+ * as "--sluice-worker NAME"). A worker answers and is reused, also by
+ * another thread once the first is done with it (workers wait in one pool,
+ * not per thread), replaced when it was killed while idle; two jobs at once
+ * get two workers; a job past the time limit is killed
  * and the next job gets a fresh worker; a crash is reported as such; an
  * allocation past the memory budget fails inside the worker; an answer
  * past the output limit is refused; a worker that grew by more than half its
@@ -38,6 +40,14 @@ static int sleep_job(uint64_t param, const unsigned char *in, size_t n, struct s
 	return SL_OK;
 }
 
+/* Waits param milliseconds, then answers with its pid. */
+static int slow_job(uint64_t param, const unsigned char *in, size_t n, struct sl_buf *out)
+{
+	g_usleep((gulong)param * 1000);
+	sl_buf_printf(out, "%ld", (long)getpid());
+	return SL_OK;
+}
+
 static int crash_job(uint64_t param, const unsigned char *in, size_t n, struct sl_buf *out)
 {
 	abort();
@@ -66,6 +76,8 @@ __attribute__((constructor)) static void workers(int argc, char **argv, char **e
 		sl_sandbox_serve(echo_job);
 	if (sl_sandbox_is_worker(argc, argv, "test-sleep"))
 		sl_sandbox_serve(sleep_job);
+	if (sl_sandbox_is_worker(argc, argv, "test-slow"))
+		sl_sandbox_serve(slow_job);
 	if (sl_sandbox_is_worker(argc, argv, "test-crash"))
 		sl_sandbox_serve(crash_job);
 	if (sl_sandbox_is_worker(argc, argv, "test-alloc"))
@@ -100,7 +112,7 @@ static void test_echo_reused(void **state)
 	char *why = NULL;
 	int job_rc = 0;
 	long a = echo("hello"), b = echo("again");
-	assert_int_equal(a, b); /* one worker per thread, kept */
+	assert_int_equal(a, b); /* the worker is kept */
 
 	/* The job's own return code comes back. */
 	sl_buf_init(&out, 0);
@@ -132,13 +144,39 @@ static gpointer other_thread(gpointer p)
 	return GINT_TO_POINTER((int)echo("from another thread"));
 }
 
-static void test_thread_has_its_own(void **state)
+static gpointer slow_thread(gpointer p)
+{
+	struct sl_buf out;
+	char *why = NULL;
+	int job_rc = 0;
+	long pid;
+	sl_buf_init(&out, 0);
+	if (sl_sandbox_run("test-slow", &lim, 400, "", 0, &out, &job_rc, &why) != SL_OK)
+		fail_msg("slow: %s", why);
+	pid = strtol(out.data, NULL, 10);
+	sl_buf_free(&out);
+	return GINT_TO_POINTER((int)pid);
+}
+
+/* Workers wait in one pool: a thread that ended leaves its worker to the
+ * next (libmilter's pool ends and starts threads), and jobs at the same time
+ * get workers of their own. */
+static void test_pool(void **state)
 {
 	long mine = echo("main");
-	GThread *t = g_thread_new("other", other_thread, NULL);
-	long theirs = GPOINTER_TO_INT(g_thread_join(t));
-	assert_true(theirs > 0);
-	assert_true(theirs != mine);
+	GThread *t = g_thread_new("other", other_thread, NULL), *a, *b;
+	long theirs = GPOINTER_TO_INT(g_thread_join(t)), pa, pb;
+	assert_int_equal(theirs, mine);
+	a = g_thread_new("slow-a", slow_thread, NULL);
+	b = g_thread_new("slow-b", slow_thread, NULL);
+	pa = GPOINTER_TO_INT(g_thread_join(a));
+	pb = GPOINTER_TO_INT(g_thread_join(b));
+	assert_true(pa > 0 && pb > 0);
+	assert_true(pa != pb);
+	/* both wait now; the next slow job takes one of them */
+	t = g_thread_new("slow-c", slow_thread, NULL);
+	theirs = GPOINTER_TO_INT(g_thread_join(t));
+	assert_true(theirs == pa || theirs == pb);
 }
 
 static void test_time_limit(void **state)
@@ -230,7 +268,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_reused),
 		cmocka_unit_test(test_killed_while_idle),
-		cmocka_unit_test(test_thread_has_its_own),
+		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_memory_limit),

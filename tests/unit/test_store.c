@@ -10,7 +10,9 @@
  * processes, a writer killed inside a transaction and a writer killed at a
  * random moment during large writes (the old or the new state, never half an
  * item), reopening after those crashes, and on PostgreSQL a connection the
- * server dropped (the store retries on a fresh one).
+ * server dropped (the store retries on a fresh one); a released message's
+ * pass through the milter, once per release header (threads racing for it,
+ * a replay refused and audited, a deleted item refused).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -545,6 +547,64 @@ static void test_processes(void **state)
 	assert_int_equal(count(e->st, SL_ITEM_HELD), 2 * PER_THREAD + 1);
 }
 
+/* Several processes opening a store nobody has created yet (sluiced starting
+ * while an operator runs a scan; two scans): each waits for the other to
+ * create the schema, none fails with "database is locked". */
+static void test_fresh_open_race(void **state)
+{
+	struct env *e = *state, f = *e;
+	pid_t pid[8];
+	int i, status, go[2];
+	struct sl_store *st;
+
+	f.dir = g_strdup_printf("%s/fresh", e->dir);
+	assert_int_equal(g_mkdir_with_parents(f.dir, 0700), 0);
+	f.dsn = NULL;
+	if (e->dsn != NULL) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s_fresh_%d", STORE_TEST_NAME, (int)getpid());
+		f.dsn = pg_fresh_db(name);
+		assert_non_null(f.dsn);
+	}
+	f.cfg = config(&f, NULL);
+	assert_int_equal(pipe(go), 0);
+	for (i = 0; i < 8; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0) {
+			struct sl_item it;
+			char *why = NULL, c;
+			close(go[1]);
+			/* all start together: the pipe's end is their signal */
+			if (read(go[0], &c, 1) != 0)
+				_exit(4);
+			st = NULL;
+			if (sl_store_open(f.cfg, NULL, &st, &why) != SL_OK) {
+				fprintf(stderr, "child %d: %s\n", i, why);
+				_exit(3);
+			}
+			fill(&it, "a@b.test", "race", (int64_t)time(NULL));
+			put(st, &it, "race", NULL);
+			sl_store_close(st);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	g_usleep(100000);
+	close(go[1]);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	st = open_store(&f);
+	assert_int_equal(count(st, SL_ITEM_HELD), 8);
+	sl_store_close(st);
+	sl_config_unref(f.cfg);
+	g_free(f.dir);
+	free(f.dsn);
+}
+
 /* ---- crashes ------------------------------------------------------------ */
 
 static int die_fn(struct sl_store_tx *tx, void *ctx, char **why)
@@ -660,20 +720,34 @@ static void test_killed_writer(void **state)
 	assert_true(count(e->st, -1) >= 6); /* 3 "after" + at least one big one a round */
 }
 
+static int count_rows(void *ctx, const struct sl_sqlval *c, size_t n)
+{
+	return 0;
+}
+
+/* A read on a second connection while the first is in a transaction. */
+static int nested_read(struct sl_store_tx *tx, void *ctx, char **why)
+{
+	return sl_store_query(ctx, "SELECT count(*) FROM items", NULL, 0, count_rows, NULL, why);
+}
+
 /* PostgreSQL: the server drops our connections (restart, failover): the next
- * call opens a fresh one and goes through. */
+ * call opens a fresh one and goes through, however many dead ones the pool
+ * held. */
 static void test_dropped_connection(void **state)
 {
 	struct env *e = *state;
 	struct sl_item it;
 	PGconn *c;
 	PGresult *r;
-	char *dsn;
+	char *dsn, *why = NULL;
 
 	if (strcmp(e->backend, "postgresql") != 0)
 		return;
 	fill(&it, "a@b.test", "before", (int64_t)time(NULL));
 	put(e->st, &it, "before", NULL); /* a pooled connection exists now */
+	/* and a second one */
+	assert_int_equal(sl_store_tx(e->st, nested_read, e->st, &why), SL_OK);
 	dsn = sl_xstrdup(e->dsn);
 	c = PQconnectdb(dsn);
 	assert_int_equal(PQstatus(c), CONNECTION_OK);
@@ -798,6 +872,72 @@ static void test_refs(void **state)
 	}
 }
 
+struct passer {
+	struct sl_store *st;
+	const char *ref;
+	int won, failed;
+};
+
+static void *passer(void *arg)
+{
+	struct passer *p = arg;
+	char *why = NULL;
+	int rc = sl_store_release_pass(p->st, p->ref, 1700000000, "alice", "QID", "sluiced milter", &why);
+	p->won = rc == SL_OK;
+	p->failed = rc != SL_OK && rc != SL_ECONFLICT;
+	if (p->failed)
+		fprintf(stderr, "release pass: %s\n", why);
+	free(why);
+	return NULL;
+}
+
+/* A release header lets one message pass, once: threads race, one wins; the
+ * same header again is a replay (refused, audited); a new release of the
+ * item (another at=) passes; a deleted item's header does not. */
+static void test_release_pass(void **state)
+{
+	struct env *e = *state;
+	struct sl_item it;
+	pthread_t th[THREADS];
+	struct passer p[THREADS];
+	char *why = NULL;
+	int i, wins = 0;
+
+	fill(&it, "a@b.test", "released", (int64_t)time(NULL));
+	put(e->st, &it, "orig", NULL);
+	for (i = 0; i < THREADS; i++) {
+		p[i].st = e->st;
+		p[i].ref = it.ref;
+		pthread_create(&th[i], NULL, passer, &p[i]);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_false(p[i].failed);
+		wins += p[i].won;
+	}
+	assert_int_equal(wins, 1);
+	assert_int_equal(sl_store_release_pass(e->st, it.ref, 1700000000, "alice", "QID2", "sluiced milter", &why),
+			 SL_ECONFLICT);
+	assert_non_null(strstr(why, "already let a message pass at "));
+	assert_non_null(strstr(why, "on test-gw (queue id QID)"));
+	free(why);
+	why = NULL;
+	assert_int_equal(audit_count(e->st, it.ref, "release-pass"), THREADS + 1);
+	/* a second release of the item (the first never reached the agent) */
+	assert_int_equal(sl_store_release_pass(e->st, it.ref, 1700000100, "bob", "QID3", "sluiced milter", &why),
+			 SL_OK);
+	/* no such item; a deleted one */
+	assert_int_equal(sl_store_release_pass(e->st, "SL-0000-0000-0000-0000", 1, "x", "Q", "m", &why),
+			 SL_ENOTFOUND);
+	free(why);
+	why = NULL;
+	assert_int_equal(sl_store_delete(e->st, it.ref, "carol", "spam", NULL, &why), SL_OK);
+	assert_int_equal(sl_store_release_pass(e->st, it.ref, 1700000200, "bob", "QID4", "sluiced milter", &why),
+			 SL_ECONFLICT);
+	assert_non_null(strstr(why, "was deleted"));
+	free(why);
+}
+
 #define BACKEND_TESTS(setup_fn)                                                              \
 	{                                                                                    \
 		cmocka_unit_test_setup_teardown(test_migrations, setup_fn, teardown),        \
@@ -805,9 +945,11 @@ static void test_refs(void **state)
 		cmocka_unit_test_setup_teardown(test_list, setup_fn, teardown),              \
 		cmocka_unit_test_setup_teardown(test_delete, setup_fn, teardown),            \
 		cmocka_unit_test_setup_teardown(test_claims, setup_fn, teardown),            \
+		cmocka_unit_test_setup_teardown(test_release_pass, setup_fn, teardown),      \
 		cmocka_unit_test_setup_teardown(test_expire, setup_fn, teardown),            \
 		cmocka_unit_test_setup_teardown(test_threads, setup_fn, teardown),           \
 		cmocka_unit_test_setup_teardown(test_processes, setup_fn, teardown),         \
+		cmocka_unit_test_setup_teardown(test_fresh_open_race, setup_fn, teardown),   \
 		cmocka_unit_test_setup_teardown(test_killed_writer, setup_fn, teardown),     \
 		cmocka_unit_test_setup_teardown(test_dropped_connection, setup_fn, teardown), \
 		cmocka_unit_test_setup_teardown(test_unreachable, setup_fn, teardown),       \
