@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "filetype.h"
+#include "hdrblock.h"
 #include "mime.h"
 #include "msg.h"
 #include "policy.h"
@@ -108,9 +109,9 @@ static struct sl_buf strip_own(const uint8_t *data, size_t size)
  * body was removed, the notice's X-Sluice-Removed: 1 when so. */
 static int own_fields_ok(const unsigned char *out, size_t n)
 {
-	size_t i = 0;
+	size_t i = sl_hdr_mbox_line(out, n); /* an mbox "From " line stays first */
 	int verdicts = 0, others = 0;
-	if (n < 18 || memcmp(out, "X-Sluice-Verdict: ", 18) != 0)
+	if (n - i < 18 || memcmp(out + i, "X-Sluice-Verdict: ", 18) != 0)
 		return 0;
 	while (i < n) {
 		const unsigned char *nl = memchr(out + i, '\n', n - i);
