@@ -56,7 +56,7 @@ for opt in $(grep -o -- '--[a-z-]*' "$TMP/sluiced.help" | sort -u) -o; do
 done
 "$SLUICECTL" --help >"$TMP/sluicectl.help"
 for cmd in scan "config check" "link decode" "quarantine list" "quarantine show" "quarantine release" \
-  "quarantine delete" "quarantine purge" reload "store init"; do
+  "quarantine delete" "quarantine purge" "outbox list" "outbox retry" reload "store init"; do
   check "sluicectl --help lists $cmd" grep -q "${cmd%% *}" "$TMP/sluicectl.help"
   check "sluicectl(8) describes $cmd" grep -q "^\.B sluicectl $cmd" "$M/sluicectl.8"
 done
