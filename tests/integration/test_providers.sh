@@ -4,7 +4,8 @@
 # HTTP; a DNS blocklist over UDP; a server that never answers), all on free
 # loopback ports: listings become findings with the provider in the source,
 # errors and refusals leave links unknown, a silent provider never holds a
-# message past the budget, and answers survive a restart in the cache.
+# message past the budget, answers survive a restart in the cache, and a
+# WhatsApp text field is judged by the same services as a mail body.
 . "$(dirname "$0")/lib.sh"
 
 FAKE=$TMP/fake
@@ -176,6 +177,25 @@ check "cacheDuration honoured: asked again" test "$(requests '^safebrowsing .*ht
 check "negative lifetime honoured: asked again" test "$(requests '^urlhaus-url http://clean-short.example.org/$')" = 2
 check "expired, asked again, still listed" test \
   "$(rep "$(cat "$TMP/short.json")" https://wrshort.example.net/s)" = "malicious webrisk:SOCIAL_ENGINEERING"
+
+# ---- the WhatsApp channel asks the same services ----
+cat >"$TMP/wa.json" <<'JSON'
+{"object": "whatsapp_business_account", "entry": [{"id": "1029", "changes": [{"field": "messages",
+ "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001111",
+ "phone_number_id": "1065"}, "contacts": [{"profile": {"name": "Ann"}, "wa_id": "16505551234"}],
+ "messages": [{"from": "16505551234", "id": "wamid.providers1", "timestamp": "1765065600",
+ "type": "text", "text": {"body": "your parcel: http://uhmalware.example.net/payload.exe"}}]}}]}]}
+JSON
+set +e
+out=$("$SLUICECTL" scan "${all[@]}" -o general.data_dir="$TMP/var7" --channel whatsapp --json \
+  --output "$TMP/wa.out" "$TMP/wa.json" 2>"$TMP/err7")
+rc=$?
+set -e
+check "whatsapp: something found: exit 1" test "$rc" = 1
+check "whatsapp: URLhaus's listing decides the text field's link" \
+  test "$(rep "$out" http://uhmalware.example.net/payload.exe)" = "malicious urlhaus:malware_download/online"
+check "whatsapp: the platform gets the link disarmed" sh -c \
+  "grep -q 'uhmalware\\[.\\]example' '$TMP/wa.out' && ! grep -q 'http://uhmalware.example.net' '$TMP/wa.out'"
 
 # ---- configuration ----
 set +e
