@@ -39,6 +39,7 @@ int sl_wa_process(struct sl_engine *e, const struct sl_wa_item *it, sl_wa_fetch_
 	rc = sl_wa_msg_new(it, sl_engine_config(e), fetch, fetch_ctx, &wm, why);
 	if (rc != SL_OK)
 		return rc;
+	wm->placeholder = sl_engine_placeholder(e); /* the operator's text, as for e-mail */
 	rc = sl_engine_scan(e, wm->m);
 	if (rc != SL_OK) {
 		*why = sl_xasprintf("the scan could not run: %s", sl_strerror(rc));

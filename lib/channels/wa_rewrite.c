@@ -244,7 +244,20 @@ static json_t *placeholder(const struct sl_wa_msg *wm, const char *ref, json_t *
 	}
 	if (ts != NULL && g_ascii_isdigit(ts[0]))
 		sl_time_iso(g_ascii_strtoll(ts, NULL, 10), when);
-	body = sl_notice_held_text(wm->m, ref, who, when);
+	if (wm->placeholder != NULL && wm->m->reference != NULL) {
+		/* the template every door shares (notice.placeholder_template) */
+		struct sl_notice_fields f = { 0 };
+		char *first = sl_msg_first_line(wm->m), *subject = NULL;
+		f.sender = who;
+		f.subject = *first ? first : (subject = sl_xasprintf("(a %s message)", *wm->type ? wm->type : "WhatsApp"));
+		f.date = when;
+		f.reference = ref;
+		body = sl_notice_render(wm->placeholder, wm->m, &f);
+		free(subject);
+		free(first);
+	} else {
+		body = sl_notice_held_text(wm->m, ref, who, when);
+	}
 	json_object_set_new(msg, "type", json_string("text"));
 	json_object_set_new(msg, "text", json_pack("{s:s}", "body", body));
 	free(body);

@@ -132,6 +132,8 @@ struct sl_wa_field {
 	char *media_id;         /* its id, or NULL */
 };
 
+struct sl_notice_template;
+
 struct sl_wa_msg {
 	struct sl_msg *m;
 	const struct sl_wa_item *item;
@@ -141,6 +143,9 @@ struct sl_wa_msg {
 	struct sl_wa_field *fields;
 	size_t nfields;
 	struct sl_wa_fetched *media; /* parallel to fields: the bytes of media fields */
+	/* notice.placeholder_template for a held message (borrowed from the
+	 * engine), or NULL: the built-in WhatsApp text (sl_notice_held_text) */
+	const struct sl_notice_template *placeholder;
 };
 
 /* Builds the sl_msg of a message item; fetch may be NULL (every media

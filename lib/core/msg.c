@@ -249,6 +249,19 @@ int sl_msg_find_part(const struct sl_msg *m, const char *id)
 	return -1;
 }
 
+char *sl_msg_first_line(const struct sl_msg *m)
+{
+	size_t i;
+	for (i = 0; i < m->nparts; i++) {
+		const struct sl_part *p = &m->parts[i];
+		if (p->text != NULL && p->text_len > 0) {
+			size_t n = strcspn(p->text, "\r\n");
+			return sl_xstrndup(p->text, n < p->text_len ? n : p->text_len);
+		}
+	}
+	return sl_xstrdup("");
+}
+
 int sl_msg_mime_ancestor(const struct sl_msg *m, int i)
 {
 	while (i >= 0 && m->parts[i].origin != SL_ORIGIN_MIME && m->parts[i].origin != SL_ORIGIN_FIELD)

@@ -225,6 +225,11 @@ int sl_msg_has_finding(const struct sl_msg *m, enum sl_finding_kind kind, const 
 /* Index of the MIME entity or message field that contains part i (i itself
  * when it is one): what a removal cuts out or replaces. */
 int sl_msg_mime_ancestor(const struct sl_msg *m, int i);
+
+/* The first line of the first text part that has text (a WhatsApp message's
+ * "subject"), as it is (escape it before writing it anywhere), or "".
+ * Caller frees. */
+char *sl_msg_first_line(const struct sl_msg *m);
 /* 1 when the message is MIME (e-mail: parsed from raw, raw is scanned);
  * 0 when its front end built the parts (WhatsApp: fields and media). */
 int sl_msg_is_mime(const struct sl_msg *m);

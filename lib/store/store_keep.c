@@ -104,20 +104,6 @@ static void addresses_of(const struct sl_msg *m, size_t cap, const char *name, G
 	free(v);
 }
 
-/* The first line of the first text part (a WhatsApp message has no subject). */
-static char *first_line(const struct sl_msg *m)
-{
-	size_t i;
-	for (i = 0; i < m->nparts; i++) {
-		const struct sl_part *p = &m->parts[i];
-		if (p->text != NULL && p->text_len > 0) {
-			size_t n = strcspn(p->text, "\r\n");
-			return sl_xstrndup(p->text, n < p->text_len ? n : p->text_len);
-		}
-	}
-	return sl_xstrdup("");
-}
-
 /* An item being kept: the row and the strings it points to. */
 struct keep {
 	struct sl_item it;
@@ -171,7 +157,7 @@ static int keep_prepare(struct keep *k, const struct sl_config *cfg, struct sl_m
 		g_free(dec);
 		free(raw);
 	} else {
-		k->subject = first_line(m);
+		k->subject = sl_msg_first_line(m); /* a WhatsApp message has no subject */
 	}
 	clipped = sl_clip(k->subject, MAX_SUBJECT);
 	free(k->subject);

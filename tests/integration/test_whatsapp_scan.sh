@@ -38,4 +38,31 @@ check "no media dir: the id is gone" python3 -c '
 import json,sys
 m=json.load(open(sys.argv[1]))["entry"][0]["changes"][0]["value"]["messages"][0]
 sys.exit("id" in m["document"] or m["sluice"]["withheld"]!=["1001"])' "$TMP/out.json"
+# A held message's placeholder comes from notice.placeholder_template, the
+# text every door shares: the operator's words, values escaped, hosts defanged.
+printf 'HELD for review. From: {sender}\nFirst line: {subject}\nSent: {date}\nWhy:\n{reasons}\nRef {reference}\n{contact}\n' \
+  >"$TMP/tpl.txt"
+cat >"$TMP/held.json" <<'JSON'
+{"object": "whatsapp_business_account", "entry": [{"id": "1029", "changes": [{"field": "messages",
+ "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001111",
+ "phone_number_id": "1065"}, "contacts": [{"profile": {"name": "Ann"}, "wa_id": "16505551234"}],
+ "messages": [{"from": "16505551234", "id": "wamid.held1", "timestamp": "1765065600",
+ "type": "text", "text": {"body": "log in at https://phishing.test/login now"}}]}}]}]}
+JSON
+set +e
+"$SLUICECTL" scan --config "$CONF" -o general.data_dir="$TMP/var" -o policy.url_malicious=quarantine \
+  -o notice.placeholder_template="$TMP/tpl.txt" -o "notice.contact=Call the desk on 1234." \
+  --channel whatsapp --output "$TMP/held.out" "$TMP/held.json" >/dev/null; rc=$?
+set -e
+check "held: exit 1" test "$rc" = 1
+body=$(python3 -c '
+import json,sys
+m=json.load(open(sys.argv[1]))["entry"][0]["changes"][0]["value"]["messages"][0]
+print(m["sluice"]["verdict"]); print(m["text"]["body"])' "$TMP/held.out")
+check "held: a placeholder" test "$(head -1 <<<"$body")" = quarantine
+check "held: the operator's template" grep -q "^HELD for review. From: Ann (+16505551234)$" <<<"$body"
+check "held: the first line, defanged" grep -q "^First line: log in at hxxps\[:\]//phishing\[.\]test/login now$" <<<"$body"
+check "held: no live link" bash -c '! grep -q "https://phishing.test" <<<"$1"' _ "$body"
+check "held: the reference" grep -Eq "^Ref SL(-[0-9A-Z]{4}){4}$" <<<"$body"
+check "held: the contact line" grep -q "^Call the desk on 1234.$" <<<"$body"
 finish
