@@ -10,8 +10,9 @@
 # general.max_message_size refused with 552 5.3.4 (SIZE= and without); a
 # policy that rejects (550 5.7.1, a reason without internal details); a
 # release through this Postfix as the relay arriving once and untouched, its
-# replay and a forged release header scanned like any other message; the
-# log line per message.
+# replay and a forged release header scanned like any other message; a link
+# only a live reputation service knows (a fake URLhaus on loopback, switched
+# on by a reload) defanged on its way to the agent; the log line per message.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/quarantine_lib.sh"
 . "$(dirname "$0")/postfix.sh"
@@ -142,6 +143,37 @@ check "reload: on_quarantine = hold" reload_with "[milter]" "on_quarantine = hol
 check "hold: accepted" send "$EM/struct_two_cte.eml" held@test.example
 check "hold: in Postfix's hold queue" sh -c "for i in \$(seq 50); do [ \$(find '$TMP/pf/queue/hold' -type f | wc -l) = 1 ] && exit 0; sleep 0.1; done; exit 1"
 check "hold: logged" grep -q "action=hold" "$TMP/log"
+
+# --- live reputation through the milter: a link only a (fake) URLhaus knows
+FAKE=$TMP/fake
+mkdir -p "$FAKE"
+python3 "$SRC/tests/integration/fake_reputation.py" --dir "$FAKE" &
+fake_pid=$!
+trap 'kill "$fake_pid" 2>/dev/null || true; pf_cleanup; q_cleanup' EXIT
+for _ in $(seq 100); do [ -s "$FAKE/ports" ] && break; sleep 0.1; done
+# shellcheck disable=SC1091
+. "$FAKE/ports"
+printf 'urlhaus-test-key\n' >"$TMP/urlhaus.key"
+chown nobody "$TMP/urlhaus.key"
+chmod 600 "$TMP/urlhaus.key"
+check "reload: URLhaus (a fake on loopback)" reload_with "[general]" "allow_insecure_loopback = true" \
+  "[reputation]" "urlhaus_url = http://127.0.0.1:$HTTP_PORT" "urlhaus_auth_key_file = $TMP/urlhaus.key"
+cat >"$TMP/live.eml" <<'MSG'
+From: Customer <customer@example.net>
+To: agent@contact-center.example
+Subject: your parcel
+Date: Tue, 02 Jan 2024 10:00:00 +0100
+Message-ID: <live.1@example.net>
+
+Track it at http://uhmalware.example.net/payload.exe today.
+MSG
+check "live: accepted" send "$TMP/live.eml" live@test.example
+check "live: arrived" wait_for_copy live@test.example
+check "live: rewritten" grep -Eq '^rewrite \(SL-[0-9A-Z-]+\)$' <<<"$(verdict_of live@test.example)"
+check "live: the link defanged" grep -q "uhmalware\[.\]example" "$(arrived live@test.example)"
+check "live: no live link" test "$(grep -c 'http://uhmalware.example.net' "$(arrived live@test.example)")" = 0
+check "live: URLhaus was asked" grep -q "^urlhaus-url http://uhmalware.example.net/payload.exe$" "$FAKE/requests.log"
+kill "$fake_pid" 2>/dev/null || true
 check "reload: back to the shipped policy" reload_with ""
 
 # --- a release through this Postfix (the relay): arrives once, untouched but for the verdict
