@@ -29,8 +29,11 @@ EM=$SRC/tests/data/email
 sport=$(free_port)
 sink_start "$TMP/sink" "$sport"
 
+# sluiced reads its configuration and signatures again as general.user on a
+# reload: staged where that user can read them (CI may clone under /root).
+pub_setup
 cp "$CONF" "$TMP/sluice.conf"
-sed -i "s|^base_dir = ..|base_dir = $SRC|" "$TMP/sluice.conf"
+sed -i "s|^base_dir = ..|base_dir = $PUB|" "$TMP/sluice.conf"
 cat >>"$TMP/sluice.conf" <<EOF
 
 [release]
