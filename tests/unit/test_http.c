@@ -86,6 +86,7 @@ static const struct sl_http_route routes[] = {
 	{ "GET", "/exact", h_exact, NULL, 0 },
 	{ "GET", "/items/", h_prefix, NULL, 0 },
 	{ "POST", "/echo", h_echo, NULL, 0 },
+	{ "POST", "/bigecho", h_echo, NULL, 4096 }, /* takes more than the server's 1024 */
 	{ "POST", "/json", h_json, NULL, 0 },
 	{ NULL, "/peer", h_peer, NULL, 0 },
 	{ "GET", "/slow", h_slow, NULL, 0 },
@@ -257,6 +258,14 @@ static void test_routes(void **state)
 	reply_free(&r);
 	memset(big, 'z', sizeof(big));
 	r = req(e->path, "http://x/echo", "POST", big, sizeof(big), NULL);
+	assert_int_equal(r.status, 413);
+	reply_free(&r);
+	/* a route may take larger bodies than the server (the webhook) */
+	r = req(e->path, "http://x/bigecho", "POST", big, sizeof(big), NULL);
+	assert_int_equal(r.status, 201);
+	assert_int_equal(r.body->len, sizeof(big));
+	reply_free(&r);
+	r = req(e->path, "http://x/bigecho", "POST", big, 1, "Content-Length: 5000");
 	assert_int_equal(r.status, 413);
 	reply_free(&r);
 	/* chunked (no length said): dropped when it grows past the cap */
