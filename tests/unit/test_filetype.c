@@ -8,6 +8,8 @@
  * open (zstd, lz4, lzip, ...) by magic and by name, and unreadable archives,
  * members included.
  */
+#include <glib.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -626,6 +628,49 @@ static void test_run_script_content(void **state)
 	sl_msg_free(m);
 }
 
+/* Threads that come and go (libmilter's pool) share the engine's libmagic
+ * handles: no more sets are opened than runs were in progress at once, and
+ * every run types its parts the same. */
+#define THREADS 4
+#define ROUNDS 5
+
+static gpointer run_in_thread(gpointer data)
+{
+	struct fx *f = data;
+	int k;
+	for (k = 0; k < 3; k++) {
+		struct sl_msg *m = new_msg();
+		unsigned char pe[512];
+		int pdf = attach(m, "application/pdf", "invoice.pdf", pdf_text, strlen(pdf_text));
+		int exe = attach(m, "application/octet-stream", "setup.exe", pe, make_pe(pe));
+		if (sl_filetype_run(f->ft, m) != SL_OK || m->parts[pdf].detected_type == NULL ||
+		    strcmp(m->parts[pdf].detected_type, "application/pdf") != 0 ||
+		    !sl_msg_has_finding(m, SL_FIND_FILETYPE, "executable", exe) ||
+		    m->parts[1].detected_type == NULL || strcmp(m->parts[1].detected_type, "text/plain") != 0) {
+			sl_msg_free(m);
+			return GINT_TO_POINTER(1);
+		}
+		sl_msg_free(m);
+	}
+	return NULL;
+}
+
+static void test_handles_shared_by_threads(void **state)
+{
+	struct fx *f = *state;
+	int r, i, failures = 0;
+	for (r = 0; r < ROUNDS; r++) {
+		GThread *t[THREADS];
+		for (i = 0; i < THREADS; i++)
+			t[i] = g_thread_new("ft", run_in_thread, f);
+		for (i = 0; i < THREADS; i++)
+			failures += GPOINTER_TO_INT(g_thread_join(t[i]));
+	}
+	assert_int_equal(failures, 0);
+	/* one set from sl_filetype_new, at most one more per thread running at once */
+	assert_in_range(sl_filetype_handle_sets(f->ft), 1, THREADS);
+}
+
 static void test_free_null(void **state)
 {
 	assert_null(sl_filetype_free(NULL));
@@ -650,6 +695,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_dangerous_name_any_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_script_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handles_shared_by_threads, setup, teardown),
 		cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
