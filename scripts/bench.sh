@@ -3,9 +3,11 @@
 # tests/data, then the live reputation look-ups (bench_providers).
 # Usage: scripts/bench.sh [ITERATIONS]
 #        scripts/bench.sh --milter [-n MESSAGES] [-s SESSIONS] [-r RUNS] [--rss N] [--out FILE]
+#                                  [--baseline OTHER_BUILD_DIR]
 #            the milter benchmark through private Postfix instances (as root;
 #            tests/bench/milter_bench.sh): no milter, a do-nothing milter,
-#            sluiced, clamav-milter + clamd
+#            sluiced, clamav-milter + clamd (and with --baseline, the sluiced
+#            of another build, say main's, in the same interleaved runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = --milter ]; then

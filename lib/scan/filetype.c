@@ -11,23 +11,23 @@
 #include "util.h"
 
 struct sl_filetype {
-	unsigned gen;         /* distinguishes engines for the per-thread handles */
 	char *magic_files;    /* ':'-separated, NULL for the system database */
 	size_t magic_bytes;
+	GMutex lock;          /* guards idle */
+	GSList *idle;         /* struct handles not in use by any thread */
+	gint opened;          /* sets opened so far (atomic) */
 };
 
-struct tls_magic {
-	unsigned gen;
+/* One set of libmagic handles: used by one thread at a time. */
+struct handles {
 	magic_t mime, desc;
 	magic_t text; /* built-in tests only: tells text from binary, quickly */
 	magic_t text_desc; /* the same, as a description ("ASCII text, with CRLF ...") */
 };
 
-static unsigned next_gen = 1;
-
-static void tls_free(gpointer p)
+static void handles_free(gpointer p)
 {
-	struct tls_magic *t = p;
+	struct handles *t = p;
 	if (t->mime)
 		magic_close(t->mime);
 	if (t->desc)
@@ -38,8 +38,6 @@ static void tls_free(gpointer p)
 		magic_close(t->text_desc);
 	free(t);
 }
-
-static GPrivate tls_key = G_PRIVATE_INIT(tls_free);
 
 static magic_t open_magic(const char *files, int flags, char **why)
 {
@@ -58,70 +56,78 @@ static magic_t open_magic(const char *files, int flags, char **why)
 	return m;
 }
 
-/* This thread's handles for ft, opened on first use. */
-static struct tls_magic *thread_magic(struct sl_filetype *ft)
+/* A new set of handles, or NULL (*why says why). */
+static struct handles *handles_open(struct sl_filetype *ft, char **why)
 {
-	struct tls_magic *t = g_private_get(&tls_key);
-	char *why = NULL;
-	if (t != NULL && t->gen == ft->gen)
-		return t;
-	if (t == NULL)
-		t = sl_xcalloc(1, sizeof(*t));
-	if (t->mime)
-		magic_close(t->mime);
-	if (t->desc)
-		magic_close(t->desc);
-	t->mime = open_magic(ft->magic_files, MAGIC_MIME_TYPE, &why);
-	free(why);
-	why = NULL;
-	t->desc = open_magic(ft->magic_files, MAGIC_NONE, &why);
-	free(why);
-	why = NULL;
-	if (t->text)
-		magic_close(t->text);
-	t->text = open_magic(ft->magic_files, MAGIC_MIME_TYPE | MAGIC_NO_CHECK_SOFT, &why);
-	free(why);
-	why = NULL;
-	if (t->text_desc)
-		magic_close(t->text_desc);
-	t->text_desc = open_magic(ft->magic_files, MAGIC_NO_CHECK_SOFT, &why);
-	free(why);
-	t->gen = ft->gen;
-	g_private_set(&tls_key, t);
+	struct handles *t = sl_xcalloc(1, sizeof(*t));
+	if ((t->mime = open_magic(ft->magic_files, MAGIC_MIME_TYPE, why)) == NULL ||
+	    (t->desc = open_magic(ft->magic_files, MAGIC_NONE, why)) == NULL ||
+	    (t->text = open_magic(ft->magic_files, MAGIC_MIME_TYPE | MAGIC_NO_CHECK_SOFT, why)) == NULL ||
+	    (t->text_desc = open_magic(ft->magic_files, MAGIC_NO_CHECK_SOFT, why)) == NULL) {
+		handles_free(t);
+		return NULL;
+	}
+	g_atomic_int_inc(&ft->opened);
 	return t;
+}
+
+/*
+ * Handles for one run: an idle set, else a new one. libmagic's handles are
+ * not shared between threads, and loading a set costs about half a
+ * millisecond (four loads of the compiled database): they are kept per
+ * engine, not per thread (libmilter's pool ends and starts threads as the
+ * load changes), and there are never more sets than runs at once.
+ */
+static struct handles *handles_take(struct sl_filetype *ft, char **why)
+{
+	struct handles *t = NULL;
+	g_mutex_lock(&ft->lock);
+	if (ft->idle != NULL) {
+		t = ft->idle->data;
+		ft->idle = g_slist_delete_link(ft->idle, ft->idle);
+	}
+	g_mutex_unlock(&ft->lock);
+	return t != NULL ? t : handles_open(ft, why);
+}
+
+static void handles_give_back(struct sl_filetype *ft, struct handles *t)
+{
+	g_mutex_lock(&ft->lock);
+	ft->idle = g_slist_prepend(ft->idle, t);
+	g_mutex_unlock(&ft->lock);
 }
 
 struct sl_filetype *sl_filetype_new(const struct sl_config *cfg, char **why)
 {
 	struct sl_filetype *ft = sl_xcalloc(1, sizeof(*ft));
 	char *const *files = sl_config_list(cfg, "filetype.magic_files");
-	struct tls_magic *t;
+	struct handles *t;
 	if (files != NULL && files[0] != NULL) {
 		gchar *j = g_strjoinv(":", (gchar **)files);
 		ft->magic_files = sl_xstrdup(j);
 		g_free(j);
 	}
 	ft->magic_bytes = (size_t)sl_config_int(cfg, "filetype.magic_bytes");
-	ft->gen = g_atomic_int_add(&next_gen, 1);
-	/* Load once now so that a broken magic file is a start-up error. */
-	{
-		magic_t m = open_magic(ft->magic_files, MAGIC_MIME_TYPE, why);
-		if (m == NULL) {
-			free(ft->magic_files);
-			free(ft);
-			return NULL;
-		}
-		magic_close(m);
-	}
-	t = thread_magic(ft);
-	(void)t;
+	g_mutex_init(&ft->lock);
+	/* The first set now: a broken magic file is a start-up error. */
+	t = handles_open(ft, why);
+	if (t == NULL)
+		return sl_filetype_free(ft);
+	ft->idle = g_slist_prepend(NULL, t);
 	return ft;
+}
+
+unsigned sl_filetype_handle_sets(struct sl_filetype *ft)
+{
+	return (unsigned)g_atomic_int_get(&ft->opened);
 }
 
 struct sl_filetype *sl_filetype_free(struct sl_filetype *ft)
 {
 	if (ft == NULL)
 		return NULL;
+	g_slist_free_full(ft->idle, handles_free);
+	g_mutex_clear(&ft->lock);
 	free(ft->magic_files);
 	free(ft);
 	return NULL;
@@ -239,16 +245,27 @@ static int starts_ci(const unsigned char *p, size_t n, const char *s)
 	return n - i >= len && g_ascii_strncasecmp((const char *)p + i, s, len) == 0;
 }
 
-/* s (lower case) anywhere in the first 64 KiB of p, ASCII case-insensitive.
- * The first byte is compared before the rest: a call per position made this
- * a few per cent of a milter's CPU on ordinary mail. */
+/* s (lower case) anywhere in the first 64 KiB of p, ASCII case-insensitive
+ * (a match starts before offset 65536). A first byte that is no letter is
+ * found with memchr; a letter is compared before the rest: a call per
+ * position made this a few per cent of a milter's CPU on ordinary mail. */
 static int contains_ci(const unsigned char *p, size_t n, const char *s)
 {
-	size_t len = strlen(s), i;
+	size_t len = strlen(s), i, last;
 	unsigned char c0 = (unsigned char)s[0];
-	if (n < len)
+	if (len == 0 || n < len)
 		return 0;
-	for (i = 0; i + len <= n && i < 65536; i++)
+	last = n - len < 65535 ? n - len : 65535; /* the last position a match may start at */
+	if (!g_ascii_isalpha(c0)) {
+		const unsigned char *q = p, *end = p + last + 1;
+		while ((q = memchr(q, c0, (size_t)(end - q))) != NULL) {
+			if (g_ascii_strncasecmp((const char *)q + 1, s + 1, len - 1) == 0)
+				return 1;
+			q++;
+		}
+		return 0;
+	}
+	for (i = 0; i <= last; i++)
 		if ((p[i] | 0x20) == c0 && g_ascii_strncasecmp((const char *)p + i, s, len) == 0)
 			return 1;
 	return 0;
@@ -256,20 +273,27 @@ static int contains_ci(const unsigned char *p, size_t n, const char *s)
 
 /* Text that uses what scripts run by Windows use to act on the machine:
  * Windows Script Host objects (JScript, VBScript), PowerShell's download and
- * run idioms. Read in one lower-cased copy of at most n bytes. */
+ * run idioms. Read in one lower-cased copy of at most n bytes (up to a NUL):
+ * a plain loop the compiler vectorises, then libc's strstr (GLib's
+ * g_ascii_strdown cost as much as all the searches). */
 static int runs_scripts(const unsigned char *p, size_t n)
 {
 	static const char *const cues[] = { "wscript.shell", "activexobject(", "wscript.createobject",
 		"scripting.filesystemobject", "shell.application", "invoke-expression",
 		"downloadstring(", "-encodedcommand", NULL };
+	size_t len, i;
 	char *low;
 	int hit = 0;
 	if (n < 12)
 		return 0;
-	low = g_ascii_strdown((const char *)p, (gssize)n);
-	for (size_t i = 0; cues[i] != NULL && !hit; i++)
+	len = strnlen((const char *)p, n);
+	low = sl_xmalloc(len + 1);
+	for (i = 0; i < len; i++)
+		low[i] = (char)((unsigned char)(p[i] - 'A') < 26 ? p[i] | 0x20 : p[i]);
+	low[len] = '\0';
+	for (i = 0; cues[i] != NULL && !hit; i++)
 		hit = strstr(low, cues[i]) != NULL;
-	g_free(low);
+	free(low);
 	return hit;
 }
 
@@ -575,10 +599,10 @@ static const char *text_subtype(const unsigned char *p, size_t n)
 }
 
 /* libmagic's description of part p, computed on first use. */
-static const char *describe(struct tls_magic *t, struct sl_part *p, size_t n)
+static const char *describe(struct handles *t, struct sl_part *p, size_t n)
 {
-	if (p->detected_desc == NULL && t->desc != NULL) {
-		const char *r = magic_buffer(p->is_text && t->text_desc ? t->text_desc : t->desc, p->data, n);
+	if (p->detected_desc == NULL) {
+		const char *r = magic_buffer(p->is_text ? t->text_desc : t->desc, p->data, n);
 		p->detected_desc = sl_xstrdup(r ? r : "data");
 	}
 	return p->detected_desc ? p->detected_desc : (p->detected_type ? p->detected_type : "data");
@@ -638,8 +662,15 @@ static int has_utf16(const unsigned char *p, size_t n, const char *ascii)
 
 int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 {
-	struct tls_magic *t = thread_magic(ft);
+	char *why = NULL;
+	struct handles *t = handles_take(ft, &why);
 	size_t i;
+
+	if (t == NULL) {
+		sl_log(SL_LOG_WARNING, "id=%s filetype: %s", m->id, why);
+		free(why);
+		return SL_ETEMP; /* nothing typed: the message is not judged now */
+	}
 
 	for (i = 0; i < m->nparts; i++) {
 		struct sl_part *p = &m->parts[i];
@@ -655,15 +686,16 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 		 * rules cost about a millisecond a call on any text, however short.
 		 * Text is typed by the few cues that matter here (HTML, SVG, scripts:
 		 * text_subtype); binary content by the full rules, unless ClamAV's
-		 * typing of the same bytes already proved it (av.c). */
-		r = t->text ? magic_buffer(t->text, p->data, n) : NULL;
-		if (r != NULL && strncmp(r, "text/", 5) == 0 && memchr(p->data, '\0', n) == NULL) {
+		 * typing of the same bytes already proved it (av.c). Bytes with a NUL
+		 * are not text to us whatever libmagic says: it is not asked. */
+		r = memchr(p->data, '\0', n) == NULL ? magic_buffer(t->text, p->data, n) : NULL;
+		if (r != NULL && strncmp(r, "text/", 5) == 0) {
 			p->is_text = 1;
 			p->detected_type = sl_xstrdup(p->is_body_text && p->declared_type ? p->declared_type
 									  : text_subtype(p->data, n));
 		} else if (p->av_type != NULL) {
 			p->detected_type = sl_xstrdup(p->av_type);
-		} else if (t->mime != NULL) {
+		} else {
 			r = magic_buffer(t->mime, p->data, n);
 			p->detected_type = sl_xstrdup(r ? r : "application/octet-stream");
 		}
@@ -731,5 +763,6 @@ names:
 		if (m->nfindings > before)
 			describe(t, p, n);
 	}
+	handles_give_back(ft, t);
 	return SL_OK;
 }

@@ -27,6 +27,7 @@ enum ctx {
 struct frame {
 	qpdf_oh oh;
 	enum ctx ctx;
+	enum qpdf_object_type_e type; /* ot_array, ot_dictionary or ot_stream */
 };
 
 struct walk {
@@ -68,11 +69,13 @@ static char *name_of(struct walk *w, qpdf_oh dict, const char *key)
 	return s;
 }
 
-static int is_container(struct walk *w, qpdf_oh v)
+/* The type of v (resolved) when it holds other objects, else ot_null. One
+ * call of qpdf's C API, not three: each costs more than the test itself. */
+static enum qpdf_object_type_e container_type(struct walk *w, qpdf_oh v)
 {
-	int yes = qpdf_oh_is_dictionary(w->q, v) || qpdf_oh_is_array(w->q, v) || qpdf_oh_is_stream(w->q, v);
+	enum qpdf_object_type_e t = qpdf_oh_get_type_code(w->q, v);
 	failed(w);
-	return yes;
+	return t == ot_array || t == ot_dictionary || t == ot_stream ? t : ot_null;
 }
 
 /* Bytes as UTF-8: UTF-16BE with a byte-order mark, UTF-8 as it is, else latin1. */
@@ -378,13 +381,13 @@ static enum ctx edge(enum ctx ctx, const char *key)
 /* Queues v when it is a container, releases it otherwise. */
 static void push(struct walk *w, qpdf_oh v, enum ctx ctx)
 {
-	struct frame f = { v, ctx };
+	struct frame f = { v, ctx, ot_null };
 	if (++w->work > w->max_objects * WORK_PER_OBJECT && !w->stop) {
 		sl_doc_report_add(w->r, "limit", "PDF with more than %zu objects (docs.max_pdf_objects)",
 				  w->max_objects);
 		w->stop = 1;
 	}
-	if (w->stop || !is_container(w, v)) {
+	if (w->stop || (f.type = container_type(w, v)) == ot_null) {
 		qpdf_oh_release(w->q, v);
 		return;
 	}
@@ -399,6 +402,7 @@ static void visit(struct walk *w, struct frame f)
 	GPtrArray *keys;
 	char *s;
 	guint i;
+	int has_s = 0, has_ef = 0;
 
 	if (id > 0) {
 		gint64 k = (gint64)id << 19 | (gint64)(qpdf_oh_get_generation(q, f.oh) & 0xffff) << 3 | f.ctx;
@@ -412,26 +416,31 @@ static void visit(struct walk *w, struct frame f)
 		w->stop = 1;
 		return;
 	}
-	if (qpdf_oh_is_array(q, f.oh)) {
+	if (f.type == ot_array) {
 		int n = qpdf_oh_get_array_n_items(q, f.oh);
 		for (int k = n - 1; k >= 0 && !w->stop; k--)
 			push(w, qpdf_oh_get_array_item(q, f.oh, k), f.ctx);
 		failed(w);
 		return;
 	}
-	dict = qpdf_oh_is_stream(q, f.oh) ? qpdf_oh_get_dict(q, f.oh) : f.oh;
-	s = name_of(w, dict, "/S");
+	dict = f.type == ot_stream ? qpdf_oh_get_dict(q, f.oh) : f.oh;
+	/* One key iteration at a time in qpdf's C API: take the names first
+	 * (qpdf lists the keys whose values are not null, as it answers has_key). */
+	keys = g_ptr_array_new_with_free_func(free);
+	qpdf_oh_begin_dict_key_iter(q, dict);
+	while (qpdf_oh_dict_more_keys(q)) {
+		const char *k = qpdf_oh_dict_next_key(q);
+		has_s |= strcmp(k, "/S") == 0;
+		has_ef |= strcmp(k, "/EF") == 0;
+		g_ptr_array_add(keys, sl_xstrdup(k));
+	}
+	failed(w);
+	s = has_s ? name_of(w, dict, "/S") : NULL;
 	if (s != NULL)
 		action(w, dict, s, f.ctx);
 	free(s);
-	if (qpdf_oh_has_key(q, dict, "/EF"))
+	if (has_ef)
 		embedded(w, dict);
-	/* One key iteration at a time in qpdf's C API: take the names first. */
-	keys = g_ptr_array_new_with_free_func(free);
-	qpdf_oh_begin_dict_key_iter(q, dict);
-	while (qpdf_oh_dict_more_keys(q))
-		g_ptr_array_add(keys, sl_xstrdup(qpdf_oh_dict_next_key(q)));
-	failed(w);
 	for (i = keys->len; i > 0 && !w->stop; i--) {
 		const char *k = g_ptr_array_index(keys, i - 1);
 		push(w, get(w, dict, k), edge(f.ctx, k));

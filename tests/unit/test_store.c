@@ -731,6 +731,70 @@ static int nested_read(struct sl_store_tx *tx, void *ctx, char **why)
 	return sl_store_query(ctx, "SELECT count(*) FROM items", NULL, 0, count_rows, NULL, why);
 }
 
+/* Statements a connection keeps prepared: the same SQL run again from a row
+ * callback of itself (on the same connection), and more distinct statements
+ * than the cache holds, twice over, all give their rows. */
+#define NESTED_SQL "SELECT version FROM sluice_schema"
+
+struct nest {
+	struct sl_store_tx *tx;
+	int outer, inner, single;
+};
+
+static int inner_row(void *ctx, const struct sl_sqlval *c, size_t n)
+{
+	((struct nest *)ctx)->inner++;
+	return 0;
+}
+
+static int outer_row(void *ctx, const struct sl_sqlval *c, size_t n)
+{
+	struct nest *x = ctx;
+	char *why = NULL;
+	x->outer++;
+	if (sl_store_exec(x->tx, NESTED_SQL, NULL, 0, inner_row, x, NULL, &why) != SL_OK) {
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+static int single_row(void *ctx, const struct sl_sqlval *c, size_t n)
+{
+	((struct nest *)ctx)->single++;
+	return 0;
+}
+
+static int statements_fn(struct sl_store_tx *tx, void *ctx, char **why)
+{
+	struct nest *x = ctx;
+	int rc, round, k;
+	x->tx = tx;
+	rc = sl_store_exec(tx, NESTED_SQL, NULL, 0, outer_row, x, NULL, why);
+	for (round = 0; round < 2 && rc == SL_OK; round++)
+		for (k = 0; k < 80 && rc == SL_OK; k++) {
+			char *sql = sl_xasprintf("SELECT %d", k);
+			rc = sl_store_exec(tx, sql, NULL, 0, single_row, x, NULL, why);
+			free(sql);
+		}
+	return rc;
+}
+
+static void test_statements_reused(void **state)
+{
+	struct env *e = *state;
+	struct nest x = { 0 };
+	char *why = NULL;
+	int pass;
+	for (pass = 0; pass < 2; pass++) {
+		memset(&x, 0, sizeof(x));
+		assert_int_equal(sl_store_tx(e->st, statements_fn, &x, &why), SL_OK);
+		assert_true(x.outer >= 1);
+		assert_int_equal(x.inner, x.outer * x.outer);
+		assert_int_equal(x.single, 160);
+	}
+}
+
 /* PostgreSQL: the server drops our connections (restart, failover): the next
  * call opens a fresh one and goes through, however many dead ones the pool
  * held. */
@@ -952,6 +1016,7 @@ static void test_release_pass(void **state)
 		cmocka_unit_test_setup_teardown(test_fresh_open_race, setup_fn, teardown),   \
 		cmocka_unit_test_setup_teardown(test_killed_writer, setup_fn, teardown),     \
 		cmocka_unit_test_setup_teardown(test_dropped_connection, setup_fn, teardown), \
+		cmocka_unit_test_setup_teardown(test_statements_reused, setup_fn, teardown),  \
 		cmocka_unit_test_setup_teardown(test_unreachable, setup_fn, teardown),       \
 		cmocka_unit_test_setup_teardown(test_password_file, setup_fn, teardown),     \
 	}
