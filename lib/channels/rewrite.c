@@ -263,6 +263,11 @@ static int can_edit(const struct sl_msg *m, int i)
 	const struct sl_part *p = &m->parts[i];
 	if (p->origin == SL_ORIGIN_FIELD) /* a text field, not a media object */
 		return p->is_body_text && p->data != NULL && p->data_len == p->size;
+	/* A uuencoded body (x-uuencode, or a near-token read so) is one file
+	 * framed by begin/end lines that the encoder does not write: edited, it
+	 * would not read back. Such a part goes whole, or the message is held. */
+	if (p->encoding != NULL && g_mime_content_encoding_from_string(p->encoding) == GMIME_CONTENT_ENCODING_UUENCODE)
+		return 0;
 	return p->origin == SL_ORIGIN_MIME && p->data != NULL && p->data_len == p->size &&
 	       (p->hdr_start == 0 || (p->body_start >= 0 && p->body_end >= p->body_start));
 }

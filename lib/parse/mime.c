@@ -382,6 +382,12 @@ static void decode_leaf(struct walk *w, int idx, GMimePart *part)
 			goto names;
 		}
 	}
+	/* The content is what GMime decodes: its encoding is the one a rewrite
+	 * writes the part back in and the one that says whether the raw body is
+	 * the content. (A near-token GMime does not know, "uue", leaves the body
+	 * as it is: the uuencoded blocks in it are found as blocks of text.) */
+	free(p->encoding);
+	p->encoding = enc != GMIME_CONTENT_ENCODING_DEFAULT ? lower(g_mime_content_encoding_to_string(enc)) : NULL;
 	/* Sized for the decoded content up front: no regrowing copies of large parts. */
 	{
 		size_t enc_len = p->body_end > p->body_start && p->body_start >= 0

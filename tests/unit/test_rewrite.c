@@ -702,6 +702,66 @@ static void test_uuencode_removed_multipart_crlf(void **state)
 	check_uu(uu_multi, 1, "here it is:", 1);
 }
 
+/* Found by fuzz_mime: a part sent uuencoded (here as the near-token "uue")
+ * whose decoded text holds another uuencoded file. Cutting that file would
+ * mean writing the part back uuencoded, without the begin/end lines the
+ * encoder does not write: it would not read back. Refused: the scan holds it. */
+static void test_uuencoded_part_not_edited(void **state)
+{
+	/* "here\nbegin 644 x.bin\nM...\n`\nend\nbye\n" uuencoded as one file */
+	static const char inner[] = "here\nbegin 644 x.bin\n"
+				    "M?T5,1@ ! @,$!08'\" D*\"PP-#@\\0$1(3%!46%Q@9&AL<'1X?(\"$B(R0E)B<H\n"
+				    "`\nend\nbye\n";
+	struct sl_buf b;
+	struct sl_msg *m;
+	char *why = NULL, *enc;
+	unsigned char *out = NULL;
+	size_t n = 0, i, k;
+	int u;
+
+	/* uuencode inner by hand: 45 bytes a line */
+	sl_buf_init(&b, 0);
+	sl_buf_addstr(&b, "From: a\nSubject: uu\nContent-Type: text/plain\nContent-Transfer-Encoding: uue\n\n"
+			  "begin 644 note.txt\n");
+	for (i = 0; i < sizeof(inner) - 1; i += 45) {
+		size_t len = sizeof(inner) - 1 - i < 45 ? sizeof(inner) - 1 - i : 45;
+		char c = (char)(32 + len);
+		sl_buf_add(&b, &c, 1);
+		for (k = 0; k < len; k += 3) {
+			unsigned char x[3] = { 0, 0, 0 };
+			char q[4];
+			size_t j;
+			for (j = 0; j < 3 && k + j < len; j++)
+				x[j] = (unsigned char)inner[i + k + j];
+			q[0] = (char)(32 + (x[0] >> 2));
+			q[1] = (char)(32 + (((x[0] & 3) << 4) | (x[1] >> 4)));
+			q[2] = (char)(32 + (((x[1] & 15) << 2) | (x[2] >> 6)));
+			q[3] = (char)(32 + (x[2] & 63));
+			for (j = 0; j < 4; j++)
+				if (q[j] == ' ')
+					q[j] = '`';
+			sl_buf_add(&b, q, 4);
+		}
+		sl_buf_add(&b, "\n", 1);
+	}
+	sl_buf_addstr(&b, "`\nend\n");
+	enc = sl_buf_take(&b);
+	m = parse(enc, 0);
+	free(enc);
+	assert_string_equal(m->parts[idx(m, "1")].encoding, "uuencode");
+	assert_non_null(memmem(m->parts[idx(m, "1")].data, m->parts[idx(m, "1")].size, "begin 644 x.bin", 15));
+	u = idx(m, "1/1");
+	assert_int_equal(m->parts[u].origin, SL_ORIGIN_UUENCODE);
+	sl_msg_add_finding(m, SL_FIND_FILETYPE, "executable", u, "'x.bin' is a program (ELF)");
+	m->findings[0].action = SL_ACT_REMOVE;
+	m->verdict = SL_VERDICT_REWRITE;
+	assert_int_equal(sl_rewrite_email_check(m, NULL, &why), SL_EINVAL);
+	free(why);
+	assert_int_equal(sl_rewrite_email(m, NULL, &out, &n), SL_EINVAL);
+	assert_null(out);
+	sl_msg_free(m);
+}
+
 /* Found by fuzz_mime: a "begin" line the parse stage passed over (another
  * block began before its data) makes a file of the signature line once the
  * second block is cut out. The rewrite is refused (the scan quarantines). */
@@ -1461,6 +1521,7 @@ int main(void)
 		cmocka_unit_test(test_uuencode_removed_single_crlf),
 		cmocka_unit_test(test_uuencode_removed_multipart),
 		cmocka_unit_test(test_uuencode_removed_multipart_crlf),
+		cmocka_unit_test(test_uuencoded_part_not_edited),
 		cmocka_unit_test(test_uuencode_cut_refused_when_it_makes_a_file),
 		cmocka_unit_test(test_uuencode_cut_keeps_the_other),
 		cmocka_unit_test(test_removed_inside_rfc822),
