@@ -174,9 +174,9 @@ static int apply_splices(const struct sl_msg *m, GArray *splices, size_t pos, st
 }
 
 /* Re-encodes decoded bytes with the part's transfer encoding and the
- * message's newlines. A quoted-printable line never starts with "--": the
+ * message's newlines. A quoted-printable line never starts with '-': the
  * encoder breaks lines where it likes, and "--" + a boundary there would end
- * the part. */
+ * the part ("-" and a byte or two before it, for some readers). */
 static void encode_body(const struct sl_msg *m, const struct sl_part *p, const char *data, size_t len,
 			struct sl_buf *out)
 {
@@ -194,8 +194,7 @@ static void encode_body(const struct sl_msg *m, const struct sl_part *p, const c
 			int line_start = i == 0 || buf[i - 1] == '\n';
 			if (buf[i] == '\n' && m->crlf && (i == 0 || buf[i - 1] != '\r'))
 				sl_buf_add(out, "\r\n", 2);
-			else if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE && line_start && buf[i] == '-' &&
-				 i + 1 < n && buf[i + 1] == '-')
+			else if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE && line_start && buf[i] == '-')
 				sl_buf_add(out, "=2D", 3);
 			else
 				sl_buf_add(out, buf + i, 1);
@@ -527,8 +526,8 @@ static int splice_rewrite(const struct sl_msg *m, const char *ref, const unsigne
 			continue;
 		if (p->is_container) {
 			/* A forwarded message or a multipart as a whole: up to the end
-			 * of its last descendant. */
-			int64_t endpos = -1;
+			 * of its last descendant, or of a multipart's epilogue. */
+			int64_t endpos = p->body_end;
 			for (k = i + 1; k < m->nparts; k++) {
 				int a = m->parts[k].parent;
 				while (a >= 0 && a != (int)i)

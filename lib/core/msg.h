@@ -81,7 +81,8 @@ struct sl_part {
 	/* Byte ranges in the raw message (MIME parts only; -1 when unknown). */
 	int64_t hdr_start;        /* first byte of this entity's header block */
 	int64_t body_start;       /* first byte of the (encoded) body */
-	int64_t body_end;         /* one past the last byte of the body */
+	int64_t body_end;         /* one past the last byte of the body (a multipart:
+				   * of its epilogue, up to the next delimiter) */
 	/* uuencode children: the block's range inside the parent's decoded text. */
 	size_t span_begin, span_end;
 	/* The part's content as UTF-8 text (text and HTML parts, for the URL stages):

@@ -172,36 +172,44 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* The blanks permissive readers allow in a begin line. */
+static int uu_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
+
 /*
  * "begin[-base64] <octal mode> <name>": the kind, and the name (may be empty).
  * Read as the most permissive decoders read it: "begin" in any case, then
- * blanks (tabs too) before the mode, whose digits need not be octal.
+ * blanks (tabs, form feeds too) before the mode, which may be anything
+ * ("-644", "6x4": ripmime decodes both) or missing. What follows decides:
+ * only lines that decode make a file.
  */
 static enum uu_kind parse_begin(const char *s, size_t n, const char **name, size_t *namelen)
 {
 	enum uu_kind kind;
-	size_t i, digits = 0;
+	size_t i, mode = 0;
 
-	if (n < 7 || (s[0] != 'b' && s[0] != 'B'))
+	if (n < 6 || (s[0] != 'b' && s[0] != 'B'))
 		return UU_NONE;
-	if (n >= 14 && g_ascii_strncasecmp(s, "begin-base64", 12) == 0 && is_blank(s[12])) {
+	if (n >= 13 && g_ascii_strncasecmp(s, "begin-base64", 12) == 0 && uu_blank(s[12])) {
 		kind = UU_BASE64;
 		i = 13;
-	} else if (g_ascii_strncasecmp(s, "begin", 5) == 0 && is_blank(s[5])) {
+	} else if (g_ascii_strncasecmp(s, "begin", 5) == 0 && uu_blank(s[5])) {
 		kind = UU_CLASSIC;
 		i = 6;
 	} else {
 		return UU_NONE;
 	}
-	while (i < n && is_blank(s[i]))
+	while (i < n && uu_blank(s[i]))
 		i++;
-	while (i < n && g_ascii_isdigit(s[i])) { /* octal, but readers take any digits */
+	while (i < n && !uu_blank(s[i]) && mode < 16) {
 		i++;
-		digits++;
+		mode++;
 	}
-	if (digits == 0 || digits > 6 || (i < n && !is_blank(s[i])))
-		return UU_NONE;
-	while (i < n && is_blank(s[i]))
+	if (i < n && !uu_blank(s[i]))
+		return UU_NONE; /* a long word after "begin": prose */
+	while (i < n && uu_blank(s[i]))
 		i++;
 	*name = s + i;
 	*namelen = n - i;
@@ -213,7 +221,7 @@ int sl_uu_maybe(const char *text, size_t len)
 	const char *p = text, *end = text + len;
 	while (p != NULL && end - p >= 6) {
 		if ((p[0] == 'b' || p[0] == 'B') && g_ascii_strncasecmp(p, "begin", 5) == 0 &&
-		    (is_blank(p[5]) || p[5] == '-'))
+		    (uu_blank(p[5]) || p[5] == '-'))
 			return 1;
 		p = memchr(p, '\n', (size_t)(end - p));
 		if (p != NULL)
@@ -333,6 +341,16 @@ static int b64_line(struct found *f, struct fbuf *b, struct b64 *st, const char 
  * Scans the block whose header line is hl. Adds the file when the block holds
  * anything decodable (*valid set), and sets *resume to where searching goes on.
  */
+/* s[0..n) (a begin line up to its name) has a digit. */
+static int mode_has_digit(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (g_ascii_isdigit(s[i]))
+			return 1;
+	return 0;
+}
+
 static int uu_block(struct found *f, const char *t, size_t len, const struct line *hl,
 		    enum uu_kind kind, const char *name, size_t namelen, int *valid, size_t *resume)
 {
@@ -396,6 +414,11 @@ static int uu_block(struct found *f, const char *t, size_t len, const struct lin
 	*valid = good || closed || emitted;
 	if (!*valid) {
 		*resume = hl->next;
+		/* ripmime saves a file under the begin line's name even with no
+		 * data after it: an empty file, judged by that name (when the
+		 * mode has a digit: "begin the day" in prose is no file). */
+		if (namelen > 0 && mode_has_digit(t + hl->start, (size_t)(name - (t + hl->start))))
+			rc = found_take(f, sl_xstrndup(name, namelen), &b, hl->start, hl->next);
 		goto out;
 	}
 	*resume = end;

@@ -30,6 +30,7 @@ struct buf {
 	int quoted;                 /* mail quoted in text (a bounce): often cut short, so a
 				     * missing end is no finding; its parts are judged */
 	GArray *hdr_blocks;         /* [start, end) pairs of its header blocks (size_t) */
+	GArray *odd_scanned;        /* ends of the header blocks check_odd_fields read */
 };
 
 struct walk {
@@ -247,6 +248,63 @@ static int64_t header_start(GMimeObject *obj)
 	return g_mime_header_get_offset(g_mime_header_list_get_header_at(hl, 0));
 }
 
+/* The media type of a Content-Type value is a multipart or a message. */
+static int holds_parts(const char *value)
+{
+	char *t = value ? sl_mimeparam_type(value) : NULL;
+	int r = t != NULL && (strncmp(t, "multipart/", 10) == 0 || strncmp(t, "message/", 8) == 0);
+	free(t);
+	return r;
+}
+
+/*
+ * Fields named almost like a field that decides how the part is read
+ * ("X-Content-Type", "Content-Transfer-Encoding)", a name without its colon:
+ * sl_mimelines_odd_field), which ripmime takes for that field. The names they
+ * give are part's names, judged like its own; one that would read the part
+ * otherwise -- another transfer encoding, a multipart or a message where the
+ * real field says something else -- is ambiguity. Each header block once: a
+ * message's block also holds its body part's fields.
+ */
+static void check_odd_fields(struct walk *w, GMimeObject *obj, int part, int64_t start)
+{
+	static const char *const canon[] = {"Content-Type", "Content-Transfer-Encoding",
+					    "Content-Disposition"};
+	static const char *const params[2] = {"filename", "name"};
+	const unsigned char *v;
+	size_t pos, to, vlen, k, n, i;
+	int which;
+
+	if (start < 0 || (size_t)start >= w->b->len)
+		return;
+	pos = (size_t)start;
+	to = sl_mimelines_block_end(w->b->p, w->b->len, pos);
+	for (k = 0; k < w->b->odd_scanned->len; k++)
+		if (g_array_index(w->b->odd_scanned, size_t, k) == to)
+			return;
+	g_array_append_val(w->b->odd_scanned, to);
+	while (sl_mimelines_odd_field(w->b->p, &pos, to, &which, &v, &vlen)) {
+		char *val = sl_xstrndup((const char *)v, vlen);
+		const char *real = raw_header(obj, canon[which]);
+		char *r[SL_PART_MAX_NAMES];
+		if (which == 1 ? sl_mimeparam_cte(val) != sl_mimeparam_cte(real)
+			       : which == 0 && holds_parts(val) != holds_parts(real))
+			structure(w, part,
+				  "a field named almost %s (some readers take it for that field) "
+				  "reads the part otherwise",
+				  canon[which]);
+		if (which != 1 && part >= 0)
+			for (k = 0; k < 2; k++) {
+				n = sl_mimeparam_readings(val, params[k], r, SL_PART_MAX_NAMES);
+				for (i = 0; i < n; i++) {
+					sl_msg_part_add_name(w->m, part, r[i]);
+					free(r[i]);
+				}
+			}
+		free(val);
+	}
+}
+
 /* Notes obj's header block for the lone-CR check; returns where its body starts (-1 unknown). */
 static int64_t note_header_block(struct walk *w, GMimeObject *obj)
 {
@@ -316,7 +374,7 @@ static void collect_names(struct walk *w, int idx, GMimeObject *obj)
 	char *r[SL_PART_MAX_NAMES];
 	size_t h, k, n, i;
 	for (h = 0; h < 2; h++) {
-		if (hdrs[h] == NULL || strstr(hdrs[h], "ame") == NULL)
+		if (hdrs[h] == NULL) /* parameter names in any case: "FILENAME=" */
 			continue;
 		for (k = 0; k < 2; k++) {
 			n = sl_mimeparam_readings(hdrs[h], params[k], r, SL_PART_MAX_NAMES);
@@ -461,7 +519,7 @@ static int blank(const unsigned char *p, size_t n)
  * we do. Returns where the multipart's content ends for its children.
  */
 static size_t check_delimiters(struct walk *w, GMimeObject *obj, int idx, const char *boundary,
-			       size_t body, size_t end)
+			       size_t body, size_t end, size_t *epilogue)
 {
 	const char *raw = raw_header(obj, "Content-Type");
 	char *r[SL_PART_MAX_NAMES];
@@ -488,6 +546,7 @@ static size_t check_delimiters(struct walk *w, GMimeObject *obj, int idx, const 
 			  "or hide content after it");
 	for (i = 0; i < n; i++)
 		free(r[i]);
+	*epilogue = s.close_end >= 0 ? (size_t)s.close_end : end;
 	return s.close_start >= 0 ? (size_t)s.close_start : end;
 }
 
@@ -517,6 +576,95 @@ static void check_leaf_boundary(struct walk *w, int idx, GMimeObject *obj)
 
 /* A multipart as part `id`; its children are numbered below `prefix`
  * ("" at the top: 1, 2...; "2": 2.1, 2.2...). */
+static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int host, int depth,
+			 enum sl_mail_kind kind, int quoted);
+
+/* The start of the line before the one that starts at pos (> 0). */
+static size_t line_before(const unsigned char *p, size_t pos)
+{
+	size_t k = pos - 1; /* the LF that ends that line */
+	while (k > 0 && p[k - 1] != '\n')
+		k--;
+	return k;
+}
+
+/*
+ * A multipart with a transfer encoding (RFC 2045 allows none) is one encoded
+ * file to ripmime, saved under the multipart's name: that reading is a part
+ * of its own below the multipart (id N/whole), decoded and judged. Text, as
+ * a quoted-printable multipart of real mail decodes to, is no finding.
+ */
+static void multipart_as_file(struct walk *w, GMimeObject *obj, int idx, const char *id,
+			      size_t body, size_t end)
+{
+	enum sl_cte cte = sl_mimeparam_cte(raw_header(obj, "Content-Transfer-Encoding"));
+	unsigned char *data;
+	char *uuname = NULL, *cid;
+	size_t len = 0, k;
+	int c;
+
+	if (cte == SL_CTE_IDENTITY)
+		return;
+	data = sl_mimelines_decode(cte, 0, w->b->p + body, end - body, &len, &uuname);
+	if (data == NULL) {
+		free(uuname);
+		return;
+	}
+	cid = sl_xasprintf("%s/whole", id);
+	c = add_walk_part(w, idx, cid);
+	free(cid);
+	if (c < 0) {
+		free(data);
+		free(uuname);
+		return;
+	}
+	sl_msg_part_take_data(w->m, c, data, len);
+	w->m->parts[c].declared_type = sl_xstrdup("application/octet-stream");
+	w->m->parts[c].encoding = sl_xstrdup(sl_mimeparam_cte_name(cte));
+	w->m->parts[c].is_attachment = 1;
+	for (k = 0; k < w->m->parts[idx].nnames; k++)
+		sl_msg_part_add_name(w->m, c, w->m->parts[idx].names[k]);
+	if (uuname != NULL)
+		sl_msg_part_add_name(w->m, c, uuname);
+	free(uuname);
+	{
+		struct sl_part *p = &w->m->parts[c];
+		if (p->nnames > 0) {
+			p->filename = p->names[0];
+			memmove(p->names, p->names + 1, --p->nnames * sizeof(*p->names));
+		}
+	}
+}
+
+/*
+ * Where the part before `next` ends: the start of the delimiter line before
+ * next's header block, or before the blank line that starts a part without
+ * headers; `end` when that cannot be told.
+ */
+static size_t part_end(struct walk *w, GMimeObject *next, size_t end)
+{
+	const unsigned char *p = w->b->p;
+	int64_t hs = header_start(next);
+	size_t k;
+	if (hs < 0 && GMIME_IS_PART(next)) {
+		GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(next));
+		GMimeStream *st = dw ? g_mime_data_wrapper_get_stream(dw) : NULL;
+		hs = st ? st->bound_start : -1;
+		if (hs > 1 && (size_t)hs <= end) {
+			k = line_before(p, (size_t)hs); /* the blank line */
+			if (k > 1 && (p[k] == '\n' || p[k] == '\r')) {
+				size_t d = line_before(p, k);
+				if (p[d] == '-' && p[d + 1] == '-')
+					return d;
+			}
+			return end;
+		}
+	}
+	if (hs > 1 && (size_t)hs <= end)
+		return line_before(p, (size_t)hs);
+	return end;
+}
+
 static void walk_multipart(struct walk *w, GMimeObject *obj, int parent, const char *id,
 			   const char *prefix, int depth, size_t end)
 {
@@ -525,20 +673,42 @@ static void walk_multipart(struct walk *w, GMimeObject *obj, int parent, const c
 	int idx = add_walk_part(w, parent, id);
 	const char *boundary = g_mime_multipart_get_boundary(mp);
 	int64_t body;
+	size_t end0 = end, epilogue = end;
 	if (idx < 0)
 		return;
 	w->m->parts[idx].is_container = 1;
 	set_common(w, idx, obj);
 	check_headers(w, obj, idx);
+	check_odd_fields(w, obj, idx, header_start(obj));
+	/* A name on a multipart: some readers give it to one of its parts. */
+	collect_names(w, idx, obj);
 	body = note_header_block(w, obj);
 	if (too_deep(w, idx, depth))
 		return;
 	if (boundary != NULL && body >= 0 && (size_t)body <= end)
-		end = check_delimiters(w, obj, idx, boundary, (size_t)body, end);
+		end = check_delimiters(w, obj, idx, boundary, (size_t)body, end, &epilogue);
 	for (i = 0; i < n; i++) {
 		char *cid = child_id(prefix, i + 1);
-		walk_object(w, g_mime_multipart_get_part(mp, i), idx, cid, depth + 1, end);
+		size_t cend = end;
+		/* A part ends where the delimiter line before the next one starts. */
+		if (i + 1 < n)
+			cend = part_end(w, g_mime_multipart_get_part(mp, i + 1), end);
+		walk_object(w, g_mime_multipart_get_part(mp, i), idx, cid, depth + 1, cend);
 		free(cid);
+	}
+	if (w->b->host < 0 && body >= 0)
+		w->m->parts[idx].body_end = (int64_t)end0;
+	if (body >= 0 && (size_t)body < end0)
+		multipart_as_file(w, obj, idx, id, (size_t)body, end0);
+	/* ripmime reads on after the closing delimiter: a paragraph there that
+	 * holds part headers is a part to it, decoded and saved. */
+	if (epilogue < end0 && !blank(w->b->p + epilogue, end0 - epilogue)) {
+		size_t qlen = 0;
+		unsigned char *quoted =
+		    sl_mimelines_quoted_mail(w->b->p + epilogue, end0 - epilogue, &qlen);
+		if (quoted != NULL && !too_deep(w, idx, depth))
+			parse_buffer(w, quoted, qlen, idx, depth + 1, SL_MAIL_MESSAGE, 1);
+		free(quoted);
 	}
 }
 
@@ -561,9 +731,6 @@ static void walk_body(struct walk *w, GMimeObject *body, int parent, const char 
 	free(cid);
 }
 
-static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int host, int depth,
-			 enum sl_mail_kind kind, int quoted);
-
 /*
  * A leaf that holds a message or a mailbox -- any message/\* type,
  * text/rfc822-headers, a base64 message/rfc822 GMime left whole, an attached
@@ -576,6 +743,39 @@ static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int
  * part of its own (sl_mimelines_quoted_mail): such content is parsed the same
  * way, as quoted mail.
  */
+/*
+ * The body of a decoded part as it stands is another reading: a reader that
+ * does not apply the encoding (a "base64;" on a message part whose
+ * Content-Type it could not read, a body that is no base64 at all) reads the
+ * mail or the MIME parts written there. Header fields need a colon: encoded
+ * bodies, base64 above all, have none and are passed over at memchr's speed.
+ */
+static void parse_raw_if_mail(struct walk *w, int idx, int depth, int declared)
+{
+	const struct sl_part *p = &w->m->parts[idx];
+	const unsigned char *raw;
+	unsigned char *quoted;
+	size_t rlen, qlen = 0;
+	enum sl_mail_kind kind;
+
+	if (p->encoding == NULL || p->body_start < 0 || p->body_end <= p->body_start ||
+	    (size_t)p->body_end > w->b->len)
+		return;
+	raw = w->b->p + p->body_start;
+	rlen = (size_t)(p->body_end - p->body_start);
+	if (memchr(raw, ':', rlen) == NULL || too_deep(w, idx, depth))
+		return;
+	kind = sl_mimelines_mail_kind(raw, rlen, declared ? SL_MAIL_DECLARED : SL_MAIL_ATTACHED);
+	if (kind != SL_MAIL_NONE) {
+		parse_buffer(w, raw, rlen, idx, depth + 1, kind, 0);
+		return;
+	}
+	quoted = sl_mimelines_quoted_mail(raw, rlen, &qlen);
+	if (quoted != NULL)
+		parse_buffer(w, quoted, qlen, idx, depth + 1, SL_MAIL_MESSAGE, 1);
+	free(quoted);
+}
+
 static void parse_if_mail(struct walk *w, int idx, int depth)
 {
 	struct sl_part *p = &w->m->parts[idx];
@@ -585,20 +785,23 @@ static void parse_if_mail(struct walk *w, int idx, int depth)
 	unsigned char *quoted;
 	size_t qlen = 0;
 
-	if (p->data == NULL || p->size == 0)
+	if (p->data == NULL || p->size == 0) {
+		parse_raw_if_mail(w, idx, depth, declared);
 		return;
+	}
 	if (declared || !p->is_body_text)
 		kind = sl_mimelines_mail_kind(p->data, p->size,
 					      declared ? SL_MAIL_DECLARED : SL_MAIL_ATTACHED);
 	if (kind != SL_MAIL_NONE) {
 		if (!too_deep(w, idx, depth))
 			parse_buffer(w, p->data, p->size, idx, depth + 1, kind, 0);
-		return;
+	} else {
+		quoted = sl_mimelines_quoted_mail(p->data, p->size, &qlen);
+		if (quoted != NULL && !too_deep(w, idx, depth))
+			parse_buffer(w, quoted, qlen, idx, depth + 1, SL_MAIL_MESSAGE, 1);
+		free(quoted);
 	}
-	quoted = sl_mimelines_quoted_mail(p->data, p->size, &qlen);
-	if (quoted != NULL && !too_deep(w, idx, depth))
-		parse_buffer(w, quoted, qlen, idx, depth + 1, SL_MAIL_MESSAGE, 1);
-	free(quoted);
+	parse_raw_if_mail(w, idx, depth, declared);
 }
 
 static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char *id, int depth,
@@ -615,10 +818,12 @@ static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char
 		return;
 	set_common(w, idx, obj);
 	check_headers(w, obj, idx);
+	check_odd_fields(w, obj, idx, header_start(obj));
 	note_header_block(w, obj);
 	if (GMIME_IS_MESSAGE_PART(obj)) {
 		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 		w->m->parts[idx].is_container = 1;
+		collect_names(w, idx, obj);
 		/* GMime leaves a message part encoded with a token it knows whole (a
 		 * leaf, decoded and parsed by parse_if_mail); one only permissive
 		 * readers decode ("base64;") it parses as text. */
@@ -630,6 +835,8 @@ static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char
 		if (inner == NULL)
 			return;
 		check_headers(w, GMIME_OBJECT(inner), idx);
+		check_odd_fields(w, GMIME_OBJECT(inner), idx, header_start(GMIME_OBJECT(inner)));
+		collect_names(w, idx, GMIME_OBJECT(inner));
 		note_header_block(w, GMIME_OBJECT(inner));
 		if (too_deep(w, idx, depth))
 			return;
@@ -637,6 +844,11 @@ static void walk_object(struct walk *w, GMimeObject *obj, int parent, const char
 		return;
 	}
 	if (GMIME_IS_PART(obj)) {
+		int64_t hs = w->m->parts[idx].hdr_start;
+		if (hs >= 0 && (size_t)hs < end && sl_mimelines_block_end(w->b->p, w->b->len, (size_t)hs) > end)
+			structure(w, idx,
+				  "its header block runs into the next delimiter without the blank line "
+				  "that ends it: readers disagree on where its content is");
 		decode_leaf(w, idx, GMIME_PART(obj));
 		check_leaf_boundary(w, idx, obj);
 		parse_if_mail(w, idx, depth);
@@ -704,7 +916,8 @@ static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int
 			 enum sl_mail_kind kind, int quoted)
 {
 	struct buf b = {p,    len,    host < 0 ? SL_ORIGIN_MIME : SL_ORIGIN_MAIL,
-			host, quoted, g_array_new(FALSE, FALSE, sizeof(size_t))};
+			host, quoted, g_array_new(FALSE, FALSE, sizeof(size_t)),
+			g_array_new(FALSE, FALSE, sizeof(size_t))};
 	struct buf *saved = w->b;
 	size_t first = w->m->nparts, i;
 	GMimeStream *stream;
@@ -735,15 +948,24 @@ static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int
 		}
 		if (host < 0) {
 			w->m->headers_end = g_mime_parser_get_headers_end(parser);
+			size_t top_end = sl_mimelines_block_end(p, len, 0);
 			check_headers(w, GMIME_OBJECT(message), -1);
 			note_header_block(w, GMIME_OBJECT(message));
+			/* The top-level block is read once, for the top part, below. */
+			g_array_append_val(b.odd_scanned, top_end);
 			walk_body(w, g_mime_message_get_mime_part(message), -1, "", depth, len);
 			/* The top-level body owns the message's header block. */
 			{
 				int top = sl_msg_find_part(
 				    w->m, w->m->nparts && w->m->parts[0].is_container ? "0" : "1");
-				if (top >= 0)
+				if (top >= 0) {
 					w->m->parts[top].hdr_start = 0;
+					g_array_set_size(b.odd_scanned, 0);
+					check_odd_fields(w, GMIME_OBJECT(message), top, 0);
+					/* GMime gives a Content-* field in another case
+					 * ("cONTENT-dISPOSITION") to the message, not its body. */
+					collect_names(w, top, GMIME_OBJECT(message));
+				}
 			}
 		} else {
 			char *id = sl_xasprintf("%s/%d", w->m->parts[host].id, k);
@@ -753,6 +975,9 @@ static void parse_buffer(struct walk *w, const unsigned char *p, size_t len, int
 				c->is_container = 1;
 				c->declared_type = sl_xstrdup("message/rfc822");
 				check_headers(w, GMIME_OBJECT(message), idx);
+				check_odd_fields(w, GMIME_OBJECT(message), idx,
+						 header_start(GMIME_OBJECT(message)));
+				collect_names(w, idx, GMIME_OBJECT(message));
 				note_header_block(w, GMIME_OBJECT(message));
 				walk_body(w, g_mime_message_get_mime_part(message), idx, id, depth,
 					  len);
@@ -773,6 +998,7 @@ out_nostream:
 			w->m->parts[i].hdr_start = w->m->parts[i].body_start =
 			    w->m->parts[i].body_end = -1;
 	g_array_free(b.hdr_blocks, TRUE);
+	g_array_free(b.odd_scanned, TRUE);
 	w->b = saved;
 }
 

@@ -69,9 +69,52 @@ static const unsigned char *next_dashes(const unsigned char *buf, size_t from, s
 	return NULL;
 }
 
+/* The line t[0..n) is `b` (any case) followed only by blanks or by "--" and blanks. */
+static int boundary_line(const unsigned char *t, size_t n, const char *b)
+{
+	size_t blen = strlen(b);
+	if (blen == 0 || n < blen || g_ascii_strncasecmp((const char *)t, b, blen) != 0)
+		return 0;
+	t += blen;
+	n -= blen;
+	if (n >= 2 && t[0] == '-' && t[1] == '-') {
+		t += 2;
+		n -= 2;
+	}
+	return all_lwsp(t, n);
+}
+
+/*
+ * The first line of buf[from, to) that starts with one '-' and has the
+ * boundary (or a reading of it) one to three bytes in, alone on the line or
+ * closed ("-Xyz", "-)-Xyz", "- Xyz--"): ripmime and ClamAV take it for a
+ * delimiter, GMime does not. -1 when there is none.
+ */
+static int64_t one_dash_delimiter(const unsigned char *buf, size_t from, size_t to,
+				  const char *boundary, char *const *readings, size_t nreadings)
+{
+	const unsigned char *p = buf + from, *end = buf + to;
+	while (p < end && (p = memchr(p, '-', (size_t)(end - p))) != NULL) {
+		if ((p == buf + from || p[-1] == '\n') && (end - p < 2 || p[1] != '-')) {
+			const unsigned char *eol = memchr(p, '\n', (size_t)(end - p));
+			size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p), off, k;
+			for (off = 1; off <= 3 && off < n; off++) {
+				if (boundary_line(p + off, n - off, boundary))
+					return (int64_t)(p - buf);
+				for (k = 0; k < nreadings; k++)
+					if (boundary_line(p + off, n - off, readings[k]))
+						return (int64_t)(p - buf);
+			}
+		}
+		p++;
+	}
+	return -1;
+}
+
 void sl_mimelines_delimiters(const unsigned char *buf, size_t from, size_t to, const char *boundary,
 			     char *const *readings, size_t nreadings, struct sl_delim_scan *out)
 {
+	int64_t one;
 	size_t blen = strlen(boundary), pos = from;
 	const unsigned char *line;
 
@@ -105,6 +148,9 @@ void sl_mimelines_delimiters(const unsigned char *buf, size_t from, size_t to, c
 			out->near = (int64_t)at;
 		pos = next;
 	}
+	one = one_dash_delimiter(buf, from, to, boundary, readings, nreadings);
+	if (one >= 0 && (out->near < 0 || one < out->near))
+		out->near = one;
 }
 
 int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_t to,
@@ -122,8 +168,9 @@ int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_
 	return -1;
 }
 
-/* Line l[0..n) is "--B" (B printable ASCII without quotes or backslashes, at
- * most 200 bytes, no closing "--"): the length of B, else 0. */
+/* Line l[0..n) is "--B" (B printable ASCII or 8-bit bytes -- ripmime compares
+ * bytes -- without quotes or backslashes, at most 200 bytes, no closing
+ * "--"): the length of B, else 0. */
 static size_t delimiter_like(const unsigned char *l, size_t n)
 {
 	size_t i;
@@ -132,7 +179,7 @@ static size_t delimiter_like(const unsigned char *l, size_t n)
 	while (n > 2 && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
 		n--;
 	for (i = 2; i < n; i++)
-		if (l[i] < 0x20 || l[i] >= 0x7f || l[i] == '"' || l[i] == '\\')
+		if (l[i] < 0x20 || l[i] == 0x7f || l[i] == '"' || l[i] == '\\')
 			return 0;
 	if (n - 2 > 200 || (n >= 4 && l[n - 1] == '-' && l[n - 2] == '-'))
 		return 0;
@@ -176,23 +223,68 @@ unsigned char *sl_mimelines_quoted_mail(const unsigned char *p, size_t n, size_t
 	sl_buf_init(&b, 0);
 	if (bnd != NULL) {
 		/* The boundary ripmime and munpack guess: split the whole content. */
-		sl_buf_addstr(&b, "Content-Type: multipart/mixed; boundary=\"");
-		sl_buf_add(&b, bnd, blen);
-		sl_buf_addstr(&b, "\"\n\n");
-		sl_buf_add(&b, p, n);
+		size_t i;
+		int eight = 0;
+		for (i = 0; i < blen; i++)
+			eight |= bnd[i] >= 0x80;
+		if (!eight) {
+			sl_buf_addstr(&b, "Content-Type: multipart/mixed; boundary=\"");
+			sl_buf_add(&b, bnd, blen);
+			sl_buf_addstr(&b, "\"\n\n");
+			sl_buf_add(&b, p, n);
+		} else {
+			/* GMime reads an 8-bit boundary parameter as text (converted
+			 * to UTF-8): it would no longer match the lines' bytes. The
+			 * lines that start with "--B" get an ASCII boundary instead. */
+			static const char subst[] = "sluice-8bit-boundary";
+			sl_buf_addstr(&b, "Content-Type: multipart/mixed; boundary=\"");
+			sl_buf_addstr(&b, subst);
+			sl_buf_addstr(&b, "\"\n\n");
+			for (k = 0; k < n;) {
+				const unsigned char *eol = memchr(p + k, '\n', n - k);
+				size_t l = eol ? (size_t)(eol - (p + k)) + 1 : n - k;
+				if (l >= blen + 2 && p[k] == '-' && p[k + 1] == '-' &&
+				    memcmp(p + k + 2, bnd, blen) == 0) {
+					sl_buf_addstr(&b, "--");
+					sl_buf_addstr(&b, subst);
+					sl_buf_add(&b, p + k + 2 + blen, l - 2 - blen);
+				} else {
+					sl_buf_add(&b, p + k, l);
+				}
+				k += l;
+			}
+		}
 	} else if (found) {
-		/* The paragraph ripmime peels off as the headers of a part. */
+		/* The paragraph ripmime peels off as the headers of a part: its
+		 * field lines. The body starts after the paragraph, or for readers
+		 * that end headers at the first line that is no field (munpack) at
+		 * such a line after the first field: then from there. */
+		size_t body = 0;
+		int fields = 0;
 		end = sl_mimelines_block_end(p, n, peel);
 		for (k = peel; k < end;) {
 			const unsigned char *eol = memchr(p + k, '\n', end - k);
 			size_t l = eol ? (size_t)(eol - (p + k)) + 1 : end - k;
-			if (field_name(p + k, l) > 0 ||
-			    ((p[k] == ' ' || p[k] == '\t') && b.len > 0))
+			size_t at = k;
+			int w, odd, blank_line = l == 1 || (l == 2 && p[k] == '\r');
+			const unsigned char *v;
+			size_t vl;
+			/* A Content-* name without its colon is a field to ripmime too. */
+			odd = sl_mimelines_odd_field(p, &at, k + l, &w, &v, &vl);
+			if (field_name(p + k, l) > 0 || odd) {
 				sl_buf_add(&b, p + k, l);
+				fields = 1;
+			} else if ((p[k] == ' ' || p[k] == '\t') && b.len > 0) {
+				sl_buf_add(&b, p + k, l);
+			} else if (fields && !blank_line && body == 0) {
+				body = k;
+			}
 			k += l;
 		}
 		sl_buf_add(&b, "\n", 1);
-		sl_buf_add(&b, p + end, n - end);
+		if (body == 0)
+			body = end;
+		sl_buf_add(&b, p + body, n - body);
 	} else {
 		return NULL;
 	}
@@ -406,4 +498,56 @@ unsigned char *sl_mimelines_decode(enum sl_cte cte, int qp_done, const unsigned 
 		break;
 	}
 	return NULL;
+}
+
+/* needle (lower case) occurs in t[0..n) without case. */
+static int contains_ci(const unsigned char *t, size_t n, const char *needle)
+{
+	size_t k, len = strlen(needle);
+	for (k = 0; k + len <= n; k++)
+		if (g_ascii_strncasecmp((const char *)t + k, needle, len) == 0)
+			return 1;
+	return 0;
+}
+
+int sl_mimelines_odd_field(const unsigned char *buf, size_t *pos, size_t to, int *which,
+			   const unsigned char **value, size_t *vlen)
+{
+	static const char *const fields[] = SL_MIMELINES_READING_FIELDS;
+	while (*pos < to) {
+		const unsigned char *l = buf + *pos, *eol = memchr(l, '\n', to - *pos);
+		size_t n = eol ? (size_t)(eol - l) : to - *pos, name = 0, k;
+		*pos += eol ? n + 1 : n;
+		if (n > 0 && l[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			return 0; /* the blank line that ends the block */
+		if (l[0] == ' ' || l[0] == '\t')
+			continue; /* a folded line */
+		while (name < n && l[name] != ':' && l[name] != ' ' && l[name] != '\t')
+			name++;
+		for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+			size_t flen = strlen(fields[k]), v = name;
+			if (!contains_ci(l, name, fields[k]))
+				continue;
+			if (name == flen) {
+				/* The field itself ("Content-Type:", "Content-Type :"). */
+				while (v < n && (l[v] == ' ' || l[v] == '\t'))
+					v++;
+				if (v < n && l[v] == ':')
+					break;
+			}
+			if (v < n && l[v] == ':')
+				v++;
+			while (v < n && (l[v] == ' ' || l[v] == '\t' || l[v] == ':'))
+				v++;
+			while (n > v && (l[n - 1] == ' ' || l[n - 1] == '\t'))
+				n--;
+			*which = (int)k;
+			*value = l + v;
+			*vlen = n - v;
+			return 1;
+		}
+	}
+	return 0;
 }

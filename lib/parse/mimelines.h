@@ -30,7 +30,8 @@ struct sl_delim_scan {
 	int64_t close_end;   /* just after that line */
 	int64_t near;        /* first line some reader takes as a delimiter and GMime
 			      * does not (a prefix, another case, a cut or otherwise
-			      * read boundary, a delimiter followed by \f or \v), -1 none */
+			      * read boundary, a delimiter followed by \f or \v, one
+			      * dash and a byte or two before the boundary), -1 none */
 	int64_t reopened;    /* first delimiter line after the closing one, -1 none */
 };
 
@@ -52,8 +53,9 @@ int64_t sl_mimelines_find_delimiter(const unsigned char *buf, size_t from, size_
  * the same), and a paragraph that holds a Content-* field is peeled off as the
  * headers of a part. Returns the message ripmime reads there, malloc'd with
  * its length in *len: the content under a made-up multipart/mixed header with
- * boundary B (printable ASCII without quotes or backslashes, at most 200
- * bytes), or else the first such paragraph's header fields (and their folded
+ * boundary B (printable ASCII or 8-bit bytes without quotes or backslashes,
+ * at most 200 bytes; an 8-bit B is replaced by an ASCII one in the lines
+ * that start with "--B"), or else the first such paragraph's header fields (and their folded
  * lines), a blank line and all that follows the paragraph. NULL when there is
  * neither. Binary content is read the same way (ripmime reads lines of
  * anything).
@@ -100,5 +102,22 @@ enum sl_mail_evidence { SL_MAIL_DECLARED, SL_MAIL_ATTACHED };
  * mbox "From " line (which makes it a mailbox)? */
 enum sl_mail_kind sl_mimelines_mail_kind(const unsigned char *p, size_t n,
 					 enum sl_mail_evidence ev);
+
+/* The fields that decide how a part is read, in the order of
+ * sl_mimelines_odd_field's `which`. */
+#define SL_MIMELINES_READING_FIELDS {"content-type", "content-transfer-encoding", "content-disposition"}
+
+/*
+ * A line of the header block buf[*pos, to) whose field name holds one of the
+ * reading fields without being it ("X-Content-Type", "Content-Type)",
+ * "XContent-Disposition", or the name with a blank instead of the colon):
+ * ripmime takes such a line for that field. Folded lines are skipped.
+ * Returns 1 and sets *which (index in SL_MIMELINES_READING_FIELDS) and the
+ * value (the rest of the line after the colon or blank, trimmed, without
+ * folded lines) in value[0..*vlen); *pos moves past the line. Returns 0 at
+ * the end of the block (the first empty line).
+ */
+int sl_mimelines_odd_field(const unsigned char *buf, size_t *pos, size_t to, int *which,
+			   const unsigned char **value, size_t *vlen);
 
 #endif

@@ -268,6 +268,15 @@ static size_t find_segs(const char *v, const char *param, struct seg *segs, size
 		while (*q && ((unsigned char)*q >= 0x80 ||
 			      ((unsigned char)*q < 0x20 && *q != '\r' && *q != '\n' && *q != '\t')))
 			q++;
+		/* ... and punctuation ("filename/" then "*1=.js": ripmime joins it as section 1). */
+		{
+			const char *j = q;
+			while (j - q < 4 && *j > 0x20 && *j < 0x7f && !g_ascii_isalnum(*j) && *j != '*' &&
+			       *j != '=' && *j != ';' && *j != '"' && *j != '\'')
+				j++;
+			if (*j == '*' || *j == '=')
+				q = j;
+		}
 		if (*q == '*') {
 			q++;
 			if (g_ascii_isdigit(*q)) {
@@ -437,19 +446,30 @@ char *sl_mimeparam_type(const char *value)
 	return o;
 }
 
+/* word (lower-case ASCII) occurs in s, in any case. */
+static int contains_ci(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+	for (; *s; s++)
+		if (g_ascii_strncasecmp(s, word, n) == 0)
+			return 1;
+	return 0;
+}
+
 enum sl_cte sl_mimeparam_cte(const char *value)
 {
+	/* In this order: ripmime looks for "base64" anywhere in the value first
+	 * (".base64", "7bit base64", "quoted-printable-base64" are base64 to it);
+	 * with and without comments ("7bit (base64)", "ba(x)se64"). */
 	static const struct {
-		const char *prefix;
+		const char *word;
 		enum sl_cte cte;
 	} known[] = {
 	    {"base64", SL_CTE_BASE64},
 	    {"quoted-printable", SL_CTE_QP},
-	    {"uuencode", SL_CTE_UUENCODE},
-	    {"uue", SL_CTE_UUENCODE},
+	    {"uue", SL_CTE_UUENCODE}, /* uue, x-uue, uuencode, x-uuencode */
 	};
 	char *dec = NULL, *c;
-	const char *p;
 	enum sl_cte r = SL_CTE_IDENTITY;
 	size_t i;
 
@@ -458,13 +478,8 @@ enum sl_cte sl_mimeparam_cte(const char *value)
 	if (strstr(value, "=?") != NULL)
 		value = dec = sl_mimeparam_decode_words(value);
 	c = drop_comments(value);
-	p = c;
-	while (is_blank(*p) || *p == '"' || *p == '\'' || *p == '\r' || *p == '\n')
-		p++;
-	if (g_ascii_strncasecmp(p, "x-", 2) == 0)
-		p += 2;
 	for (i = 0; i < G_N_ELEMENTS(known); i++) {
-		if (g_ascii_strncasecmp(p, known[i].prefix, strlen(known[i].prefix)) == 0) {
+		if (contains_ci(value, known[i].word) || contains_ci(c, known[i].word)) {
 			r = known[i].cte;
 			break;
 		}

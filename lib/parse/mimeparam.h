@@ -31,9 +31,10 @@ enum sl_cte {
 };
 
 /* The transfer encoding a permissive reader applies for this
- * Content-Transfer-Encoding value: quotes, comments, leading blanks and an
- * "x-" prefix dropped, RFC 2047 words decoded, then matched as a prefix
- * ("base64;", "base64(c)", "x-base64", "uue" are all read as encodings). */
+ * Content-Transfer-Encoding value: comments dropped, RFC 2047 words decoded,
+ * then "base64", "quoted-printable" and "uue" looked for anywhere in it, in
+ * that order, as ripmime does ("base64;", "x-base64", ".base64", "7bit
+ * base64", "uue" are all read as encodings). */
 enum sl_cte sl_mimeparam_cte(const char *value);
 
 /* The canonical name of an encoding ("base64", "quoted-printable",

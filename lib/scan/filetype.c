@@ -542,8 +542,21 @@ static void check_name(struct sl_msg *m, int i, const char *name)
 				   "file name '%s' hides its real extension with a right-to-left or other "
 				   "direction control character", name);
 	ext_of(name, ext, sizeof(ext));
-	if (!ext[0] || !is_dangerous_ext(ext))
-		return;
+	if (!ext[0] || !is_dangerous_ext(ext)) {
+		/* Junk after the extension that a reader drops or reads as the end
+		 * of something else ("invoice.js?=", "invoice.js)", "invoice.js\""). */
+		size_t len = strlen(name);
+		char *t;
+		while (len > 0 && !g_ascii_isalnum(name[len - 1]))
+			len--;
+		if (len == strlen(name) || len == 0)
+			return;
+		t = sl_xstrndup(name, len);
+		ext_of(t, ext, sizeof(ext));
+		free(t);
+		if (!ext[0] || !is_dangerous_ext(ext))
+			return;
+	}
 	rule = rule_by_name(ext);
 	if (rule != NULL && !sl_msg_has_finding(m, SL_FIND_FILETYPE, rule, i) &&
 	    !sl_msg_has_finding(m, SL_FIND_FILENAME, rule, i))
@@ -680,7 +693,15 @@ int sl_filetype_run(struct sl_filetype *ft, struct sl_msg *m)
 		const char *cat, *name, *r;
 		size_t before = m->nfindings;
 
-		if (p->is_container || p->data == NULL)
+		if (p->is_container) {
+			/* A name on a multipart or a forwarded message: readers that
+			 * give it to the content they save (ripmime does) show it. */
+			size_t j;
+			for (j = 0; j < p->nnames; j++)
+				check_name(m, (int)i, p->names[j]);
+			continue;
+		}
+		if (p->data == NULL)
 			continue;
 		/* libmagic's built-in tests tell text from binary in microseconds; its
 		 * rules cost about a millisecond a call on any text, however short.

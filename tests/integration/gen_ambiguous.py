@@ -19,6 +19,11 @@ What sluice does with each class (lib/mime.c, lib/mimeparam.c, lib/mimelines.c):
     an invalid Content-Type), combo_*
   structure finding (quarantine): multipart_invalid_*, lone_cr_*, delimiter_*,
     boundary_*, after_close_*, unterminated_*, duplicate_* (reading headers)
+  read as ripmime reads (reader_*): fields named almost like a reading field
+    (names judged, another reading a structure finding), names on a
+    multipart, parts after the closing delimiter and in an encoded multipart
+    (parsed and judged), one-dash delimiters and header blocks that run into
+    a delimiter (structure), the raw body of a decoded part (parsed as mail)
   read alike, no finding: cosmetic_*, control_* (controls must stay clean)
 
     gen_ambiguous.py DIR      writes DIR/NAME.eml for every case
@@ -171,7 +176,8 @@ def cte_variant(value, data, name):
 
 
 CTE_VALUES = [b"base64;", b"base64(c)", b"base64; x=y", b"x-base64", b'"base64"', b"BASE64 ",
-              b" base64", b"base64x", b"=?us-ascii?q?base64?=", b"base-64", b"quoted-printable;",
+              b" base64", b"base64x", b"=?us-ascii?q?base64?=", b"base-64", b".base64", b"7bit base64",
+              b"\x0c base64", b"7bit (base64)", b"quoted-printable;",
               b"x-quoted-printable", b"uue", b"x-uue", b"uuencode", b"x-uuencode", b"uuencode;"]
 
 
@@ -349,7 +355,74 @@ def uu_text(begin, data, name, ctype=b"text/plain"):
 
 
 UU_BEGINS = [b"begin 644 ", b"BEGIN 644 ", b"begin\t644 ", b"Begin 0644 ", b"begin 644  ",
-             b"begin 288 "]
+             b"begin 288 ", b"begin -644 ", b"begin 6x4 ", b"begin \x0c644 "]
+
+
+def reader_variant(kind, data, name):
+    """Where ripmime reads a part that GMime does not (found by mutating the
+    cases above): a field named almost like a reading field, a name on a
+    multipart, parts after the closing delimiter, an encoded multipart, a
+    delimiter with one dash, a header block with no blank line after it, an
+    8-bit boundary in text that holds parts, an orphan begin line."""
+    enc = b64(data)
+    if kind.startswith("odd_cte_"):
+        field = {"odd_cte_paren": b"Content-Transfer-Encoding)", "odd_cte_x": b"X-Content-Transfer-Encoding",
+                 "odd_cte_nocolon": b"Content-Transfer-Encoding", "odd_cte_glued": b"XContent-Transfer-Encoding"}[kind]
+        sep = b" " if kind == "odd_cte_nocolon" else b": "
+        p = (b'Content-Type: application/octet-stream; name="' + name.encode() + b'"\n' +
+             field + sep + b"base64\n\n" + enc)
+        return mixed([p])
+    if kind == "odd_ctype_name":
+        return mixed([b'X-Content-Type: application/octet-stream; name="invoice.js"\n\n' + JS])
+    if kind == "odd_disposition_name":
+        return mixed([b'Content-Type: text/plain\nContent-Disposition.: attachment; filename="invoice.js"\n\n' + JS])
+    if kind == "name_on_multipart":
+        m = mixed([b"Content-Type: text/plain\n\n" + JS])
+        h, b = split_top(m)
+        return h + b'\nContent-Disposition: attachment; filename="invoice.js"\n\n' + b
+    if kind == "name_on_multipart_case":
+        m = mixed([b"Content-Type: text/plain\n\n" + JS])
+        h, b = split_top(m)
+        return b'cONTENT-dISPOSITION: ATTACHMENT; FILENAME="INVOICE.JS"\n' + h + b"\n\n" + b
+    if kind == "epilogue_part":
+        return mixed([], epilogue=att(data, name) + b"\n")
+    if kind == "epilogue_part_after_text":
+        return mixed([], epilogue=b"thanks\n" + att(data, name) + b"\n")
+    if kind == "epilogue_part_nested":
+        inner = (b'Content-Type: multipart/alternative; boundary="Y"\n\n--Y\nContent-Type: text/plain\n\n' +
+                 TEXT + b"\n--Y--\n" + att(data, name) + b"\n")
+        return mixed([inner, b"Content-Type: text/plain\n\nbye"])
+    if kind == "encoded_multipart":
+        body = qp(b"--X\nContent-Type: text/plain\n\n" + TEXT + b"\n--X--\n" + data)
+        return msg([b'Content-Type: multipart/mixed; boundary="X"', b'Content-Disposition: attachment; filename="' +
+                    name.encode() + b'"', b"Content-Transfer-Encoding: quoted-printable"], body)
+    if kind in ("one_dash", "one_dash_junk", "one_dash_space"):
+        d = {"one_dash": b"-X", "one_dash_junk": b"-)-X", "one_dash_space": b"- X"}[kind]
+        body = b"--X\nContent-Type: text/plain\n\n" + TEXT + b"\n" + d + b"\n" + att(data, name) + b"\n--X--\n"
+        return msg([b'Content-Type: multipart/mixed; boundary="X"'], body)
+    if kind == "headers_into_delimiter":
+        body = (b"--X\nContent-Type: text/plain\n\n" + TEXT + b'\n--X\nContent-Type: application/octet-stream; '
+                b'name="' + name.encode() + b'"\nContent-Transfer-Encoding: base64\n--X\n\n' + enc + b"\n--X--\n")
+        return msg([b'Content-Type: multipart/mixed; boundary="X"'], body)
+    if kind == "blank_in_headers_8bit_boundary":
+        body = (b"--X\xe9\nContent-Type: text/plain\n\n" + TEXT + b"\n--X\xe9\n" + att(data, name) +
+                b"\n--X\xe9--\n")
+        return b"\n".join(HEAD[:2]) + b"\n\n" + b"\n".join(HEAD[2:]) + b'\nContent-Type: multipart/mixed; boundary="X\xe9"\n\n' + body
+    if kind == "encoded_message_raw":
+        # a message part declared base64 whose body is the plain message
+        return mixed([b"Content-Type: message/foo\nContent-Transfer-Encoding: base64\n\n" + inner_message(data, name)])
+    if kind == "lost_type_encoded_message":
+        return mixed([b"Content-T--ype: message/rfc822\nContent-Transfer-Encoding: base64;\n\n" + inner_message(data, name)])
+    if kind == "uu_orphan_begin":
+        return mixed([b"Content-Type: text/plain\n\nsee below\nbegin 644 invoice.js\nbye"])
+    raise ValueError(kind)
+
+
+READER_KINDS = ["odd_cte_paren", "odd_cte_x", "odd_cte_nocolon", "odd_cte_glued", "odd_ctype_name",
+                "odd_disposition_name", "name_on_multipart", "name_on_multipart_case", "epilogue_part",
+                "epilogue_part_after_text", "epilogue_part_nested", "encoded_multipart", "one_dash",
+                "one_dash_junk", "one_dash_space", "headers_into_delimiter", "blank_in_headers_8bit_boundary",
+                "encoded_message_raw", "lost_type_encoded_message", "uu_orphan_begin"]
 
 
 def qp_variant(kind, data, name):
@@ -372,6 +445,7 @@ def name_variant(cdisp, ctype_name, data):
 
 NAME_VARIANTS = [
     (b"attachment; filename*=UTF-8'invoice.js", b""),
+    (b'attachment; filename="invoice.js?="', b""),
     (b"attachment; filename*=''invoice.js", b""),
     (b"attachment; filename*=UTF-8''invoice%2Ejs", b""),
     (b'attachment; filename="invoice.js (.txt)"', b""),
@@ -560,6 +634,9 @@ def base_cases():
     for kind in ("stray_byte", "short_lines", "no_end", "bad_mode"):
         tag, data, name = pay()
         out.append(("uu_broken_%s_%s" % (kind, tag), uu_broken(kind, data, name)))
+    for kind in READER_KINDS:
+        tag, data, name = pay()
+        out.append(("reader_%s_%s" % (kind, tag), reader_variant(kind, data, name)))
     for kind in ("soft_space", "soft_tab", "lower_hex"):
         tag, data, name = pay()
         out.append(("qp_%s_%s" % (kind, tag), qp_variant(kind, data, name)))

@@ -346,6 +346,7 @@ static void test_uu_tolerance(void **state)
 	const char *bad = "let us begin 644 plans\nbegin 644 minutes\nlater we will meet\n\n"
 			  "and more\n";
 	const char *empty = "begin 600 empty\n`\nend\n";
+	const char *prose = "begin the day with a plan\nthen work\n";
 
 	assert_int_equal(sl_uu_extract(t, strlen(t), 10, BIG, &l, &why), SL_OK);
 	assert_int_equal(l.n, 1);
@@ -357,7 +358,17 @@ static void test_uu_tolerance(void **state)
 	assert_int_equal(l.v[0].end, strlen(t));
 	sl_extract_list_clear(&l);
 
-	assert_int_equal(sl_uu_extract(bad, strlen(bad), 10, BIG, &l, &why), SL_EPARSE);
+	/* A begin line with a mode and no data after it: ripmime still saves an
+	 * empty file under its name, so it is one (judged by the name). */
+	assert_int_equal(sl_uu_extract(bad, strlen(bad), 10, BIG, &l, &why), SL_OK);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].name, "minutes");
+	assert_int_equal(l.v[0].len, 0);
+	assert_int_equal(l.v[0].begin, strlen("let us begin 644 plans\n"));
+	assert_int_equal(l.v[0].end, strlen("let us begin 644 plans\nbegin 644 minutes\n"));
+	sl_extract_list_clear(&l);
+	/* Prose ("begin the day") has no mode: no file. */
+	assert_int_equal(sl_uu_extract(prose, strlen(prose), 10, BIG, &l, &why), SL_EPARSE);
 	assert_non_null(why);
 	assert_int_equal(l.n, 0);
 	free(why);
@@ -386,18 +397,24 @@ static void test_uu_tolerance(void **state)
 	assert_int_equal(l.v[1].begin, 16);
 	sl_extract_list_clear(&l);
 
-	/* only garbage after begin: nothing decodable */
+	/* only garbage after begin: nothing decodable, an empty file named x */
 	t = "begin 644 x\n\x01\x02\n~~~~\nabc\n";
-	assert_int_equal(sl_uu_extract(t, strlen(t), 10, BIG, &l, &why), SL_EPARSE);
-	free(why);
-	why = NULL;
+	assert_int_equal(sl_uu_extract(t, strlen(t), 10, BIG, &l, &why), SL_OK);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].name, "x");
+	assert_int_equal(l.v[0].len, 0);
+	sl_extract_list_clear(&l);
 
 	/* bad headers are ignored; a mode that is not octal is not bad: ripmime
 	 * decodes "begin 648" (the differential test's fuzzer found it) */
 	t = "begin 648 x\n#0V%T\nbeginx 644 y\nbegin 1234567 z\nbegin 6a4 w\n";
 	assert_int_equal(sl_uu_extract(t, strlen(t), 10, BIG, &l, &why), SL_OK);
-	assert_int_equal(l.n, 1);
+	assert_int_equal(l.n, 3); /* x with data; z and w empty (ripmime: "6x4") */
 	assert_string_equal(l.v[0].name, "x");
+	assert_int_equal(l.v[0].len, 3);
+	assert_string_equal(l.v[1].name, "z");
+	assert_string_equal(l.v[2].name, "w");
+	assert_int_equal(l.v[2].len, 0);
 	sl_extract_list_clear(&l);
 }
 

@@ -352,6 +352,44 @@ static void test_run_executable(void **state)
 	sl_msg_free(m);
 }
 
+/* Junk a reader drops after the extension, and names on a multipart
+ * (ripmime gives them to what it saves), are judged like any name. */
+static void test_run_name_junk_and_containers(void **state)
+{
+	struct fx *f = *state;
+	static const char *const junk[] = { "invoice.js?=", "invoice.js)", "invoice.js\"", "setup.exe;" };
+	size_t k;
+	for (k = 0; k < sizeof(junk) / sizeof(junk[0]); k++) {
+		struct sl_msg *m = new_msg();
+		int i = attach(m, "application/octet-stream", junk[k], "hello\n", 6);
+		run(f, m);
+		if (!sl_msg_has_finding(m, SL_FIND_FILENAME, NULL, i)) {
+			dump_findings(m);
+			fail_msg("%s: not judged by its name", junk[k]);
+		}
+		sl_msg_free(m);
+	}
+	{
+		struct sl_msg *m = new_msg();
+		int i = attach(m, "application/octet-stream", "notes.txt?=", "hello\n", 6);
+		run(f, m);
+		expect_not(m, SL_FIND_FILENAME, NULL, i);
+		sl_msg_free(m);
+	}
+	{
+		struct sl_msg *m = new_msg();
+		sl_msg_part_add_name(m, 0, "invoice.js");
+		run(f, m);
+		expect(m, SL_FIND_FILENAME, "script", 0);
+		sl_msg_free(m);
+		m = new_msg();
+		sl_msg_part_add_name(m, 0, "letter.doc");
+		run(f, m);
+		expect_not(m, SL_FIND_FILENAME, NULL, 0);
+		sl_msg_free(m);
+	}
+}
+
 static void test_run_double_extension(void **state)
 {
 	struct fx *f = *state;
@@ -694,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_names_trailing_dot),
 		cmocka_unit_test_setup_teardown(test_run_clean, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_executable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_name_junk_and_containers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_double_extension, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_double_extension_trailing_dot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_bidi, setup, teardown),

@@ -866,6 +866,70 @@ static void test_names_every_reading(void **state)
 	}
 }
 
+/* Readings found by mutating the differential test's cases: where ripmime
+ * reads a part (or a name) GMime does not. */
+static void test_ripmime_readings(void **state)
+{
+	struct sl_msg *m;
+	int crlf, i, found;
+	for (crlf = 0; crlf < 2; crlf++) {
+		/* A field named almost Content-Transfer-Encoding: another reading. */
+		m = with_part("Content-Type: application/octet-stream\nX-Content-Transfer-Encoding: base64",
+			      "f0VMRgIB", crlf);
+		assert_true(sl_msg_has_finding(m, SL_FIND_STRUCTURE, "structure", idx(m, "2")));
+		sl_msg_free(m);
+		m = with_part("Content-Type: application/octet-stream\nContent-Transfer-Encoding base64",
+			      "f0VMRgIB", crlf);
+		assert_true(has_structure(m));
+		sl_msg_free(m);
+		/* ... that agrees with the real field is no finding; its name is judged. */
+		m = with_part("Content-Type: application/octet-stream\nX-Content-Type: "
+			      "application/octet-stream; name=\"a.js\"\nContent-Transfer-Encoding: 7bit",
+			      "x", crlf);
+		assert_false(has_structure(m));
+		assert_true(has_name(part(m, "2"), "a.js"));
+		sl_msg_free(m);
+		/* A name on the top-level multipart, in any case. */
+		m = parse("From: a\ncONTENT-dISPOSITION: ATTACHMENT; FILENAME=\"A.JS\"\n"
+			  "Content-Type: multipart/mixed; boundary=X\n\n--X\nContent-Type: text/plain\n\nhi\n--X--\n",
+			  crlf);
+		assert_true(part(m, "0")->is_container);
+		assert_true(has_name(part(m, "0"), "A.JS"));
+		sl_msg_free(m);
+		/* A part after the closing delimiter is a part (ripmime saves it). */
+		m = parse("From: a\nContent-Type: multipart/mixed; boundary=X\n\n--X\nContent-Type: text/plain\n\n"
+			  "hi\n--X--\nthanks\nContent-Type: application/x; name=\"e.js\"\n\nWScript.Echo(1)\n",
+			  crlf);
+		for (i = 0, found = 0; i < (int)m->nparts; i++)
+			found |= has_name(&m->parts[i], "e.js");
+		assert_true(found);
+		sl_msg_free(m);
+		/* A multipart with a transfer encoding: one file to ripmime. */
+		m = parse("From: a\nContent-Type: multipart/mixed; boundary=X\n"
+			  "Content-Disposition: attachment; filename=r.dat\nContent-Transfer-Encoding: base64\n\n"
+			  "f0VMRgIB\n", crlf);
+		data_is(part(m, "0/whole"), "\x7f" "ELF\x02\x01", 6);
+		assert_true(has_name(part(m, "0/whole"), "r.dat"));
+		sl_msg_free(m);
+		/* One dash before the boundary; headers that run into a delimiter. */
+		m = parse("From: a\nContent-Type: multipart/mixed; boundary=X\n\n--X\nContent-Type: text/plain\n\n"
+			  "hi\n-)-X\nContent-Type: text/plain\n\nho\n--X--\n", crlf);
+		assert_true(has_structure(m));
+		sl_msg_free(m);
+		m = parse("From: a\nContent-Type: multipart/mixed; boundary=X\n\n--X\nContent-Type: application/x\n"
+			  "Content-Transfer-Encoding: base64\n--X\n\nf0VMRgIB\n--X--\n", crlf);
+		assert_true(has_structure(m));
+		sl_msg_free(m);
+		/* The raw body of a decoded part that holds a message is read too. */
+		m = with_part("Content-Type: message/foo\nContent-Transfer-Encoding: base64",
+			      "From: x\nContent-Type: application/x; name=\"in.js\"\n\nWScript.Echo(1)", crlf);
+		for (i = 0, found = 0; i < (int)m->nparts; i++)
+			found |= has_name(&m->parts[i], "in.js");
+		assert_true(found);
+		sl_msg_free(m);
+	}
+}
+
 static void test_invalid_types(void **state)
 {
 	/* A multipart GMime cannot read: readers split it. */
@@ -1135,6 +1199,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_headers),
 		cmocka_unit_test(test_names_every_reading),
 		cmocka_unit_test(test_invalid_types),
+		cmocka_unit_test(test_ripmime_readings),
 		cmocka_unit_test(test_permissive_encodings),
 		cmocka_unit_test(test_near_delimiters),
 		cmocka_unit_test(test_lone_cr),

@@ -42,19 +42,27 @@ static void test_delimiters_exact(void **state)
 	assert_int_equal(s.close_start, 9);
 }
 
+/* Each line of lines[0..n), put between two parts of multipart X, is a
+ * near delimiter (at byte 6) or, with want -1, none. */
+static void near_lines(const char *const *lines, size_t n, int64_t want)
+{
+	struct sl_delim_scan s;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		char *t = sl_xasprintf("--X\na\n%s\nb\n--X--\n", lines[i]);
+		scan(t, "X", NULL, 0, &s);
+		if (s.near != want)
+			fail_msg("[%s]: near at %lld, expected %lld", lines[i], (long long)s.near, (long long)want);
+		free(t);
+	}
+}
+
 static void test_delimiters_near(void **state)
 {
 	static const char *const near[] = { "--X\f", "--X\v", "--Xfoo", "--x", "--X--x", "--x--" };
 	struct sl_delim_scan s;
-	size_t i;
 	char *long_b = sl_xmalloc(301), *text;
-	for (i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
-		char *t = sl_xasprintf("--X\na\n%s\nb\n--X--\n", near[i]);
-		scan(t, "X", NULL, 0, &s);
-		if (s.near != 6)
-			fail_msg("[%s]: near at %lld, expected 6", near[i], (long long)s.near);
-		free(t);
-	}
+	near_lines(near, sizeof(near) / sizeof(near[0]), 6);
 	/* A 300-character boundary: readers that cut it at 70 see a delimiter. */
 	memset(long_b, 'B', 300);
 	long_b[300] = '\0';
@@ -250,6 +258,71 @@ static void test_quoted_part(void **state)
 	quoted_is("", NULL);
 }
 
+static void odd_is(const char *block, int which, const char *value)
+{
+	size_t pos = 0, vlen = 0;
+	int w = -1;
+	const unsigned char *v = NULL;
+	int r = sl_mimelines_odd_field((const unsigned char *)block, &pos, strlen(block), &w, &v, &vlen);
+	if (value == NULL) {
+		if (r)
+			fail_msg("[%s]: odd field %d found", block, w);
+		return;
+	}
+	if (!r || w != which || vlen != strlen(value) || memcmp(v, value, vlen) != 0)
+		fail_msg("[%s]: got %d/%d '%.*s', expected %d '%s'", block, r, w, (int)vlen,
+			 v ? (const char *)v : "", which, value);
+}
+
+static void test_odd_fields(void **state)
+{
+	/* Named almost like a reading field: ripmime takes each for it. */
+	odd_is("Content-Transfer-Encoding): base64\n\n", 1, "base64");
+	odd_is("X-Content-Transfer-Encoding: base64\n", 1, "base64");
+	odd_is("XContent-Transfer-Encoding: base64\n", 1, "base64");
+	odd_is("\"Content-Transfer-Encoding: base64\n", 1, "base64");
+	odd_is("Content-Transfer-Encoding base64\n", 1, "base64"); /* no colon */
+	odd_is("X-Content-Type: application/x; name=\"a.js\"\r\n", 0, "application/x; name=\"a.js\"");
+	odd_is("Content-Disposition.: attachment\n", 2, "attachment");
+	odd_is("Subject: x\nFrom: y\nX-Content-Type: t\n\n", 0, "t");
+	/* The fields themselves, folded lines, other fields: none. */
+	odd_is("Content-Type: text/plain\nContent-Transfer-Encoding : base64\n", 0, NULL);
+	odd_is("content-disposition: inline\n", 0, NULL);
+	odd_is("Subject: x\n X-Content-Type: folded\n", 0, NULL);
+	odd_is("Subject: Content-Type: x\n", 0, NULL);
+	odd_is("X-Foo Content-Type: x\n", 0, NULL);
+	/* The block ends at the blank line. */
+	odd_is("Subject: x\n\nX-Content-Type: body\n", 0, NULL);
+	odd_is("Subject: x\r\n\r\nX-Content-Type: body\r\n", 0, NULL);
+}
+
+static void test_delimiters_one_dash(void **state)
+{
+	static const char *const near[] = { "-X", "-)-X", "- X", "-xX--", "-X--" };
+	static const char *const not[] = { "-abcX", "-)-XQ", "x--X", "-", "-)-Y" };
+	struct sl_delim_scan s;
+	near_lines(near, sizeof(near) / sizeof(near[0]), 6);
+	near_lines(not, sizeof(not) / sizeof(not[0]), -1);
+	/* Another reading of the boundary counts too. */
+	{
+		char *r[] = { "a" };
+		scan("--a b\nx\n-)-a\n--a b--\n", "a b", r, 1, &s);
+		assert_int_equal(s.near, 8);
+	}
+}
+
+static void test_quoted_part_8bit_boundary(void **state)
+{
+	/* GMime would read the 8-bit parameter as UTF-8: the delimiter lines
+	 * get an ASCII boundary instead, the rest stays byte for byte. */
+	quoted_is("see\n--Q\xe9\nContent-Type: text/plain\n\nx\n--Q\xe9--\n",
+		  "Content-Type: multipart/mixed; boundary=\"sluice-8bit-boundary\"\n\nsee\n"
+		  "--sluice-8bit-boundary\nContent-Type: text/plain\n\nx\n--sluice-8bit-boundary--\n");
+	/* A Content-* name without its colon stays among the peeled fields. */
+	quoted_is("Hello\nContent-Type: application/x\nContent-Transfer-Encoding base64\nNote: y\n\nYWJj\n",
+		  "Content-Type: application/x\nContent-Transfer-Encoding base64\nNote: y\n\nYWJj\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +336,9 @@ int main(void)
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_mail_kind),
 		cmocka_unit_test(test_quoted_part),
+		cmocka_unit_test(test_odd_fields),
+		cmocka_unit_test(test_delimiters_one_dash),
+		cmocka_unit_test(test_quoted_part_8bit_boundary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,6 +82,12 @@ static void test_cte(void **state)
 		{ "7bit", SL_CTE_IDENTITY },
 		{ "8bit", SL_CTE_IDENTITY },
 		{ "binary", SL_CTE_IDENTITY },
+		{ ".base64", SL_CTE_BASE64 },		 /* ripmime: "base64" anywhere */
+		{ "7bit base64", SL_CTE_BASE64 },
+		{ "\fbase64", SL_CTE_BASE64 },
+		{ "7bit (base64)", SL_CTE_BASE64 },
+		{ "ba(x)se64", SL_CTE_BASE64 },
+		{ "quoted-printable-base64", SL_CTE_BASE64 }, /* base64 first, as ripmime */
 		{ "base-64", SL_CTE_IDENTITY },
 		{ "", SL_CTE_IDENTITY },
 		{ NULL, SL_CTE_IDENTITY },
@@ -102,6 +108,9 @@ static void test_names(void **state)
 	/* plain, quoted, RFC 2231 good and broken */
 	expect_reading("attachment; filename=\"invoice.pdf\"", "filename", "invoice.pdf");
 	expect_reading("attachment; filename*=UTF-8'invoice.js", "filename", "invoice.js");
+	/* Punctuation between the name and its section: ripmime joins it. */
+	expect_reading("attachment; filename*0*=UTF-8''invoice; filename/*1=.js", "filename", "invoice.js");
+	expect_reading("attachment; filename.=a.js", "filename", "a.js");
 	expect_reading("attachment; filename*=UTF-8'invoice.js", "filename", "UTF-8'invoice.js");
 	expect_reading("attachment; filename*=''invoice.js", "filename", "invoice.js");
 	expect_reading("attachment; filename*=UTF-8''invoice%2Ejs", "filename", "invoice.js");
