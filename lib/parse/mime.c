@@ -172,8 +172,11 @@ static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item
 	default:
 		return;
 	}
-	structure(w, w->b->host, "%s at byte %lld%s%s", what, (long long)offset, item ? ": " : "",
-		  item ? item : "");
+	/* The item is the sender's bytes (a whole line of base64 for a "header
+	 * name"): a short head of it is enough to find the place, and notices
+	 * quoting more of it would carry encoded content readers decode. */
+	structure(w, w->b->host, "%s at byte %lld%s%.32s%s", what, (long long)offset, item ? ": " : "",
+		  item ? item : "", item && strlen(item) > 32 ? "..." : "");
 }
 
 static char *lower(const char *s)
@@ -204,6 +207,25 @@ static int same_value(const char *a, const char *b)
 	g_free(x);
 	g_free(y);
 	return r;
+}
+
+/* A value with a quote or comment left open: where its parameters are
+ * differs between readers (RFC 2045 puts the rest inside; GMime and ClamAV
+ * each recover their own way). */
+static int unbalanced(const char *v)
+{
+	int quoted = 0, depth = 0;
+	for (; v != NULL && *v; v++) {
+		if (*v == '\\' && v[1] != '\0')
+			v++;
+		else if (*v == '"' && depth == 0)
+			quoted = !quoted;
+		else if (!quoted && *v == '(')
+			depth++;
+		else if (!quoted && *v == ')' && depth > 0)
+			depth--;
+	}
+	return quoted || depth > 0;
 }
 
 /* Duplicated reading headers and field sizes of obj's header list. */
@@ -287,8 +309,11 @@ static void check_odd_fields(struct walk *w, GMimeObject *obj, int part, int64_t
 		char *val = sl_xstrndup((const char *)v, vlen);
 		const char *real = raw_header(obj, canon[which]);
 		char *r[SL_PART_MAX_NAMES];
+		/* Only a reading that finds more: another encoding, or parts where
+		 * the real field has none ("X-Content-Type-Options: nosniff" on a
+		 * multipart finds fewer). */
 		if (which == 1 ? sl_mimeparam_cte(val) != sl_mimeparam_cte(real)
-			       : which == 0 && holds_parts(val) != holds_parts(real))
+			       : which == 0 && holds_parts(val) && !holds_parts(real))
 			structure(w, part,
 				  "a field named almost %s (some readers take it for that field) "
 				  "reads the part otherwise",
@@ -680,6 +705,10 @@ static void walk_multipart(struct walk *w, GMimeObject *obj, int parent, const c
 	set_common(w, idx, obj);
 	check_headers(w, obj, idx);
 	check_odd_fields(w, obj, idx, header_start(obj));
+	if (unbalanced(raw_header(obj, "Content-Type")))
+		structure(w, idx,
+			  "its Content-Type leaves a quote or comment open: readers disagree on its "
+			  "boundary and parts");
 	/* A name on a multipart: some readers give it to one of its parts. */
 	collect_names(w, idx, obj);
 	body = note_header_block(w, obj);

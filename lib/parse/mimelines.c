@@ -227,6 +227,22 @@ unsigned char *sl_mimelines_quoted_mail(const unsigned char *p, size_t n, size_t
 		int eight = 0;
 		for (i = 0; i < blen; i++)
 			eight |= bnd[i] >= 0x80;
+		if (found)
+			/* The Content-* fields of a paragraph before the delimiter,
+			 * which ripmime reads as the headers of what it splits: kept
+			 * under another name, they are read as fields named almost
+			 * like them (their names judged, another type a finding). */
+			for (k = peel, end = sl_mimelines_block_end(p, n, peel); k < end && p + k < bnd;) {
+				const unsigned char *eol = memchr(p + k, '\n', end - k);
+				size_t l = eol ? (size_t)(eol - (p + k)) + 1 : end - k;
+				if (content_field(p + k, l)) {
+					sl_buf_addstr(&b, "X-Quoted-");
+					sl_buf_add(&b, p + k, l);
+					if (eol == NULL)
+						sl_buf_add(&b, "\n", 1);
+				}
+				k += l;
+			}
 		if (!eight) {
 			sl_buf_addstr(&b, "Content-Type: multipart/mixed; boundary=\"");
 			sl_buf_add(&b, bnd, blen);

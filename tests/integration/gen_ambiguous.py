@@ -196,7 +196,8 @@ def multipart_invalid(ctype, data, name):
 
 
 MP_INVALID = [b"multipart; boundary=X", b"multipart/; boundary=X", b'"multipart/mixed"; boundary=X',
-              b"multipart /mixed; boundary=X", b"multi-part/mixed; boundary=X"]
+              b"multipart /mixed; boundary=X", b"multi-part/mixed; boundary=X",
+              b"multipart/mix(ed; boundary=X", b'multipart/mixe"d; boundary=X']
 
 
 def lone_cr(kind, data, name):
@@ -571,6 +572,14 @@ def controls():
                                    b"\n\nline one =\nstill one, caf=C3=A9\n"])),
         ("control_uu_word", mixed([b"Content-Type: text/plain\n\nbegin 644 words of text here.\nend\n"])),
         ("control_boundary_lwsp", delimiter_variant(b"--X \t", b"just notes\n", "notes.txt")),
+        ("control_ct_comment", mixed([att(pdfish, "invoice.pdf", ctype=b"application/pdf")],
+                                     ct=b'Content-Type: multipart/mixed (sent by a web form); boundary="X"')),
+        ("control_nosniff", msg([b"X-Content-Type-Options: nosniff", b"X-Original-Content-Type: text/html"],
+                                TEXT)),
+        ("control_begin_prose", mixed([b"Content-Type: text/plain\n\nwe begin the meeting at nine\nbegin 2 pm "
+                                       b"is lunch\nthen work\n"])),
+        ("control_epilogue_text", mixed([att(pdfish, "invoice.pdf", ctype=b"application/pdf")],
+                                        epilogue=b"This is the end of the message.\n")),
     ]
 
 

@@ -920,6 +920,21 @@ static void test_ripmime_readings(void **state)
 			  "Content-Transfer-Encoding: base64\n--X\n\nf0VMRgIB\n--X--\n", crlf);
 		assert_true(has_structure(m));
 		sl_msg_free(m);
+		/* A multipart whose Content-Type leaves a comment or quote open;
+		 * a closed comment is fine. */
+		m = parse("From: a\nContent-Type: multipart/mix(ed; boundary=X\n\n--X\nContent-Type: text/plain\n\n"
+			  "hi\n--X--\n", crlf);
+		assert_true(has_structure(m));
+		sl_msg_free(m);
+		m = parse("From: a\nContent-Type: multipart/mixed (web form); boundary=\"X\"\n\n--X\n"
+			  "Content-Type: text/plain\n\nhi\n--X--\n", crlf);
+		no_findings(m);
+		sl_msg_free(m);
+		/* A field like Content-Type that finds fewer parts is no finding. */
+		m = parse("From: a\nX-Content-Type-Options: nosniff\nContent-Type: multipart/mixed; boundary=X\n\n"
+			  "--X\nContent-Type: text/plain\n\nhi\n--X--\n", crlf);
+		no_findings(m);
+		sl_msg_free(m);
 		/* The raw body of a decoded part that holds a message is read too. */
 		m = with_part("Content-Type: message/foo\nContent-Transfer-Encoding: base64",
 			      "From: x\nContent-Type: application/x; name=\"in.js\"\n\nWScript.Echo(1)", crlf);
