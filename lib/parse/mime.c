@@ -172,11 +172,12 @@ static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item
 	default:
 		return;
 	}
-	/* The item is the sender's bytes (a whole line of base64 for a "header
-	 * name"): a short head of it is enough to find the place, and notices
-	 * quoting more of it would carry encoded content readers decode. */
-	structure(w, w->b->host, "%s at byte %lld%s%.32s%s", what, (long long)offset, item ? ": " : "",
-		  item ? item : "", item && strlen(item) > 32 ? "..." : "");
+	/* The item is the sender's bytes: its head is enough to find the place.
+	 * Whole lines of them in a placeholder (base64 "header names" under
+	 * the template's From:/Subject: lines) read back to ClamAV as a
+	 * message of their own. */
+	structure(w, w->b->host, "%s at byte %lld%s%.64s%s", what, (long long)offset, item ? ": " : "",
+		  item ? item : "", item && strlen(item) > 64 ? " (cut)" : "");
 }
 
 static char *lower(const char *s)

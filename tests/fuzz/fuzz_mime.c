@@ -185,6 +185,15 @@ static void check_rewrite(const struct sl_msg *m, const unsigned char *out, size
 		else
 			removed[sl_msg_mime_ancestor(m, f->part)] = 1;
 	}
+	/* A removed top-level multipart: the whole message went, headers and a
+	 * notice (a name on the multipart some readers give to a part). */
+	for (i = 0; i < m->nparts; i++)
+		if (m->parts[i].origin == SL_ORIGIN_MIME && m->parts[i].hdr_start == 0 &&
+		    m->parts[i].is_container && removed[i]) {
+			if (r->nparts != 1 || !starts(&r->parts[0], "sluice removed"))
+				abort();
+			goto done;
+		}
 	/* Every MIME leaf of the output was announced. */
 	for (i = 0; i < r->nparts; i++) {
 		const struct sl_part *q = &r->parts[i];
@@ -219,6 +228,7 @@ static void check_rewrite(const struct sl_msg *m, const unsigned char *out, size
 		if (there < 0 || r->parts[there].is_container)
 			abort();
 	}
+done:
 	free(removed);
 	free(edited);
 	sl_msg_free(r);
