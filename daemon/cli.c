@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -30,11 +31,16 @@ int sl_cli_option(struct sl_cli *c, int argc, char **argv, int *i)
 	return 0;
 }
 
+const char *sl_cli_default_config(void)
+{
+	return access(SLUICE_INSTALLED_CONFIG, F_OK) == 0 ? SLUICE_INSTALLED_CONFIG : SLUICE_SOURCE_CONFIG;
+}
+
 struct sl_config *sl_cli_load(const struct sl_cli *c, const char *prog)
 {
 	struct sl_config *cfg = NULL;
 	char *why = NULL;
-	const char *path = c->config_path ? c->config_path : SLUICE_DEFAULT_CONFIG;
+	const char *path = c->config_path ? c->config_path : sl_cli_default_config();
 	if (sl_config_load(path, c->overrides, c->noverrides, &cfg, &why) != SL_OK) {
 		fprintf(stderr, "%s: %s\n", prog, why ? why : "configuration error");
 		free(why);

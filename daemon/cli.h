@@ -16,9 +16,12 @@ struct sl_cli {
 	size_t noverrides;
 };
 
-#ifndef SLUICE_DEFAULT_CONFIG
-#define SLUICE_DEFAULT_CONFIG SLUICE_SOURCE_DIR "/conf/sluice.conf"
-#endif
+/* The configuration used without --config: the installed one
+ * (SYSCONFDIR/sluice/sluice.conf, written by cmake --install) when it
+ * exists, else the source tree's conf/sluice.conf (a build run in place). */
+#define SLUICE_INSTALLED_CONFIG SLUICE_SYSCONF_DEFAULT
+#define SLUICE_SOURCE_CONFIG SLUICE_SOURCE_DIR "/conf/sluice.conf"
+const char *sl_cli_default_config(void);
 
 /* Consumes --config/-o at argv[*i]; returns 1 if it did, 0 if not, -1 on a missing value. */
 int sl_cli_option(struct sl_cli *c, int argc, char **argv, int *i);

@@ -77,7 +77,7 @@ static void usage(FILE *f)
 		"                           reference is null; notices say nothing was kept)\n"
 		"\n"
 		"exit status of scan: 0 clean, 1 something was found, 2 error\n",
-		SLUICE_DEFAULT_CONFIG);
+		sl_cli_default_config());
 }
 
 static int write_file(const char *path, const unsigned char *p, size_t n)

@@ -87,7 +87,7 @@ static void usage(FILE *f)
 		"  --help                 this text\n"
 		"\n"
 		"Signals: TERM or INT stop, HUP reloads the configuration.\n",
-		SLUICE_DEFAULT_CONFIG);
+		sl_cli_default_config());
 }
 
 /* ---- the shared state (daemon.h) ----------------------------------------- */
