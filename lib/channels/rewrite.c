@@ -10,6 +10,7 @@
 #include "extract.h"
 #include "hdrblock.h"
 #include "hdrlinks.h"
+#include "mimelines.h"
 #include "notice.h"
 #include "util.h"
 
@@ -99,8 +100,13 @@ static int own_field(const struct sl_msg *m, const struct sl_hdr_item *it)
 
 static int content_field(const struct sl_msg *m, const struct sl_hdr_item *it)
 {
+	size_t pos = it->start, vlen;
+	const unsigned char *v;
+	int which;
 	return sl_hdr_is(m->raw, it, "Content-Type") || sl_hdr_is(m->raw, it, "Content-Transfer-Encoding") ||
-	       sl_hdr_is(m->raw, it, "Content-Disposition") || sl_hdr_is(m->raw, it, "MIME-Version");
+	       sl_hdr_is(m->raw, it, "Content-Disposition") || sl_hdr_is(m->raw, it, "MIME-Version") ||
+	       /* a field some readers take for one ("Content-Content-Disposition") */
+	       sl_mimelines_odd_field(m->raw, &pos, it->end, &which, &v, &vlen);
 }
 
 /* A splice: raw[start, end) becomes repl. */

@@ -697,7 +697,10 @@ static void walk_multipart(struct walk *w, GMimeObject *obj, int parent, const c
 	GMimeMultipart *mp = GMIME_MULTIPART(obj);
 	int i, n = g_mime_multipart_get_count(mp);
 	int idx = add_walk_part(w, parent, id);
-	const char *boundary = g_mime_multipart_get_boundary(mp);
+	/* The parameter as given: g_mime_multipart_get_boundary() makes one up
+	 * when there is none, and re-encoding a hostile parameter list for it
+	 * can take gigabytes (fuzz_links found one). */
+	const char *boundary = g_mime_object_get_content_type_parameter(obj, "boundary");
 	int64_t body;
 	size_t end0 = end, epilogue = end;
 	if (idx < 0)
@@ -788,8 +791,10 @@ static void parse_raw_if_mail(struct walk *w, int idx, int depth, int declared)
 	size_t rlen, qlen = 0;
 	enum sl_mail_kind kind;
 
-	if (p->encoding == NULL || p->body_start < 0 || p->body_end <= p->body_start ||
-	    (size_t)p->body_end > w->b->len)
+	/* Base64 and uuencode only: a quoted-printable body reads as its own
+	 * text already, and its soft breaks put any words at a line start. */
+	if (p->encoding == NULL || (strcmp(p->encoding, "base64") != 0 && strstr(p->encoding, "uu") == NULL) ||
+	    p->body_start < 0 || p->body_end <= p->body_start || (size_t)p->body_end > w->b->len)
 		return;
 	raw = w->b->p + p->body_start;
 	rlen = (size_t)(p->body_end - p->body_start);

@@ -935,6 +935,12 @@ static void test_ripmime_readings(void **state)
 			  "--X\nContent-Type: text/plain\n\nhi\n--X--\n", crlf);
 		no_findings(m);
 		sl_msg_free(m);
+		/* ... but not a quoted-printable one: its soft breaks put any words
+		 * at a line start (sluice's own placeholders among them). */
+		m = with_part("Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable",
+			      "reason: a field =\nContent-Type:x; name=3D\"a.js\"\n\nand more", crlf);
+		assert_int_equal(m->nparts, 3);
+		sl_msg_free(m);
 		/* The raw body of a decoded part that holds a message is read too. */
 		m = with_part("Content-Type: message/foo\nContent-Transfer-Encoding: base64",
 			      "From: x\nContent-Type: application/x; name=\"in.js\"\n\nWScript.Echo(1)", crlf);
