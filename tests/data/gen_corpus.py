@@ -3011,14 +3011,15 @@ def build_written_cases():
     case("inject_placeholder_no_blank_line", False, raw, """
         # no blank line after the header block: the lines after the fields are
         # invalid header lines (structure); the placeholder is built from the
-        # parsed From, To, Subject, Date, Message-ID, not from copied lines
+        # parsed From, To, Subject, Date, Message-ID, not from copied lines,
+        # and the findings name the invalid lines by offset, not by content
         verdict: quarantine
         finding: structure
         absent: <a href
-        absent: http://malware.invalid
+        absent: malware
         absent: name="facture.cmd"
         present: sluice held this message for review
-        present: malware[.]invalid""")
+        present: invalid header name at byte""")
 
     # ---- finding details and header fields in the placeholder ----------------
     i = nxt()
