@@ -186,11 +186,16 @@ static size_t delimiter_like(const unsigned char *l, size_t n)
 	return n - 2;
 }
 
-/* The line l[0..n) is a Content-* header field. */
+/* The line l[0..n) is a Content-* header field, or one ripmime takes for
+ * one ("X-Content-Type: ...", sl_mimelines_odd_field). */
 static int content_field(const unsigned char *l, size_t n)
 {
-	return n >= 8 && g_ascii_strncasecmp((const char *)l, "content-", 8) == 0 &&
-	       field_name(l, n) > 0;
+	size_t pos = 0, vlen;
+	const unsigned char *v;
+	int which;
+	if (n >= 8 && g_ascii_strncasecmp((const char *)l, "content-", 8) == 0 && field_name(l, n) > 0)
+		return 1;
+	return sl_mimelines_odd_field(l, &pos, n, &which, &v, &vlen);
 }
 
 unsigned char *sl_mimelines_quoted_mail(const unsigned char *p, size_t n, size_t *len)

@@ -20,7 +20,9 @@ clean (the rewriter's invariant: placeholders and notices are clean mail).
 SLUICE_DIFF_STRICT_RESCAN=0 turns that into a note for the corpus and the
 fuzzers' inputs (for bisecting).
 
-Inputs: the generated ambiguous messages (gen_ambiguous.py), the corpus
+Inputs: the generated ambiguous messages (gen_ambiguous.py) and
+SLUICE_DIFF_MUTANTS (3000) mutants of them (mutate_ambiguous.py, seed
+SLUICE_DIFF_MUTANT_SEED, 1), the corpus
 tests/data/email, the fuzzers' seeds (tests/fuzz/seeds), the corpus and
 artifacts run_fuzzer.sh keeps (SLUICE_FUZZ_KEEP, SLUICE_FUZZ_ARTIFACTS, at most
 FUZZ_SAMPLE files from each), and any files or folders given as arguments.
@@ -48,6 +50,7 @@ warnings.simplefilter("ignore")
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen_ambiguous  # noqa: E402
+import mutate_ambiguous  # noqa: E402
 
 # What a double click runs, by name (the readers' file names).
 DANGEROUS_EXTS = {
@@ -56,6 +59,8 @@ DANGEROUS_EXTS = {
     "application", "gadget", "msc", "url",
 }
 FUZZ_SAMPLE = int(os.environ.get("FUZZ_SAMPLE", "100"))
+MUTANTS = int(os.environ.get("SLUICE_DIFF_MUTANTS", "3000"))
+MUTANT_SEED = int(os.environ.get("SLUICE_DIFF_MUTANT_SEED", "1"))
 
 
 def program_kind(data):
@@ -262,6 +267,15 @@ def main(argv):
             with open(p, "wb") as f:
                 f.write(data)
             items.append((name, kind, p))
+        # Mutants of the generated cases (fixed seed: every run reads the
+        # same ones), judged like the fuzzers' inputs.
+        mdir = os.path.join(work, "mutants")
+        os.mkdir(mdir)
+        for name, data in mutate_ambiguous.mutants(MUTANTS, MUTANT_SEED):
+            p = os.path.join(mdir, name + ".eml")
+            with open(p, "wb") as f:
+                f.write(data)
+            items.append(("mutant/" + name, "fuzz", p))
         ngen = len(items)
         for p in [f for f in files_in(os.path.join(src, "tests", "data", "email")) if f.endswith(".eml")]:
             items.append(("corpus/" + os.path.basename(p), "corpus", p))

@@ -318,6 +318,9 @@ static void test_quoted_part_8bit_boundary(void **state)
 	quoted_is("see\n--Q\xe9\nContent-Type: text/plain\n\nx\n--Q\xe9--\n",
 		  "Content-Type: multipart/mixed; boundary=\"sluice-8bit-boundary\"\n\nsee\n"
 		  "--sluice-8bit-boundary\nContent-Type: text/plain\n\nx\n--sluice-8bit-boundary--\n");
+	/* A paragraph whose field ripmime takes for Content-Type is peeled too. */
+	quoted_is("see\nX-Content-Type: a; name=\"x.js\"\n\nbody\n",
+		  "X-Content-Type: a; name=\"x.js\"\n\nbody\n");
 	/* A Content-* name without its colon stays among the peeled fields. */
 	quoted_is("Hello\nContent-Type: application/x\nContent-Transfer-Encoding base64\nNote: y\n\nYWJj\n",
 		  "Content-Type: application/x\nContent-Transfer-Encoding base64\nNote: y\n\nYWJj\n");
