@@ -224,6 +224,8 @@ static void check_rewrite(const struct sl_msg *m, const unsigned char *out, size
 			continue;
 		if (!removed[i] && removed_around(m, removed, (int)i) >= 0)
 			continue;
+		if (p->parent >= 0 && removed_around(m, removed, p->parent) >= 0)
+			continue; /* removed, and inside a part removed whole: gone with it */
 		there = sl_msg_find_part(r, p->id);
 		if (there < 0 || r->parts[there].is_container)
 			abort();
